@@ -1,0 +1,20 @@
+/** Topic names: `<domain>.<record>.v<N>`; a breaking change to a record is a new topic version. */
+export const Topics = {
+  gpuSamples: 'telemetry.gpu-samples.v1',
+  processBindings: 'telemetry.process-bindings.v1',
+  podEvents: 'kube.pod-events.v1',
+  modelServerSamples: 'telemetry.model-server-samples.v1',
+  costLedger: 'cost.ledger.v1',
+  alerts: 'anomaly.alerts.v1',
+  optimizationHints: 'optimize.hints.v1',
+  deadLetters: 'pipeline.dead-letters.v1',
+} as const;
+export type Topic = (typeof Topics)[keyof typeof Topics];
+
+/** Topics the ingest pipeline consumes into the store. */
+export const INGEST_TOPICS: readonly Topic[] = [
+  Topics.gpuSamples,
+  Topics.processBindings,
+  Topics.podEvents,
+  Topics.modelServerSamples,
+];
