@@ -11,5 +11,6 @@ export default defineConfig({
     // Integration tests share one Kafka broker and one ClickHouse server; isolation is by unique
     // topic/database names, so files may run in parallel, but two cores is the CI budget.
     maxWorkers: 2,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -1,0 +1,157 @@
+import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { DeliveredRecord, OutgoingRecord, RecordBus, SubscribeOptions, Subscription } from '../contracts/bus.ts';
+
+export interface KafkaBusConfig {
+  /** `host:port` list; use 127.0.0.1 literally for a local broker (Node resolves localhost to ::1 first). */
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly logger: Logger;
+  /** Upper bound for one fetch, per partition. */
+  readonly maxBytesPerPartition?: number;
+  /** Connection and request timeouts; small values make a dead broker visible quickly. */
+  readonly connectionTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  /** How long `send` keeps retrying before it rejects (the caller decides what to do then: spool). */
+  readonly sendRetries?: number;
+}
+
+const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [KafkaLogLevel.ERROR]: 'error',
+  [KafkaLogLevel.WARN]: 'warn',
+  [KafkaLogLevel.INFO]: 'info',
+  [KafkaLogLevel.DEBUG]: 'debug',
+};
+
+/** Routes kafkajs's own log lines into our pino logger (info and up; debug stays off). */
+function logCreator(logger: Logger) {
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, ...rest } = log;
+      logger[LEVEL_NAMES[level] ?? 'info']({ kafka: rest }, message);
+    };
+}
+
+/**
+ * Record bus on Apache Kafka (kafkajs). Producer: acks from all in-sync replicas, idempotent.
+ * Consumer: one kafkajs consumer per subscription, offsets committed explicitly after the handler
+ * resolves; a handler error is retried by kafkajs with backoff (and the consumer restarted), so a
+ * batch that was not committed is delivered again.
+ */
+export function createKafkaBus(config: KafkaBusConfig): RecordBus {
+  const kafka = new Kafka({
+    clientId: config.clientId,
+    brokers: [...config.brokers],
+    connectionTimeout: config.connectionTimeoutMs ?? 3000,
+    requestTimeout: config.requestTimeoutMs ?? 10_000,
+    logLevel: KafkaLogLevel.WARN,
+    logCreator: logCreator(config.logger),
+    retry: { retries: config.sendRetries ?? 5, initialRetryTime: 200, maxRetryTime: 5000 },
+  });
+  let producer: Producer | null = null;
+  let producerConnecting: Promise<Producer> | null = null;
+  const subscriptions = new Set<Subscription>();
+
+  const getProducer = async (): Promise<Producer> => {
+    if (producer) return producer;
+    producerConnecting ??= (async () => {
+      const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+      try {
+        await p.connect();
+      } catch (error) {
+        producerConnecting = null;
+        throw error;
+      }
+      producer = p;
+      p.on(p.events.DISCONNECT, () => {
+        if (producer === p) producer = null;
+        producerConnecting = null;
+      });
+      return p;
+    })();
+    return producerConnecting;
+  };
+
+  return {
+    async ensureTopics(topics, options) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.filter((t) => !existing.has(t));
+        if (missing.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({ topic, numPartitions: options?.partitions ?? 1, replicationFactor: 1 })),
+          });
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    },
+
+    async send(topic: string, records: readonly OutgoingRecord[]) {
+      if (records.length === 0) return;
+      const p = await getProducer();
+      await p.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value })) });
+    },
+
+    async subscribe(options: SubscribeOptions): Promise<Subscription> {
+      const consumer = kafka.consumer({
+        groupId: options.groupId,
+        maxBytesPerPartition: config.maxBytesPerPartition ?? 4 * 1024 * 1024,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1000,
+        retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          if (!isRunning() || isStale() || batch.messages.length === 0) return;
+          const records: DeliveredRecord[] = batch.messages.map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key === null ? null : m.key.toString('utf8'),
+            value: m.value === null ? '' : m.value.toString('utf8'),
+            timestampMs: Number(m.timestamp),
+          }));
+          const delivered = { topic: batch.topic, partition: batch.partition, records };
+          try {
+            await options.handleBatch(delivered);
+          } catch (error) {
+            options.onError?.(error, delivered);
+            throw error;
+          }
+          const last = batch.lastOffset();
+          resolveOffset(last);
+          await consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+          ]);
+          await heartbeat();
+        },
+      });
+      const subscription: Subscription = {
+        async close() {
+          subscriptions.delete(subscription);
+          await consumer.disconnect();
+        },
+      };
+      subscriptions.add(subscription);
+      return subscription;
+    },
+
+    async close() {
+      await Promise.all([...subscriptions].map((s) => s.close()));
+      if (producerConnecting) {
+        const p = await producerConnecting.catch(() => null);
+        await p?.disconnect();
+      }
+      producer = null;
+      producerConnecting = null;
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import type { GpuUtilizationRow } from '../../pipeline/store/telemetry-store.ts';
+import type { CliContext } from '../main.ts';
+import { formatTable } from '../format-table.ts';
+import { openStore } from '../wiring.ts';
+
+const GiB = 1024 ** 3;
+const round1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
+
+/** The per-GPU utilization report printed by `gpu-ledger query utilization` and the demo. */
+export function formatUtilization(rows: readonly GpuUtilizationRow[]): string {
+  return formatTable(
+    ['node', 'gpu', 'model', 'samples', 'avg util %', 'max util %', 'avg mem GiB'],
+    rows.map((r) => [r.node, r.gpuUuid, r.model, r.samples, round1(r.avgUtilizationPct), round1(r.maxUtilizationPct), round1(r.avgMemoryUsedBytes === null ? null : r.avgMemoryUsedBytes / GiB)]),
+  );
+}
+
+/** Parses a look-back like 15m, 2h, 7d into milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(s|m|h|d)$/.exec(text.trim());
+  if (!m) throw new Error(`not a duration: "${text}" (use e.g. 30s, 15m, 2h, 7d)`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}
+
+export function registerQueryCommand(program: Command, ctx: CliContext): void {
+  const query = program.command('query').description('query the telemetry store');
+  query
+    .command('utilization')
+    .description('per-GPU utilization over a window')
+    .option('--since <duration>', 'look-back window, e.g. 15m, 2h, 7d', '1h')
+    .option('--node <name>', 'only this node')
+    .option('--json', 'print JSON lines instead of a table')
+    .action(async (options: { since: string; node?: string; json?: boolean }) => {
+      const to = Date.now();
+      const from = to - parseDuration(options.since);
+      const store = await openStore(ctx.config());
+      try {
+        const rows = await store.gpuUtilization({ fromMs: from, toMs: to, ...(options.node ? { node: options.node } : {}) });
+        console.log(options.json ? rows.map((r) => JSON.stringify(r)).join('\n') : formatUtilization(rows));
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,28 @@
+import type { Logger } from 'pino';
+import { createKafkaBus } from '../bus/kafka-bus.ts';
+import { createMemoryBus } from '../bus/memory-bus.ts';
+import type { RecordBus } from '../contracts/index.ts';
+import { createChdbExecutor } from '../pipeline/store/chdb-executor.ts';
+import { createClickHouseServerExecutor } from '../pipeline/store/clickhouse-server-executor.ts';
+import { createTelemetryStore, type TelemetryStore } from '../pipeline/store/telemetry-store.ts';
+import type { AppConfig } from './config.ts';
+
+/**
+ * The one place that picks concrete adapters: Kafka + ClickHouse server in distributed mode,
+ * the in-process bus + chDB in embedded mode. Everything else sees RecordBus and TelemetryStore.
+ */
+export function createBus(config: AppConfig, logger: Logger, clientId: string): RecordBus {
+  return config.mode === 'distributed'
+    ? createKafkaBus({ brokers: config.kafkaBrokers, clientId, logger: logger.child({ component: 'kafka' }) })
+    : createMemoryBus();
+}
+
+export async function openStore(config: AppConfig): Promise<TelemetryStore> {
+  const executor =
+    config.mode === 'distributed'
+      ? createClickHouseServerExecutor({ url: config.clickhouseUrl, requestTimeoutMs: 30_000 })
+      : createChdbExecutor({ dataDir: config.chdbDir });
+  const store = createTelemetryStore(executor, { database: config.database });
+  await store.migrate();
+  return store;
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, typecheck, unit tests, and integration tests on a real Kafka broker and
+# a real ClickHouse server, which this script starts (and stops again if it started them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+cli() { node bin/gpu-ledger.js "$@"; }
+
+echo "== lint";       npx eslint . --max-warnings=0
+echo "== typecheck";  npx tsc --noEmit
+
+started_stack=0
+if ! cli stack status --quiet >/dev/null 2>&1; then
+  echo "== stack up";  cli stack up
+  started_stack=1
+fi
+stop_stack() { if [ "$started_stack" = 1 ]; then echo "== stack down"; cli stack down || true; fi; }
+trap stop_stack EXIT
+
+echo "== tests";      npx vitest run "$@"
