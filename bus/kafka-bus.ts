@@ -14,6 +14,12 @@ export interface KafkaBusConfig {
   readonly requestTimeoutMs?: number;
   /** How long `send` keeps retrying before it rejects (the caller decides what to do then: spool). */
   readonly sendRetries?: number;
+  /**
+   * Prepended to every topic name on the wire (e.g. `staging.`), so several environments or test
+   * runs share one cluster without seeing each other's records. Delivered records carry the
+   * unprefixed name.
+   */
+  readonly topicPrefix?: string;
 }
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -51,6 +57,9 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
   let producer: Producer | null = null;
   let producerConnecting: Promise<Producer> | null = null;
   const subscriptions = new Set<Subscription>();
+  const prefix = config.topicPrefix ?? '';
+  const wire = (topic: string) => prefix + topic;
+  const unwire = (topic: string) => (topic.startsWith(prefix) ? topic.slice(prefix.length) : topic);
 
   const getProducer = async (): Promise<Producer> => {
     if (producer) return producer;
@@ -78,7 +87,7 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
       await admin.connect();
       try {
         const existing = new Set(await admin.listTopics());
-        const missing = topics.filter((t) => !existing.has(t));
+        const missing = topics.map(wire).filter((t) => !existing.has(t));
         if (missing.length > 0) {
           await admin.createTopics({
             waitForLeaders: true,
@@ -93,7 +102,7 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
     async send(topic: string, records: readonly OutgoingRecord[]) {
       if (records.length === 0) return;
       const p = await getProducer();
-      await p.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value })) });
+      await p.send({ topic: wire(topic), acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value })) });
     },
 
     async subscribe(options: SubscribeOptions): Promise<Subscription> {
@@ -105,21 +114,22 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
         retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
       });
       await consumer.connect();
-      await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
+      await consumer.subscribe({ topics: options.topics.map(wire), fromBeginning: options.fromBeginning ?? true });
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
           if (!isRunning() || isStale() || batch.messages.length === 0) return;
+          const topic = unwire(batch.topic);
           const records: DeliveredRecord[] = batch.messages.map((m) => ({
-            topic: batch.topic,
+            topic,
             partition: batch.partition,
             offset: m.offset,
             key: m.key === null ? null : m.key.toString('utf8'),
             value: m.value === null ? '' : m.value.toString('utf8'),
             timestampMs: Number(m.timestamp),
           }));
-          const delivered = { topic: batch.topic, partition: batch.partition, records };
+          const delivered = { topic, partition: batch.partition, records };
           try {
             await options.handleBatch(delivered);
           } catch (error) {

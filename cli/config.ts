@@ -11,6 +11,8 @@ export interface AppConfig {
   readonly cluster: string;
   readonly node: string;
   readonly kafkaBrokers: readonly string[];
+  /** Prepended to every Kafka topic name (several environments on one cluster). */
+  readonly topicPrefix: string;
   readonly clickhouseUrl: string;
   readonly database: string;
   /** chDB data directory (embedded mode). */
@@ -44,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   if (!Object.values<string>(MODES).includes(mode)) problems.push(`GPU_LEDGER_MODE must be embedded or distributed, got "${mode}"`);
   const kafkaBrokers = get('GPU_LEDGER_KAFKA_BROKERS', '127.0.0.1:19092').split(',').map((b) => b.trim());
   for (const b of kafkaBrokers) if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(b)) problems.push(`GPU_LEDGER_KAFKA_BROKERS: "${b}" is not host:port`);
+  if (!/^[A-Za-z0-9._-]*$/.test(env['GPU_LEDGER_TOPIC_PREFIX']?.trim() ?? '')) problems.push('GPU_LEDGER_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-"');
   const clickhouseUrl = get('GPU_LEDGER_CLICKHOUSE_URL', 'http://127.0.0.1:18123');
   if (!URL.canParse(clickhouseUrl)) problems.push(`GPU_LEDGER_CLICKHOUSE_URL is not a URL: "${clickhouseUrl}"`);
   const database = get('GPU_LEDGER_DATABASE', 'gpu_ledger');
@@ -56,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     cluster: get('GPU_LEDGER_CLUSTER', 'default'),
     node: get('GPU_LEDGER_NODE', hostname()),
     kafkaBrokers,
+    topicPrefix: env['GPU_LEDGER_TOPIC_PREFIX']?.trim() ?? '',
     clickhouseUrl,
     database,
     chdbDir: resolve(cwd, get('GPU_LEDGER_CHDB_DIR', '.run/chdb')),

@@ -13,7 +13,7 @@ import type { AppConfig } from './config.ts';
  */
 export function createBus(config: AppConfig, logger: Logger, clientId: string): RecordBus {
   return config.mode === 'distributed'
-    ? createKafkaBus({ brokers: config.kafkaBrokers, clientId, logger: logger.child({ component: 'kafka' }) })
+    ? createKafkaBus({ brokers: config.kafkaBrokers, clientId, topicPrefix: config.topicPrefix, logger: logger.child({ component: 'kafka' }) })
     : createMemoryBus();
 }
 

@@ -5,5 +5,5 @@ import { loadTestServices, testLogger } from '../helpers/services.ts';
 const services = loadTestServices(process.env);
 
 describeBusConformance('kafka', () =>
-  Promise.resolve(createKafkaBus({ brokers: services.kafkaBrokers, clientId: 'bus-conformance', logger: testLogger('kafka-bus') })),
+  Promise.resolve(createKafkaBus({ brokers: services.kafkaBrokers, clientId: 'bus-conformance', logger: testLogger('kafka-bus'), topicPrefix: 'conformance.' })),
 );
