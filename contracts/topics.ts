@@ -1,7 +1,6 @@
 /** Topic names: `<domain>.<record>.v<N>`; a breaking change to a record is a new topic version. */
 export const Topics = {
   gpuSamples: 'telemetry.gpu-samples.v1',
-  processBindings: 'telemetry.process-bindings.v1',
   podEvents: 'kube.pod-events.v1',
   modelServerSamples: 'telemetry.model-server-samples.v1',
   costLedger: 'cost.ledger.v1',
@@ -11,10 +10,12 @@ export const Topics = {
 } as const;
 export type Topic = (typeof Topics)[keyof typeof Topics];
 
-/** Topics the ingest pipeline consumes into the store. */
+/**
+ * Topics the ingest pipeline consumes into the store. GPU process → pod bindings travel inside
+ * the GPU sample batch (`processes`), observed in the same pass as the samples, so they need no topic.
+ */
 export const INGEST_TOPICS: readonly Topic[] = [
   Topics.gpuSamples,
-  Topics.processBindings,
   Topics.podEvents,
   Topics.modelServerSamples,
 ];
