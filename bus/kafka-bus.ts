@@ -118,8 +118,9 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-          if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
           const topic = unwire(batch.topic);
           const records: DeliveredRecord[] = batch.messages.map((m) => ({
             topic,
@@ -137,11 +138,11 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
             throw error;
           }
           const last = batch.lastOffset();
-          resolveOffset(last);
+          payload.resolveOffset(last);
           await consumer.commitOffsets([
             { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
           ]);
-          await heartbeat();
+          await payload.heartbeat();
         },
       });
       const subscription: Subscription = {

@@ -11,7 +11,10 @@ echo "== lint";       npx eslint . --max-warnings=0
 echo "== typecheck";  npx tsc --noEmit
 
 started_stack=0
-if ! cli stack status --quiet >/dev/null 2>&1; then
+stack_healthy() {
+  cli stack status --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>process.exit(JSON.parse(s).healthy?0:1))'
+}
+if ! stack_healthy; then
   echo "== stack up";  cli stack up
   started_stack=1
 fi
