@@ -1,0 +1,93 @@
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { clickHouseCodeOf, storeErrorFromCode, StoreQueryError, StoreUnavailableError, type StoreError } from './errors.ts';
+import { encodeJsonEachRow, type SqlExecutor } from './executor.ts';
+import { SqlQuery, SqlValueError, tableName } from './sql.ts';
+
+export interface ClickHouseServerExecutorConfig {
+  /** HTTP endpoint, e.g. http://127.0.0.1:18123 (credentials may be in the URL). */
+  readonly url: string;
+  /** Default database for unqualified names; the store always qualifies. Default: `default`. */
+  readonly database?: string;
+  /** Per-request timeout; a request past it fails with StoreUnavailableError. */
+  readonly requestTimeoutMs: number;
+}
+
+interface ErrorLike {
+  readonly code?: unknown;
+  readonly message?: unknown;
+}
+
+/**
+ * Classifies a @clickhouse/client failure. The client drops the HTTP status, so we go by content:
+ * - a ClickHouse exception code (modern servers: ClickHouseError.code '62'; 18.16: the client cannot
+ *   parse its `Code: 62, e.displayText() = …` format and throws a plain Error with that text) →
+ *   transient codes are unavailable, every other code is a query error;
+ * - anything without a ClickHouse code (ECONNREFUSED/ECONNRESET, 'Timeout error.', a proxy's 502
+ *   page) never reached ClickHouse's parser → unavailable, retriable.
+ */
+function toStoreError(error: unknown, query: string): StoreError {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
+  const message = typeof e.message === 'string' ? e.message : String(error);
+  const code =
+    typeof e.code === 'string' && /^\d+$/.test(e.code) ? Number(e.code) : clickHouseCodeOf(message);
+  if (code !== undefined) return storeErrorFromCode(code, `ClickHouse: ${message}`, query, error);
+  return new StoreUnavailableError(`ClickHouse unavailable: ${message}`, { query, cause: error });
+}
+
+function textOf(query: SqlQuery): string {
+  if (!(query instanceof SqlQuery)) throw new SqlValueError('executor: expects a SqlQuery built with sql``');
+  return query.text;
+}
+
+/**
+ * A ClickHouse server over HTTP (@clickhouse/client), written to what 18.16 supports:
+ * results as JSONEachRow (18.16 has no JSONCompactEachRow), inserts as inline JSONEachRow after
+ * `INSERT … FORMAT JSONEachRow` (the same statement text the chDB executor runs).
+ */
+export function createClickHouseServerExecutor(config: ClickHouseServerExecutorConfig): SqlExecutor {
+  const client = createClient({
+    url: config.url,
+    database: config.database ?? 'default',
+    request_timeout: config.requestTimeoutMs,
+    // 18.16's default, forced so that a modern server answers in the same shape: Int64/UInt64 as strings.
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 1 },
+    // Failures reach the caller as StoreErrors; the client's own console logging would duplicate them.
+    log: { level: ClickHouseLogLevel.OFF },
+  });
+  let closed = false;
+
+  async function guarded<T>(text: string, op: () => Promise<T>): Promise<T> {
+    if (closed) throw new StoreQueryError('ClickHouse executor is closed', { query: text });
+    try {
+      return await op();
+    } catch (error) {
+      throw toStoreError(error, text);
+    }
+  }
+
+  return {
+    dialect: 'clickhouse-18',
+    async command(query) {
+      const text = textOf(query);
+      await guarded(text, () => client.command({ query: text }));
+    },
+    async query<T>(query: SqlQuery): Promise<T[]> {
+      const text = textOf(query);
+      return guarded(text, async () => {
+        const result = await client.query({ query: text, format: 'JSONEachRow' });
+        return result.json<T>();
+      });
+    },
+    async insert(table, rows) {
+      const target = tableName(table).toString();
+      if (rows.length === 0) return;
+      const text = `INSERT INTO ${target} FORMAT JSONEachRow\n${encodeJsonEachRow(rows)}`;
+      await guarded(text, () => client.command({ query: text }));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}
