@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { GpuSampleBatch, RecordSink } from '../contracts/index.ts';
+import type { GpuProcess, GpuSample, GpuSampleBatch, GpuSampleSource, ModelServerSample, RecordSink } from '../contracts/index.ts';
 import { Topics } from '../contracts/index.ts';
-import type { Collector } from './collector.ts';
+import { emptyCollectResult, type Collector, type CollectResult, type XidEvent } from './collector.ts';
 
 export interface AgentIdentity {
   readonly agentId: string;
@@ -10,8 +10,16 @@ export interface AgentIdentity {
   readonly node: string;
 }
 
+/** Maps a GPU process to its pod (from /proc/<pid>/cgroup); null when it is not in a pod. */
+export type PodResolver = (pid: number) => Promise<{ readonly podUid: string; readonly containerId: string | null } | null>;
+
 export interface AgentDeps {
-  readonly collector: Collector;
+  /** The source of GPU and MIG samples (nvidia-smi XML or CSV, or DCGM). */
+  readonly gpuCollector: Collector & { readonly name: GpuSampleSource };
+  /** Further sources: model servers, the kernel log's Xid errors. */
+  readonly collectors?: readonly Collector[];
+  readonly resolvePod?: PodResolver;
+  /** Where records go: Kafka directly, or the spooling sink in front of it. */
   readonly sink: RecordSink;
   readonly logger: Logger;
   readonly now: () => number;
@@ -26,21 +34,59 @@ export interface Agent {
   readonly bootId: string;
 }
 
+/** PCI bus ids differ in domain width and case between nvidia-smi (00000000:3B:00.0) and NVRM (0000:3b:00). */
+export const normalizePciBusId = (id: string): string => {
+  const m = /^(?:([0-9a-f]+):)?([0-9a-f]{2}):([0-9a-f]{2})(?:\.[0-9a-f])?$/i.exec(id.trim());
+  return m ? `${m[2]}:${m[3]}`.toLowerCase() : id.trim().toLowerCase();
+};
+
+/** Adds the Xid codes seen this interval to the sample of the GPU they name (by PCI bus id). */
+function attachXids(samples: readonly GpuSample[], events: readonly XidEvent[]): GpuSample[] {
+  if (events.length === 0) return [...samples];
+  return samples.map((s) => {
+    if (s.kind !== 'gpu' || !s.pciBusId) return s;
+    const bus = normalizePciBusId(s.pciBusId);
+    const xids = events.filter((e) => e.pciBusId !== null && normalizePciBusId(e.pciBusId) === bus).map((e) => e.xid);
+    return xids.length === 0 ? s : { ...s, xidErrors: [...(s.xidErrors ?? []), ...xids] };
+  });
+}
+
 /**
- * The per-host agent loop: collect, wrap into a GpuSampleBatch with (agentId, bootId, seq), send keyed
- * by node. `seq` grows by one per batch within a boot, so the pipeline can see gaps and repeats.
+ * The per-host agent loop: collect from every source in parallel (a failing source is an error
+ * entry, never a failed tick), bind GPU processes to pods, wrap the GPU samples into a
+ * GpuSampleBatch with (agentId, bootId, seq), and send it keyed by node, with the model-server
+ * samples beside it. `seq` grows by one per batch within a boot, so gaps and repeats are visible.
  */
 export function createAgent(deps: AgentDeps, identity: AgentIdentity): Agent {
   const bootId = randomUUID();
   const abort = new AbortController();
+  const collectors = [deps.gpuCollector, ...(deps.collectors ?? [])];
   let seq = 0;
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
   let inFlight: Promise<unknown> = Promise.resolve();
 
+  const collectAll = (): Promise<CollectResult[]> =>
+    Promise.all(collectors.map((c) => c.collect(abort.signal).catch((error: unknown) => emptyCollectResult([`${c.name}: ${error instanceof Error ? error.message : String(error)}`]))));
+
+  const bindPods = async (processes: readonly GpuProcess[]): Promise<GpuProcess[]> => {
+    const resolve = deps.resolvePod;
+    if (!resolve) return [...processes];
+    return Promise.all(
+      processes.map(async (p) => {
+        const pod = await resolve(p.pid).catch(() => null);
+        return pod ? { ...p, podUid: pod.podUid, containerId: pod.containerId } : p;
+      }),
+    );
+  };
+
   const tick = async (): Promise<GpuSampleBatch> => {
-    const result = await deps.collector.collect(abort.signal);
-    for (const error of result.errors) deps.logger.warn({ collector: deps.collector.name, error }, 'partial collect');
+    const results = await collectAll();
+    const [gpu] = results as [CollectResult, ...CollectResult[]];
+    results.forEach((r, i) => {
+      for (const error of r.errors) deps.logger.warn({ collector: collectors[i]?.name, error }, 'partial collect');
+    });
+    const collectedAtMs = deps.now();
     const batch: GpuSampleBatch = {
       schemaVersion: 1,
       agentId: identity.agentId,
@@ -48,12 +94,16 @@ export function createAgent(deps: AgentDeps, identity: AgentIdentity): Agent {
       seq: seq++,
       cluster: identity.cluster,
       node: identity.node,
-      collectedAtMs: deps.now(),
-      source: deps.collector.name,
-      samples: [...result.samples],
-      processes: [...result.processes],
+      collectedAtMs,
+      source: deps.gpuCollector.name,
+      samples: attachXids(gpu.samples, results.flatMap((r) => r.xidEvents)),
+      processes: await bindPods(results.flatMap((r) => r.processes)),
     };
+    const modelSamples: ModelServerSample[] = results.flatMap((r) =>
+      r.modelServers.map((m) => ({ ...m, schemaVersion: 1 as const, agentId: identity.agentId, cluster: identity.cluster, node: identity.node })),
+    );
     await deps.sink.send(Topics.gpuSamples, [{ key: identity.node, value: JSON.stringify(batch) }]);
+    if (modelSamples.length > 0) await deps.sink.send(Topics.modelServerSamples, modelSamples.map((m) => ({ key: identity.node, value: JSON.stringify(m) })));
     return batch;
   };
 
@@ -73,7 +123,7 @@ export function createAgent(deps: AgentDeps, identity: AgentIdentity): Agent {
       if (timer) clearTimeout(timer);
       abort.abort();
       await inFlight;
-      await deps.collector.close();
+      await Promise.all(collectors.map((c) => c.close()));
     },
   };
 }

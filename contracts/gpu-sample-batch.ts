@@ -84,6 +84,8 @@ const sampleFields = {
   eccUncorrectedTotal: nullableNonNegativeInt,
   /** Xid codes seen on this GPU since the agent's previous batch, in order. Absent: not collected. */
   xidErrors: z.array(nonNegativeIntSchema).readonly().optional(),
+  /** PCI bus id as nvidia-smi prints it (`00000000:3B:00.0`); joins kernel-log Xid lines to the GPU. */
+  pciBusId: z.string().min(1).nullable().optional(),
   /** DCGM PROF_SM_ACTIVE scaled to 0..100. DCGM only; absent or null otherwise. */
   smActivePct: percentSchema.nullable().optional(),
   /** DCGM PROF_PIPE_TENSOR_ACTIVE scaled to 0..100. DCGM only. */

@@ -23,7 +23,7 @@ export interface SliceEnv {
 
 function agentFor(bus: RecordBus, node: string, capture: string, childEnv: Record<string, string>) {
   const collector = createNvidiaSmiXmlCollector({ path: FAKE_NVIDIA_SMI, timeoutMs: 10_000, maxOutputBytes: 1 << 24, env: { ...childEnv, FAKE_NVIDIA_SMI_XML: capture } }, Date.now);
-  return createAgent({ collector, sink: bus, logger: testLogger('agent'), now: Date.now }, { agentId: `test/${node}`, cluster: 'test', node });
+  return createAgent({ gpuCollector: collector, sink: bus, logger: testLogger('agent'), now: Date.now }, { agentId: `test/${node}`, cluster: 'test', node });
 }
 
 /**

@@ -15,7 +15,7 @@ export function registerAgentCommand(program: Command, ctx: CliContext): void {
       const logger = ctx.logger('agent');
       const bus = createKafkaBus({ brokers: config.kafkaBrokers, clientId: `agent-${config.node}`, logger: logger.child({ component: 'kafka' }) });
       const collector = createNvidiaSmiXmlCollector({ path: config.nvidiaSmiPath, timeoutMs: config.nvidiaSmiTimeoutMs, maxOutputBytes: 16 * 1024 * 1024 }, Date.now);
-      const agent = createAgent({ collector, sink: bus, logger, now: Date.now }, { agentId: `${config.cluster}/${config.node}`, cluster: config.cluster, node: config.node });
+      const agent = createAgent({ gpuCollector: collector, sink: bus, logger, now: Date.now }, { agentId: `${config.cluster}/${config.node}`, cluster: config.cluster, node: config.node });
       logger.info({ node: config.node, intervalMs: config.sampleIntervalMs, bootId: agent.bootId }, 'agent started');
       agent.start(config.sampleIntervalMs);
       const signal = await untilSignal();

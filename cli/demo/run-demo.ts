@@ -46,7 +46,7 @@ export async function runDemo(config: AppConfig, logger: Logger, options: DemoOp
   const agents: Agent[] = DEMO_FLEET.map(({ node, capture }) =>
     createAgent(
       {
-        collector: createNvidiaSmiXmlCollector(
+        gpuCollector: createNvidiaSmiXmlCollector(
           { path: FAKE_NVIDIA_SMI, timeoutMs: 10_000, maxOutputBytes: 16 * 1024 * 1024, env: { ...options.childEnv, FAKE_NVIDIA_SMI_XML: join(config.fixturesDir, capture) } },
           Date.now,
         ),

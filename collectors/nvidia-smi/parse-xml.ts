@@ -55,6 +55,7 @@ function parseGpu(gpu: unknown, index: number, driverVersion: string | null, obs
   const power = at(gpu, 'gpu_power_readings') ?? at(gpu, 'power_readings');
   const base = {
     index: integer(at(gpu, 'minor_number')) ?? index,
+    pciBusId: text(at(gpu, 'pci', 'pci_bus_id')) ?? text(at(gpu, '@id')),
     model,
     driverVersion,
     observedAtMs,

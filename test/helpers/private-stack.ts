@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadStackConfig, type StackConfig } from '../../stack/config.ts';
+import { startService, stopService } from '../../stack/stack.ts';
+import type { ServiceName, StackLogger } from '../../stack/types.ts';
+
+/** A port the kernel says is free right now (bound to port 0, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const quiet: StackLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * A Kafka broker and/or ClickHouse server of a test's own, in a temp run dir on free ports, for
+ * fault tests that stop and restart services: the shared stack that other test files use stays up.
+ * The services are the same real ones `gpu-ledger stack up` runs (same jars, same Debian server).
+ */
+export interface PrivateStack {
+  readonly config: StackConfig;
+  start(service: ServiceName): Promise<void>;
+  stop(service: ServiceName): Promise<void>;
+  restart(service: ServiceName): Promise<void>;
+  /** Stops whatever is running and deletes the run dir. */
+  close(): Promise<void>;
+}
+
+export async function createPrivateStack(services: readonly ServiceName[]): Promise<PrivateStack> {
+  const runDir = mkdtempSync(join(tmpdir(), 'gpu-ledger-private-stack-'));
+  const [kafkaPort, controllerPort, httpPort, tcpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const config = loadStackConfig({
+    GPU_LEDGER_RUN_DIR: runDir,
+    GPU_LEDGER_KAFKA_PORT: String(kafkaPort),
+    GPU_LEDGER_KAFKA_CONTROLLER_PORT: String(controllerPort),
+    GPU_LEDGER_CLICKHOUSE_HTTP_PORT: String(httpPort),
+    GPU_LEDGER_CLICKHOUSE_TCP_PORT: String(tcpPort),
+  });
+  const running = new Set<ServiceName>();
+  const stack: PrivateStack = {
+    config,
+    async start(service) {
+      await startService(config, service, quiet);
+      running.add(service);
+    },
+    async stop(service) {
+      await stopService(config, service, quiet);
+      running.delete(service);
+    },
+    async restart(service) {
+      await stack.stop(service);
+      await stack.start(service);
+    },
+    async close() {
+      for (const service of [...running]) await stack.stop(service);
+      rmSync(runDir, { recursive: true, force: true });
+    },
+  };
+  for (const service of services) await stack.start(service);
+  return stack;
+}
