@@ -20,6 +20,19 @@ export interface KafkaBusConfig {
    * unprefixed name.
    */
   readonly topicPrefix?: string;
+  /**
+   * Batching producer: sends that arrive within `lingerMs` of each other go to Kafka as one
+   * produce request (all topics together), up to `maxBatchRecords`. Default 5 ms / 10,000.
+   */
+  readonly lingerMs?: number;
+  readonly maxBatchRecords?: number;
+}
+
+interface PendingSend {
+  readonly topic: string;
+  readonly records: readonly OutgoingRecord[];
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
 }
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -57,6 +70,11 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
   let producer: Producer | null = null;
   let producerConnecting: Promise<Producer> | null = null;
   const subscriptions = new Set<Subscription>();
+  const lingerMs = config.lingerMs ?? 5;
+  const maxBatchRecords = config.maxBatchRecords ?? 10_000;
+  let pending: PendingSend[] = [];
+  let pendingRecords = 0;
+  let lingerTimer: NodeJS.Timeout | null = null;
   const prefix = config.topicPrefix ?? '';
   const wire = (topic: string) => prefix + topic;
   const unwire = (topic: string) => (topic.startsWith(prefix) ? topic.slice(prefix.length) : topic);
@@ -81,6 +99,29 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
     return producerConnecting;
   };
 
+  /** Sends everything queued as one produce request; each caller's promise settles with it. */
+  const flush = async (): Promise<void> => {
+    if (lingerTimer) clearTimeout(lingerTimer);
+    lingerTimer = null;
+    const sends = pending;
+    pending = [];
+    pendingRecords = 0;
+    if (sends.length === 0) return;
+    const byTopic = new Map<string, { key: string | null; value: string }[]>();
+    for (const s of sends) {
+      const messages = byTopic.get(s.topic) ?? [];
+      for (const r of s.records) messages.push({ key: r.key, value: r.value });
+      byTopic.set(s.topic, messages);
+    }
+    try {
+      const p = await getProducer();
+      await p.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic: wire(topic), messages })) });
+      for (const s of sends) s.resolve();
+    } catch (error) {
+      for (const s of sends) s.reject(error);
+    }
+  };
+
   return {
     async ensureTopics(topics, options) {
       const admin = kafka.admin();
@@ -99,10 +140,14 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
       }
     },
 
-    async send(topic: string, records: readonly OutgoingRecord[]) {
-      if (records.length === 0) return;
-      const p = await getProducer();
-      await p.send({ topic: wire(topic), acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value })) });
+    send(topic: string, records: readonly OutgoingRecord[]) {
+      if (records.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ topic, records, resolve, reject });
+        pendingRecords += records.length;
+        if (pendingRecords >= maxBatchRecords) void flush();
+        else lingerTimer ??= setTimeout(() => void flush(), lingerMs);
+      });
     },
 
     async subscribe(options: SubscribeOptions): Promise<Subscription> {
@@ -156,6 +201,7 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
     },
 
     async close() {
+      await flush();
       await Promise.all([...subscriptions].map((s) => s.close()));
       if (producerConnecting) {
         const p = await producerConnecting.catch(() => null);

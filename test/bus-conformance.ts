@@ -51,6 +51,20 @@ export function describeBusConformance(name: string, makeBus: () => Promise<Reco
       expect(c.seen.every((r) => r.topic === topic && /^\d+$/.test(r.offset))).toBe(true);
     }, timeoutMs * 2);
 
+    it('concurrent sends all land, in the order they were issued per key', async () => {
+      const topic = uniqueName('conf_concurrent');
+      await bus.ensureTopics([topic], { partitions: 2 });
+      await Promise.all(Array.from({ length: 200 }, (_, i) => bus.send(topic, [{ key: `k${i % 2}`, value: String(i) }])));
+      const c = collector();
+      await subscribe({ groupId: uniqueName('g'), topics: [topic], handleBatch: async (b) => void c.seen.push(...b.records) });
+      await waitFor('200 records', () => c.seen.length >= 200, timeoutMs);
+      for (const key of ['k0', 'k1']) {
+        const values = c.seen.filter((r) => r.key === key).map((r) => Number(r.value));
+        expect(values).toHaveLength(100);
+        expect(values).toEqual([...values].sort((a, b) => a - b));
+      }
+    }, timeoutMs * 2);
+
     it('redelivers a batch whose handler failed, and nothing is lost', async () => {
       const topic = uniqueName('conf_retry');
       await bus.ensureTopics([topic]);
