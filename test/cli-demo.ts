@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import type { GpuUtilizationRow } from '../pipeline/store/telemetry-store.ts';
+import { TELEMETRY_FIXTURES } from './helpers/fixtures.ts';
+import { runCli } from './helpers/run-cli.ts';
+
+/** The README's main job through the real CLI: `gpu-ledger demo`, then `gpu-ledger query utilization`. */
+export function describeCliDemo(mode: 'embedded' | 'distributed', env: () => Record<string, string>): void {
+  describe(`gpu-ledger demo + query (${mode})`, () => {
+    it('prints what flowed, and the store answers the utilization query afterwards', async () => {
+      const vars = { ...env(), GPU_LEDGER_FIXTURES_DIR: TELEMETRY_FIXTURES };
+      const demo = await runCli(['demo', '--mode', mode, '--rounds', '2', '--interval-ms', '10'], vars);
+      expect(demo.code, demo.stderr).toBe(0);
+      expect(demo.stdout).toContain('flowed: 12 batches (24 GPU/MIG samples) -> bus -> ingest -> store; 12 accepted');
+      expect(demo.stdout).toContain('dead letters: 1 (1 invalid-json)');
+      expect(demo.stdout).toMatch(/gpu-gtx1070-0\s+GPU-e511a7b2-f9d5-ba47-9b98-853732ca6c1b\s+GeForce GTX 1070\s+2\s+100\s+100/);
+
+      const query = await runCli(['query', 'utilization', '--since', '1h', '--json'], vars);
+      expect(query.code).toBe(0);
+      const rows = query.stdout.trim().split('\n').map((l) => JSON.parse(l) as GpuUtilizationRow);
+      expect(rows).toHaveLength(12);
+      expect(rows.find((r) => r.gpuUuid === 'GPU-28daffaf-8abe-aaf8-c298-4bd13aecb5e6')).toMatchObject({ node: 'gpu-gtx1070-0', samples: 2, avgUtilizationPct: 98 });
+    }, 180_000);
+
+    it('a bad setting is one clear error and exit code 1', async () => {
+      const r = await runCli(['query', 'utilization'], { ...env(), GPU_LEDGER_DATABASE: 'x; DROP', GPU_LEDGER_NVIDIA_SMI_TIMEOUT_MS: 'soon' });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('GPU_LEDGER_DATABASE must be a plain identifier');
+      expect(r.stderr).toContain('GPU_LEDGER_NVIDIA_SMI_TIMEOUT_MS must be a positive integer');
+    });
+  });
+}
