@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.run/', '.cache/', 'infra/kafka/target/', 'coverage/', 'dist/'] },
+  { ignores: ['node_modules/', '.run/', '.cache/', '.venv/', 'infra/kafka/target/', 'coverage/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

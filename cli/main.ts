@@ -4,6 +4,7 @@ import { ConfigError } from '../contracts/config-error.ts';
 import { registerStackCommand } from '../stack/command.ts';
 import { registerAgentCommand } from './commands/agent.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerInspectCommand } from './commands/inspect.ts';
 import { registerPipelineCommand } from './commands/pipeline.ts';
 import { registerQueryCommand } from './commands/query.ts';
 import { loadConfig } from './config.ts';
@@ -29,6 +30,7 @@ registerAgentCommand(program, context);
 registerPipelineCommand(program, context);
 registerQueryCommand(program, context);
 registerDemoCommand(program, context);
+registerInspectCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { NVIDIA_SMI_CSV_APP_FIELDS, NVIDIA_SMI_CSV_GPU_FIELDS } from './parse-csv.ts';
 
 export interface NvidiaSmiRunConfig {
   /** Absolute path of the nvidia-smi executable (or the fake one). */
@@ -10,9 +11,12 @@ export interface NvidiaSmiRunConfig {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** Arguments are fixed here, never built from input: the agent runs exactly these two queries. */
+/** Arguments are fixed here, never built from input: the agent runs exactly these queries. */
 export const NVIDIA_SMI_QUERIES = {
   fullXml: ['-q', '-x'],
+  /** The every-second path: a few hundred bytes per GPU instead of ~50 KB of XML. */
+  gpuCsv: [`--query-gpu=${NVIDIA_SMI_CSV_GPU_FIELDS.join(',')}`, '--format=csv'],
+  computeAppsCsv: [`--query-compute-apps=${NVIDIA_SMI_CSV_APP_FIELDS.join(',')}`, '--format=csv'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
