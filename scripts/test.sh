@@ -21,4 +21,6 @@ fi
 stop_stack() { if [ "$started_stack" = 1 ]; then echo "== stack down"; cli stack down || true; fi; }
 trap stop_stack EXIT
 
+echo "== focus validator"; bash scripts/setup-focus-validator.sh
+echo "== kube-apiserver"; bash scripts/build-kube-apiserver.sh   # cached outside the repo; a cold build takes ~10 min
 echo "== tests";      npx vitest run "$@"
