@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { FSYNC_POLICIES, type FsyncPolicy } from '../collectors/spool/spool-log.ts';
 import { ConfigError } from '../contracts/config-error.ts';
 
 export const MODES = { embedded: 'embedded', distributed: 'distributed' } as const;
@@ -21,10 +22,21 @@ export interface AppConfig {
   readonly nvidiaSmiTimeoutMs: number;
   readonly sampleIntervalMs: number;
   readonly logLevel: string;
+  /** The agent's on-disk spool for batches Kafka has not acknowledged yet (survives restarts). */
+  readonly spoolDir: string;
+  /** Bound on the spool's disk use; past it the oldest batches are evicted (and counted). */
+  readonly spoolMaxBytes: number;
+  readonly spoolFsync: FsyncPolicy;
+  readonly spoolFsyncIntervalMs: number;
+  /** Where the agent serves /metrics and /healthz. */
+  readonly agentMetricsHost: string;
+  readonly agentMetricsPort: number;
   /** Real captured telemetry the demo and the fake nvidia-smi replay (../shared/fixtures/telemetry). */
   readonly fixturesDir: string;
 }
 
+/** 16 segments of the smallest size the spool uses (64 KiB, which is also its smallest entry limit). */
+const MIN_SPOOL_BYTES = 1024 * 1024;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /**
@@ -51,6 +63,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   if (!URL.canParse(clickhouseUrl)) problems.push(`GPU_LEDGER_CLICKHOUSE_URL is not a URL: "${clickhouseUrl}"`);
   const database = get('GPU_LEDGER_DATABASE', 'gpu_ledger');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) problems.push(`GPU_LEDGER_DATABASE must be a plain identifier, got "${database}"`);
+  const spoolMaxBytes = positiveInt('GPU_LEDGER_SPOOL_MAX_BYTES', 256 * 1024 * 1024);
+  if (spoolMaxBytes > 0 && spoolMaxBytes < MIN_SPOOL_BYTES) problems.push(`GPU_LEDGER_SPOOL_MAX_BYTES must be at least ${MIN_SPOOL_BYTES}, got ${spoolMaxBytes}`);
+  const spoolFsync = get('GPU_LEDGER_SPOOL_FSYNC', 'interval');
+  if (!Object.values<string>(FSYNC_POLICIES).includes(spoolFsync)) problems.push(`GPU_LEDGER_SPOOL_FSYNC must be always, interval or never, got "${spoolFsync}"`);
+  const metricsAddr = get('GPU_LEDGER_AGENT_METRICS_ADDR', '127.0.0.1:9403');
+  const addr = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(metricsAddr);
+  if (!addr || Number(addr[3]) > 65_535) problems.push(`GPU_LEDGER_AGENT_METRICS_ADDR must be host:port (e.g. 127.0.0.1:9403 or [::]:9403), got "${metricsAddr}"`);
   const logLevel = get('GPU_LEDGER_LOG_LEVEL', 'info');
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`GPU_LEDGER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -67,6 +86,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     nvidiaSmiTimeoutMs: positiveInt('GPU_LEDGER_NVIDIA_SMI_TIMEOUT_MS', 5000),
     sampleIntervalMs: positiveInt('GPU_LEDGER_SAMPLE_INTERVAL_MS', 10_000),
     logLevel,
+    spoolDir: resolve(cwd, get('GPU_LEDGER_SPOOL_DIR', '.run/agent-spool')),
+    spoolMaxBytes,
+    spoolFsync: spoolFsync as FsyncPolicy,
+    spoolFsyncIntervalMs: positiveInt('GPU_LEDGER_SPOOL_FSYNC_INTERVAL_MS', 1000),
+    agentMetricsHost: addr?.[1] ?? addr?.[2] ?? '127.0.0.1',
+    agentMetricsPort: Number(addr?.[3] ?? 9403),
     fixturesDir: resolve(cwd, get('GPU_LEDGER_FIXTURES_DIR', '../shared/fixtures/telemetry')),
   };
   if (problems.length > 0) throw new ConfigError(problems);

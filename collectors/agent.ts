@@ -13,6 +13,14 @@ export interface AgentIdentity {
 /** Maps a GPU process to its pod (from /proc/<pid>/cgroup); null when it is not in a pod. */
 export type PodResolver = (pid: number) => Promise<{ readonly podUid: string; readonly containerId: string | null } | null>;
 
+/** Hooks for the agent's self-metrics (collectors/telemetry); every method must be cheap and never throw. */
+export interface AgentObserver {
+  /** One collector's pass: how long it took and what it produced (errors included). */
+  collected(collector: Collector['name'], durationMs: number, result: CollectResult): void;
+  /** One tick's end: the batch handed to the sink, or why the tick failed. */
+  ticked(outcome: { readonly ok: true; readonly batch: GpuSampleBatch } | { readonly ok: false; readonly error: unknown }): void;
+}
+
 export interface AgentDeps {
   /** The source of GPU and MIG samples (nvidia-smi XML or CSV, or DCGM). */
   readonly gpuCollector: Collector & { readonly name: GpuSampleSource };
@@ -23,6 +31,7 @@ export interface AgentDeps {
   readonly sink: RecordSink;
   readonly logger: Logger;
   readonly now: () => number;
+  readonly observer?: AgentObserver;
 }
 
 export interface Agent {
@@ -67,7 +76,14 @@ export function createAgent(deps: AgentDeps, identity: AgentIdentity): Agent {
   let inFlight: Promise<unknown> = Promise.resolve();
 
   const collectAll = (): Promise<CollectResult[]> =>
-    Promise.all(collectors.map((c) => c.collect(abort.signal).catch((error: unknown) => emptyCollectResult([`${c.name}: ${error instanceof Error ? error.message : String(error)}`]))));
+    Promise.all(
+      collectors.map(async (c) => {
+        const started = performance.now();
+        const result = await c.collect(abort.signal).catch((error: unknown) => emptyCollectResult([`${c.name}: ${error instanceof Error ? error.message : String(error)}`]));
+        deps.observer?.collected(c.name, performance.now() - started, result);
+        return result;
+      }),
+    );
 
   const bindPods = async (processes: readonly GpuProcess[]): Promise<GpuProcess[]> => {
     const resolve = deps.resolvePod;
@@ -81,6 +97,17 @@ export function createAgent(deps: AgentDeps, identity: AgentIdentity): Agent {
   };
 
   const tick = async (): Promise<GpuSampleBatch> => {
+    try {
+      const batch = await collectAndSend();
+      deps.observer?.ticked({ ok: true, batch });
+      return batch;
+    } catch (error) {
+      deps.observer?.ticked({ ok: false, error });
+      throw error;
+    }
+  };
+
+  const collectAndSend = async (): Promise<GpuSampleBatch> => {
     const results = await collectAll();
     const [gpu] = results as [CollectResult, ...CollectResult[]];
     results.forEach((r, i) => {
