@@ -33,6 +33,35 @@ export interface AppConfig {
   readonly agentMetricsPort: number;
   /** Real captured telemetry the demo and the fake nvidia-smi replay (../shared/fixtures/telemetry). */
   readonly fixturesDir: string;
+  /** Real traces (../shared/traces); the demo drives utilization from gentd26. */
+  readonly tracesDir: string;
+  /** Where the agent reads GPU samples: the nvidia-smi CSV fast path, the full XML, or dcgm-exporter. */
+  readonly gpuSource: GpuSource;
+  readonly dcgmUrl: string;
+  /** Model servers the agent scrapes: `vllm=http://…/metrics,triton=…`. */
+  readonly modelServers: readonly { readonly kind: 'vllm' | 'triton' | 'tgi'; readonly url: string }[];
+  /** Kernel log to follow for Xid errors; empty: off. */
+  readonly xidLogPath: string;
+  /** Host /proc (the agent needs hostPID) for GPU process → pod binding; empty: off. */
+  readonly procRoot: string;
+  /** Watch this node's pods through the Kubernetes API (kubeconfig or in-cluster) and publish lifecycle events. */
+  readonly watchPods: boolean;
+}
+
+export const GPU_SOURCES = ['nvidia-smi-csv', 'nvidia-smi-xml', 'dcgm'] as const;
+export type GpuSource = (typeof GPU_SOURCES)[number];
+const MODEL_SERVER_KINDS = ['vllm', 'triton', 'tgi'] as const;
+
+function parseModelServers(raw: string, problems: string[]): AppConfig['modelServers'] {
+  if (raw === '') return [];
+  return raw.split(',').flatMap((entry) => {
+    const [kind, url] = [entry.slice(0, entry.indexOf('=')).trim(), entry.slice(entry.indexOf('=') + 1).trim()];
+    if (!(MODEL_SERVER_KINDS as readonly string[]).includes(kind) || !URL.canParse(url)) {
+      problems.push(`GPU_LEDGER_MODEL_SERVERS: "${entry}" is not kind=url with kind vllm, triton or tgi`);
+      return [];
+    }
+    return [{ kind: kind as (typeof MODEL_SERVER_KINDS)[number], url }];
+  });
 }
 
 /** 16 segments of the smallest size the spool uses (64 KiB, which is also its smallest entry limit). */
@@ -70,6 +99,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   const metricsAddr = get('GPU_LEDGER_AGENT_METRICS_ADDR', '127.0.0.1:9403');
   const addr = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(metricsAddr);
   if (!addr || Number(addr[3]) > 65_535) problems.push(`GPU_LEDGER_AGENT_METRICS_ADDR must be host:port (e.g. 127.0.0.1:9403 or [::]:9403), got "${metricsAddr}"`);
+  const gpuSource = get('GPU_LEDGER_GPU_SOURCE', 'nvidia-smi-csv');
+  if (!(GPU_SOURCES as readonly string[]).includes(gpuSource)) problems.push(`GPU_LEDGER_GPU_SOURCE must be one of ${GPU_SOURCES.join(', ')}, got "${gpuSource}"`);
+  const dcgmUrl = get('GPU_LEDGER_DCGM_URL', 'http://127.0.0.1:9400/metrics');
+  if (!URL.canParse(dcgmUrl)) problems.push(`GPU_LEDGER_DCGM_URL is not a URL: "${dcgmUrl}"`);
+  const watchPods = get('GPU_LEDGER_WATCH_PODS', 'false');
+  if (!['true', 'false'].includes(watchPods)) problems.push(`GPU_LEDGER_WATCH_PODS must be true or false, got "${watchPods}"`);
   const logLevel = get('GPU_LEDGER_LOG_LEVEL', 'info');
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`GPU_LEDGER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -93,6 +128,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     agentMetricsHost: addr?.[1] ?? addr?.[2] ?? '127.0.0.1',
     agentMetricsPort: Number(addr?.[3] ?? 9403),
     fixturesDir: resolve(cwd, get('GPU_LEDGER_FIXTURES_DIR', '../shared/fixtures/telemetry')),
+    tracesDir: resolve(cwd, get('GPU_LEDGER_TRACES_DIR', '../shared/traces')),
+    gpuSource: gpuSource as GpuSource,
+    dcgmUrl,
+    modelServers: parseModelServers(env['GPU_LEDGER_MODEL_SERVERS']?.trim() ?? '', problems),
+    xidLogPath: env['GPU_LEDGER_XID_LOG']?.trim() ?? '',
+    procRoot: env['GPU_LEDGER_PROC_ROOT']?.trim() ?? '/proc',
+    watchPods: watchPods === 'true',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runDemo } from '../demo/run-demo.ts';
 import type { CliContext } from '../main.ts';
 import { formatUtilization } from './query.ts';
 
@@ -19,6 +18,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       const childEnv = Object.fromEntries(Object.entries(ctx.env).filter((e): e is [string, string] => e[1] !== undefined));
       const where = mode === 'embedded' ? `in-process bus + chDB at ${config.chdbDir}` : `Kafka ${config.kafkaBrokers.join(',')} + ClickHouse ${config.clickhouseUrl}`;
       console.log(`GPU Ledger demo — ${mode} mode (${where})`);
+      const { runDemo } = await import('../demo/run-demo.ts');
       const r = await runDemo({ ...config, mode }, logger, {
         rounds: Number(options.rounds),
         intervalMs: Number(options.intervalMs),

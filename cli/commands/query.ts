@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { GpuUtilizationRow } from '../../pipeline/store/telemetry-store.ts';
 import type { CliContext } from '../main.ts';
 import { formatTable } from '../format-table.ts';
-import { openStore } from '../wiring.ts';
 
 const GiB = 1024 ** 3;
 const round1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
@@ -33,6 +32,7 @@ export function registerQueryCommand(program: Command, ctx: CliContext): void {
     .action(async (options: { since: string; node?: string; json?: boolean }) => {
       const to = Date.now();
       const from = to - parseDuration(options.since);
+      const { openStore } = await import('../wiring.ts'); // chDB / ClickHouse client load only when used
       const store = await openStore(ctx.config());
       try {
         const rows = await store.gpuUtilization({ fromMs: from, toMs: to, ...(options.node ? { node: options.node } : {}) });

@@ -1,0 +1,65 @@
+import { createAgent } from '../collectors/agent.ts';
+import { createPodResolver } from '../collectors/kubernetes/pod-resolver.ts';
+import { createSpoolingSink } from '../collectors/spool/spooling-sink.ts';
+import { computeAgentHealth } from '../collectors/telemetry/agent-health.ts';
+import { startAgentHttpServer } from '../collectors/telemetry/agent-http-server.ts';
+import { createAgentMetrics } from '../collectors/telemetry/agent-metrics.ts';
+import { createPrometheusMetrics } from '../collectors/telemetry/prometheus-metrics.ts';
+import { createKafkaBus } from '../bus/kafka-bus.ts';
+import { createAgentSources } from './agent-sources.ts';
+import type { CliContext } from './main.ts';
+import { untilSignal } from './run-until-signal.ts';
+
+/**
+ * `gpu-ledger agent`: the per-host agent. Samples nvidia-smi every interval; batches go through the
+ * on-disk spool to Kafka (sampling never waits for Kafka); /metrics and /healthz on its own port.
+ * SIGTERM/SIGINT: stop sampling, deliver what the spool can within its close timeout (the rest
+ * stays on disk for the next start), disconnect from Kafka, stop serving.
+ */
+export async function runAgent(ctx: CliContext): Promise<void> {
+  const config = ctx.config();
+  const logger = ctx.logger('agent');
+  const startedAtMs = Date.now();
+  const telemetry = createPrometheusMetrics('gpu-ledger-agent', { 'host.name': config.node });
+  const bus = createKafkaBus({ brokers: config.kafkaBrokers, clientId: `agent-${config.node}`, topicPrefix: config.topicPrefix, logger: logger.child({ component: 'kafka' }) });
+  const spool = await createSpoolingSink(
+    bus,
+    { dir: config.spoolDir, maxBytes: config.spoolMaxBytes, fsync: config.spoolFsync, fsyncIntervalMs: config.spoolFsyncIntervalMs },
+    { logger: logger.child({ component: 'spool' }), now: Date.now, meter: telemetry.meter },
+  );
+  const metrics = createAgentMetrics(telemetry.meter, Date.now);
+  const sources = createAgentSources(config, Date.now);
+  const agent = createAgent(
+    {
+      gpuCollector: sources.gpu,
+      collectors: sources.others,
+      ...(config.procRoot !== '' ? { resolvePod: createPodResolver({ procRoot: config.procRoot }) } : {}),
+      sink: spool,
+      logger,
+      now: Date.now,
+      observer: metrics,
+    },
+    { agentId: `${config.cluster}/${config.node}`, cluster: config.cluster, node: config.node },
+  );
+  // @kubernetes/client-node is heavy: loaded only when pod watching is on.
+  const podEvents = config.watchPods ? await (await import('./pod-events.ts')).startPodEvents(config, spool, logger) : null;
+  const maxTickAgeMs = 3 * config.sampleIntervalMs + config.nvidiaSmiTimeoutMs;
+  const server = await startAgentHttpServer(
+    { host: config.agentMetricsHost, port: config.agentMetricsPort },
+    { handleScrape: telemetry.handleScrape, health: () => computeAgentHealth({ nowMs: Date.now(), startedAtMs, maxTickAgeMs, tick: metrics.tickState(), spool: spool.stats() }), logger },
+  ).catch(async (error: unknown) => {
+    await Promise.all([spool.close(), bus.close(), telemetry.close()]);
+    throw new Error(`cannot serve /metrics on ${config.agentMetricsHost}:${config.agentMetricsPort}: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  logger.info({ node: config.node, gpuSource: config.gpuSource, collectors: sources.others.map((c) => c.name), watchPods: config.watchPods, intervalMs: config.sampleIntervalMs, bootId: agent.bootId, spoolDir: config.spoolDir, fsync: config.spoolFsync, metrics: `${server.url}/metrics` }, 'agent started');
+  agent.start(config.sampleIntervalMs);
+  const signal = await untilSignal();
+  logger.info({ signal }, 'agent stopping');
+  await agent.close();
+  await podEvents?.close();
+  await spool.close();
+  await bus.close();
+  await server.close();
+  await telemetry.close();
+  logger.info({ pendingRecords: spool.stats().pendingRecords }, 'agent stopped');
+}
