@@ -43,10 +43,11 @@ function xml() {
       gpu = gpu.split(uuid).join(uuidFor(uuid, i)).split(bus).join(busFor(bus, i)).replace(/<minor_number>\d+</, `<minor_number>${i}<`);
     }
     const totalMiB = Number(/<fb_memory_usage>\s*<total>(\d+) MiB/.exec(gpu)?.[1] ?? 0);
-    const r = reading(i, totalMiB * 1024 * 1024);
+    // A GPU split into MIG instances is replayed as captured: a pod series describes a whole GPU.
+    const r = gpu.includes('<mig_device>') ? null : reading(i, totalMiB * 1024 * 1024);
     if (r) {
-      gpu = gpu.replace(/<gpu_util>[^<]*</, `<gpu_util>${Math.round(r.utilizationPct)} %<`);
-      gpu = gpu.replace(/(<fb_memory_usage>[\s\S]*?<used>)[^<]*(<)/, `$1${Math.round(r.memoryUsedBytes / 1048576)} MiB$2`);
+      gpu = gpu.replace(/<gpu_util>\d+ %</, `<gpu_util>${Math.round(r.utilizationPct)} %<`);
+      gpu = gpu.replace(/(<fb_memory_usage>[\s\S]*?<used>)\d+ MiB(<)/, `$1${Math.round(r.memoryUsedBytes / 1048576)} MiB$2`);
     }
     out.push(gpu);
   }

@@ -8,7 +8,7 @@ export function describeCliDemo(mode: 'embedded' | 'distributed', env: () => Rec
   describe(`gpu-ledger demo + query (${mode})`, () => {
     it('prints what flowed, and the store answers the utilization query afterwards', async () => {
       const vars = { ...env(), GPU_LEDGER_FIXTURES_DIR: TELEMETRY_FIXTURES };
-      const demo = await runCli(['demo', '--mode', mode, '--rounds', '2', '--interval-ms', '10'], vars);
+      const demo = await runCli(['demo', '--mode', mode, '--rounds', '2', '--interval-ms', '10', '--no-trace'], vars);
       expect(demo.code, demo.stderr).toBe(0);
       expect(demo.stdout).toContain('flowed: 12 batches (24 GPU/MIG samples) -> bus -> ingest -> store; 12 accepted');
       expect(demo.stdout).toContain('dead letters: 1 (1 invalid-json)');

@@ -10,7 +10,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
     .option('--mode <mode>', 'embedded (in-process bus + chDB) or distributed (Kafka + ClickHouse server from `gpu-ledger stack up`)')
     .option('--rounds <n>', 'sampling rounds per agent', '5')
     .option('--interval-ms <ms>', 'pause between rounds', '200')
-    .action(async (options: { mode?: string; rounds: string; intervalMs: string }) => {
+    .option('--no-trace', "keep the captures' own utilization instead of driving it from the gentd26 trace")
+    .action(async (options: { mode?: string; rounds: string; intervalMs: string; trace: boolean }) => {
       const config = ctx.config();
       const mode = options.mode ?? config.mode;
       if (mode !== 'embedded' && mode !== 'distributed') throw new Error(`--mode must be embedded or distributed, got "${mode}"`);
@@ -23,10 +24,12 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         rounds: Number(options.rounds),
         intervalMs: Number(options.intervalMs),
         childEnv,
+        trace: options.trace,
         onProgress: (line) => console.log(line),
       });
       const reasons = Object.entries(r.deadLettersByReason).map(([k, v]) => `${v} ${k}`).join(', ');
       console.log(`fleet: ${r.nodes} nodes replaying real nvidia-smi captures from ${config.fixturesDir}`);
+      if (options.trace) console.log(`utilization and memory: real per-pod series from ${config.tracesDir}/gentd26 (Alibaba GenAI serving, 2026)`);
       console.log(`flowed: ${r.batchesSent} batches (${r.samplesSent} GPU/MIG samples) -> bus -> ingest -> store; ${r.accepted} accepted`);
       console.log(`dead letters: ${r.deadLetters} (${reasons || 'none'}), rest of the batch still landed`);
       console.log('');

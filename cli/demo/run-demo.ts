@@ -18,6 +18,8 @@ export interface DemoOptions {
   readonly intervalMs: number;
   /** The environment the fake nvidia-smi children inherit (PATH to find node). */
   readonly childEnv: Readonly<Record<string, string>>;
+  /** Drive each GPU's utilization and memory from the real gentd26 pod series (else the capture's own values). */
+  readonly trace: boolean;
   /** Progress lines for a person watching. */
   readonly onProgress: (line: string) => void;
 }
@@ -43,11 +45,21 @@ export async function runDemo(config: AppConfig, logger: Logger, options: DemoOp
   const store = await openStore(config);
   const bus = createBus(config, logger, 'demo');
   const ingest = createIngestConsumer({ bus, writers: createStoreWriters(store, Date.now), logger: logger.child({ component: 'ingest' }), now: Date.now });
-  const agents: Agent[] = DEMO_FLEET.map(({ node, capture }) =>
+  const agents: Agent[] = DEMO_FLEET.map(({ node, capture }, i) =>
     createAgent(
       {
         gpuCollector: createNvidiaSmiXmlCollector(
-          { path: FAKE_NVIDIA_SMI, timeoutMs: 10_000, maxOutputBytes: 16 * 1024 * 1024, env: { ...options.childEnv, FAKE_NVIDIA_SMI_XML: join(config.fixturesDir, capture) } },
+          {
+            path: FAKE_NVIDIA_SMI,
+            timeoutMs: 10_000,
+            maxOutputBytes: 16 * 1024 * 1024,
+            env: {
+              ...options.childEnv,
+              FAKE_NVIDIA_SMI_XML: join(config.fixturesDir, capture),
+              // Each node's GPUs follow their own pods of the trace (a node has at most 2 GPUs here).
+              ...(options.trace ? { FAKE_NVIDIA_SMI_TRACE_DIR: join(config.tracesDir, 'gentd26'), FAKE_NVIDIA_SMI_TRACE_OFFSET: String(i * 2) } : {}),
+            },
+          },
           Date.now,
         ),
         sink: bus,
