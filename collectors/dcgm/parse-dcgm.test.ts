@@ -44,6 +44,8 @@ describe('parseDcgmMetrics on real dcgm-exporter scrapes', () => {
       [6, '2g.20gb', 10 * MiB, 0],
     ]);
     expect(migs.every((m) => m.parentGpuUuid === 'GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418' && m.utilizationPct === null && m.powerWatts === null)).toBe(true);
+    // Each instance has an identity of its own (the same string nvidia-smi's XML path produces).
+    expect(migs.map((m) => m.gpuUuid)).toEqual([3, 5, 6].map((gi) => `MIG-GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418/${gi}/0`));
     expect(samples[0]).toMatchObject({ kind: 'gpu', gpuUuid: 'GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418', smClockMhz: 1410, memClockMhz: 1593, memoryUsedBytes: null });
     expect(samples.find((s) => s.index === 7)).toMatchObject({ gpuUuid: 'GPU-4e75c9ab-0ed7-8a57-75f5-23761b9f053f', smClockMhz: 210, memoryUsedBytes: 2 * MiB });
   });

@@ -1,3 +1,4 @@
+import { migInstanceUuid } from '../mig-identity.ts';
 import type { GpuSample } from '../../contracts/index.ts';
 import { readPromText, type PromSample } from '../inference/prometheus-text.ts';
 import { DCGM_METRICS, DcgmScope, dcgmLabel, isDcgmBlank, type DcgmValue } from './dcgm-fields.ts';
@@ -80,8 +81,8 @@ function toSample(e: Entity, parentOf: (uuid: string) => Entity | undefined, obs
   return {
     ...common,
     kind: 'mig',
-    // DCGM names GPU instances by (parent UUID, GPU_I_ID), never by MIG UUID.
-    gpuUuid: e.uuid,
+    // DCGM names GPU instances by (parent UUID, GPU_I_ID), never by MIG UUID; one compute instance per GI.
+    gpuUuid: migInstanceUuid(e.uuid, e.gi, null),
     parentGpuUuid: e.uuid,
     mig: { gpuInstanceId: e.gi, computeInstanceId: null, profile: dcgmLabel(labels, 'gpuInstanceProfile') },
     utilizationPct: null,

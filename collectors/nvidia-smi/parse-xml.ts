@@ -1,5 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { GpuProcess, GpuSample } from '../../contracts/index.ts';
+import { migInstanceUuid } from '../mig-identity.ts';
 import { at, firstQuantity, integer, list, quantity, text } from './xml-values.ts';
 
 /** What one `nvidia-smi -q -x` document yields. One bad `<gpu>` is an error entry, not a failure. */
@@ -87,8 +88,7 @@ function parseGpu(gpu: unknown, index: number, driverVersion: string | null, obs
     samples.push({
       ...base,
       kind: 'mig',
-      // The XML has no MIG UUID before R470-era `-L`; the R450 form MIG-GPU-<uuid>/<gi>/<ci> names it uniquely.
-      gpuUuid: text(at(mig, 'uuid')) ?? `MIG-${uuid}/${gi}/${ci ?? 0}`,
+      gpuUuid: text(at(mig, 'uuid')) ?? migInstanceUuid(uuid, gi, ci),
       parentGpuUuid: uuid,
       index: integer(at(mig, 'index')) ?? 0,
       utilizationPct: null,
