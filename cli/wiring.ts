@@ -2,8 +2,6 @@ import type { Logger } from 'pino';
 import { createKafkaBus } from '../bus/kafka-bus.ts';
 import { createMemoryBus } from '../bus/memory-bus.ts';
 import type { RecordBus } from '../contracts/index.ts';
-import { createChdbExecutor } from '../pipeline/store/chdb-executor.ts';
-import { createClickHouseServerExecutor } from '../pipeline/store/clickhouse-server-executor.ts';
 import { createTelemetryStore, type TelemetryStore } from '../pipeline/store/telemetry-store.ts';
 import type { AppConfig } from './config.ts';
 
@@ -17,11 +15,15 @@ export function createBus(config: AppConfig, logger: Logger, clientId: string): 
     : createMemoryBus();
 }
 
+/**
+ * Opens and migrates the store of the configured mode. The executor is imported here, on use:
+ * chDB maps a ~500 MB native library, which a process that never opens it (the agent) must not pay.
+ */
 export async function openStore(config: AppConfig): Promise<TelemetryStore> {
   const executor =
     config.mode === 'distributed'
-      ? createClickHouseServerExecutor({ url: config.clickhouseUrl, requestTimeoutMs: 30_000 })
-      : createChdbExecutor({ dataDir: config.chdbDir });
+      ? (await import('../pipeline/store/clickhouse-server-executor.ts')).createClickHouseServerExecutor({ url: config.clickhouseUrl, requestTimeoutMs: 30_000 })
+      : (await import('../pipeline/store/chdb-executor.ts')).createChdbExecutor({ dataDir: config.chdbDir });
   const store = createTelemetryStore(executor, { database: config.database });
   await store.migrate();
   return store;
