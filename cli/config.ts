@@ -18,6 +18,10 @@ export interface AppConfig {
   readonly database: string;
   /** chDB data directory (embedded mode). */
   readonly chdbDir: string;
+  /** Price catalog YAML (GPU_LEDGER_PRICE_CATALOG); null = the shipped config/prices/default.yaml. */
+  readonly priceCatalogPath: string | null;
+  /** Cost attribution YAML (GPU_LEDGER_COST_CONFIG: tenants, idle sharing, node pricing); null = defaults. */
+  readonly costConfigPath: string | null;
   readonly nvidiaSmiPath: string;
   readonly nvidiaSmiTimeoutMs: number;
   readonly sampleIntervalMs: number;
@@ -117,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     clickhouseUrl,
     database,
     chdbDir: resolve(cwd, get('GPU_LEDGER_CHDB_DIR', '.run/chdb')),
+    priceCatalogPath: env['GPU_LEDGER_PRICE_CATALOG']?.trim() ? resolve(cwd, get('GPU_LEDGER_PRICE_CATALOG', '')) : null,
+    costConfigPath: env['GPU_LEDGER_COST_CONFIG']?.trim() ? resolve(cwd, get('GPU_LEDGER_COST_CONFIG', '')) : null,
     nvidiaSmiPath: get('GPU_LEDGER_NVIDIA_SMI', '/usr/bin/nvidia-smi'),
     nvidiaSmiTimeoutMs: positiveInt('GPU_LEDGER_NVIDIA_SMI_TIMEOUT_MS', 5000),
     sampleIntervalMs: positiveInt('GPU_LEDGER_SAMPLE_INTERVAL_MS', 10_000),

@@ -3,6 +3,8 @@ import { pino } from 'pino';
 import { ConfigError } from '../contracts/config-error.ts';
 import { registerStackCommand } from '../stack/command.ts';
 import { registerAgentCommand } from './commands/agent.ts';
+import { registerCostCommand } from './commands/cost.ts';
+import { registerDeadLettersCommand } from './commands/deadletters.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerInspectCommand } from './commands/inspect.ts';
 import { registerPipelineCommand } from './commands/pipeline.ts';
@@ -28,7 +30,9 @@ export type CliContext = typeof context;
 registerStackCommand(program);
 registerAgentCommand(program, context);
 registerPipelineCommand(program, context);
+registerDeadLettersCommand(program, context);
 registerQueryCommand(program, context);
+registerCostCommand(program, context);
 registerDemoCommand(program, context);
 registerInspectCommand(program);
 

@@ -11,6 +11,7 @@ import { loadMigrations, migrate, MigrationError, parseMigration } from '../pipe
 import type { GpuSampleRow, ModelServerSampleRow, PodEventRow } from '../pipeline/store/rows.ts';
 import { float, ident, int, sql, SqlValueError, str, uint, type SqlQuery } from '../pipeline/store/sql.ts';
 import { createTelemetryStore, StoreTable, type TelemetryStore } from '../pipeline/store/telemetry-store.ts';
+import { describeStoreJobsConformance } from './store-conformance-jobs.ts';
 
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0); // 2024-05-01T12:00:00Z
 
@@ -359,6 +360,8 @@ export function describeStoreConformance(name: string, makeExecutor: () => Promi
       await expect(store.insertGpuSamples([sampleRow({ utilization_pct: Number.NaN })])).rejects.toBeInstanceOf(SqlValueError);
       expect(await store.countRows(StoreTable.gpuSamples)).toBe(0);
     });
+
+    describeStoreJobsConformance(() => executor, freshStore);
 
     it('reports bad SQL as a StoreQueryError carrying the ClickHouse code and the query head', async () => {
       const error: unknown = await executor.query(sql`SELEC 1`).catch((e: unknown) => e);

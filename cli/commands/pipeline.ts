@@ -1,31 +1,129 @@
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Command } from 'commander';
 import { ConfigError } from '../../contracts/config-error.ts';
-import { createIngestConsumer } from '../../pipeline/ingest/ingest-consumer.ts';
-import { createStoreWriters } from '../../pipeline/ingest/store-writers.ts';
+import { INGEST_TOPICS } from '../../contracts/index.ts';
+import { createPipelineRuntime, type PipelineRuntimeConfig } from '../../pipeline/ingest/pipeline-runtime.ts';
+import { DEFAULT_RETENTION, parseMaxAge, type MaxAge } from '../../pipeline/retention/retention-policy.ts';
+import { createKafkaLagProbe } from '../../pipeline/telemetry/kafka-lag-probe.ts';
+import { createMetricsServer } from '../../pipeline/telemetry/metrics-server.ts';
 import type { CliContext } from '../main.ts';
 import { untilSignal } from '../run-until-signal.ts';
 import { createBus, openStore } from '../wiring.ts';
+import { parseDuration } from './query.ts';
 
-/** `gpu-ledger pipeline`: the ingest consumer group, from the bus into the telemetry store. */
+interface PipelineOptions {
+  readonly group: string;
+  readonly members: string;
+  readonly partitions: string;
+  readonly batchRows: string;
+  readonly batchDelay: string;
+  readonly metricsPort: string;
+  readonly metricsHost: string;
+  readonly rollupInterval: string;
+  readonly gapsInterval: string;
+  readonly retentionInterval: string;
+  readonly maxGap: string;
+  readonly retainRaw: string;
+  readonly retainRollups: string;
+  readonly retainLedger: string;
+  readonly retainAudit: string;
+}
+
+/** Parses the flags into the runtime's config; one ConfigError lists every bad flag. */
+export function pipelineConfigFromOptions(o: PipelineOptions): { runtime: PipelineRuntimeConfig; metricsPort: number; metricsHost: string } {
+  const problems: string[] = [];
+  const int = (flag: string, text: string, min: number): number => {
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < min) problems.push(`--${flag} must be an integer >= ${min}, got "${text}"`);
+    return n;
+  };
+  const duration = (flag: string, text: string): number => {
+    const ms = /^(\d+)ms$/.exec(text.trim());
+    if (ms) return Number(ms[1]);
+    try {
+      return parseDuration(text);
+    } catch (error) {
+      problems.push(`--${flag}: ${(error as Error).message}`);
+      return 0;
+    }
+  };
+  const interval = (flag: string, text: string) => (text === 'off' ? null : { intervalMs: duration(flag, text) });
+  const age = (flag: string, text: string): MaxAge => {
+    try {
+      return parseMaxAge(text);
+    } catch (error) {
+      problems.push(`--${flag}: ${(error as Error).message}`);
+      return { unit: 'day', count: 1 };
+    }
+  };
+  const rollups = interval('rollup-interval', o.rollupInterval);
+  const retention = interval('retention-interval', o.retentionInterval);
+  const runtime: PipelineRuntimeConfig = {
+    groupId: o.group,
+    ingest: {
+      members: int('members', o.members, 1),
+      partitions: int('partitions', o.partitions, 1),
+      maxBatchRows: int('batch-rows', o.batchRows, 1),
+      maxBatchDelayMs: duration('batch-delay', o.batchDelay),
+    },
+    rollups: rollups && { ...rollups, maxGapMs: duration('max-gap', o.maxGap) },
+    telemetryGaps: interval('gaps-interval', o.gapsInterval),
+    retention: retention && {
+      ...retention,
+      policy: {
+        ...DEFAULT_RETENTION,
+        maxAge: { raw: age('retain-raw', o.retainRaw), rollup: age('retain-rollups', o.retainRollups), ledger: age('retain-ledger', o.retainLedger), audit: age('retain-audit', o.retainAudit) },
+      },
+    },
+  };
+  const metricsPort = int('metrics-port', o.metricsPort, 0);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { runtime, metricsPort, metricsHost: o.metricsHost };
+}
+
+/** `gpu-ledger pipeline`: the ingest consumer group, rollups, telemetry gaps, retention, /metrics and /healthz. */
 export function registerPipelineCommand(program: Command, ctx: CliContext): void {
   program
     .command('pipeline')
-    .description('run the ingest pipeline: consume telemetry topics into ClickHouse')
+    .description('run the ingest pipeline: consume telemetry topics into ClickHouse, keep rollups, gaps and retention current')
     .option('--group <id>', 'consumer group id', 'gpu-ledger-ingest')
-    .action(async (options: { group: string }) => {
+    .option('--members <n>', 'consumer group members in this process (they share partitions and batches)', '2')
+    .option('--partitions <n>', 'partitions of ingest topics this process creates', '1')
+    .option('--batch-rows <n>', 'insert once this many rows are buffered', '20000')
+    .option('--batch-delay <duration>', 'insert at most this long after the first buffered record (e.g. 250ms, 2s)', '250ms')
+    .option('--metrics-port <port>', '/metrics and /healthz port (0: any free port)', '9464')
+    .option('--metrics-host <host>', 'address /metrics and /healthz listen on', '127.0.0.1')
+    .option('--rollup-interval <duration>', "rollup recomputation interval, or 'off'", '60s')
+    .option('--gaps-interval <duration>', "telemetry-gap recomputation interval, or 'off'", '60s')
+    .option('--retention-interval <duration>', "retention interval, or 'off'", '1h')
+    .option('--max-gap <duration>', 'longest interval a sample may stand for (longer is a telemetry gap)', '60s')
+    .option('--retain-raw <age>', 'raw samples, processes, model-server samples, ledger', '14d')
+    .option('--retain-rollups <age>', '1-minute and 1-hour rollups', '13mo')
+    .option('--retain-ledger <age>', 'cost ledger and pod lifecycle (at least a year)', '13mo')
+    .option('--retain-audit <age>', 'audit log (at least a year)', '13mo')
+    .action(async (options: PipelineOptions) => {
       const config = ctx.config();
       if (config.mode !== 'distributed') {
         throw new ConfigError(['gpu-ledger pipeline is the distributed-mode consumer: set GPU_LEDGER_MODE=distributed (embedded mode runs every component in one process, as `gpu-ledger demo` does)']);
       }
+      const { runtime: runtimeConfig, metricsPort, metricsHost } = pipelineConfigFromOptions(options);
       const logger = ctx.logger('pipeline');
+      const exporter = new PrometheusExporter({ preventServerStart: true });
+      const meterProvider = new MeterProvider({ readers: [exporter] });
       const store = await openStore(config);
       const bus = createBus(config, logger, 'pipeline');
-      const ingest = createIngestConsumer({ bus, writers: createStoreWriters(store, Date.now), logger, now: Date.now });
-      await ingest.start({ groupId: options.group });
-      logger.info({ mode: config.mode, group: options.group }, 'pipeline started');
+      const lagProbe = createKafkaLagProbe({ brokers: config.kafkaBrokers, clientId: 'pipeline-lag', groupId: options.group, topics: INGEST_TOPICS, topicPrefix: config.topicPrefix });
+      const runtime = createPipelineRuntime({ bus, store, logger, now: Date.now, meter: meterProvider.getMeter('gpu-ledger-pipeline'), lagProbe }, runtimeConfig);
+      const server = createMetricsServer(exporter, () => ({ ok: runtime.ingest.running, ...runtime.ingest.stats, deadLettersByReason: Object.fromEntries(runtime.ingest.stats.deadLettersByReason) }));
+      await runtime.start();
+      const port = await server.listen(metricsPort, metricsHost);
+      logger.info({ group: options.group, members: runtimeConfig.ingest?.members, metrics: `http://${metricsHost}:${port}/metrics` }, 'pipeline started');
       const signal = await untilSignal();
-      logger.info({ signal, ...ingest.stats, deadLettersByReason: Object.fromEntries(ingest.stats.deadLettersByReason) }, 'pipeline stopping');
-      await ingest.close();
+      logger.info({ signal, ...runtime.ingest.stats, deadLettersByReason: Object.fromEntries(runtime.ingest.stats.deadLettersByReason) }, 'pipeline stopping');
+      await runtime.close();
+      await server.close();
+      await meterProvider.shutdown();
       await bus.close();
       await store.close();
     });

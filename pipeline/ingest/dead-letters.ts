@@ -18,10 +18,14 @@ export function toDeadLetter(record: DeliveredRecord, reason: string, failedAtMs
 /** Dead letters are keyed by their source topic, so one topic's rejects stay in order. */
 export const toDeadLetterRecord = (letter: DeadLetter): OutgoingRecord => ({ key: letter.sourceTopic, value: JSON.stringify(letter) });
 
+/** Reasons of records the store itself refused (isolated by write-isolated.ts) start with this. */
+export const STORE_REJECTED_PREFIX = 'store rejected: ';
+
 /** The counter key of a reason: its first field path or category, so counts do not explode per value. */
 export function reasonCategory(reason: string): string {
   if (reason.startsWith('invalid JSON')) return 'invalid-json';
   if (reason.startsWith('no decoder')) return 'unknown-topic';
+  if (reason.startsWith(STORE_REJECTED_PREFIX)) return 'store-rejected';
   const path = /^([^:]+):/.exec(reason)?.[1] ?? 'invalid';
   return `invalid:${path.replace(/\[\d+\]/g, '[]')}`;
 }

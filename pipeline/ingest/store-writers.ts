@@ -1,18 +1,40 @@
+import type { GpuSampleBatch, ModelServerSample, PodEvent } from '../../contracts/index.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
-import type { IngestWriters } from './ingest-consumer.ts';
-import { toGpuProcessRows, toGpuSampleRows, toIngestBatchRow } from './to-rows.ts';
+import type { Positioned } from './decode-records.ts';
+import { toIngestBatchRow, toIngestMarks, toModelServerSampleRow, toPodEventRow } from './to-rows.ts';
 
 /**
- * Ingest writers on the telemetry store. Samples and processes first, the batch ledger row last: a
- * batch listed in ingest_batches has all its rows stored. Replays are collapsed by the tables' keys.
+ * Where decoded records go: one writer per ingest topic. Each must be idempotent under redelivery
+ * (the tables collapse replays by key) and resolve only once the store accepted everything.
+ */
+export interface IngestWriters {
+  readonly gpuSamples: (items: readonly Positioned<GpuSampleBatch>[]) => Promise<void>;
+  readonly podEvents: (items: readonly Positioned<PodEvent>[]) => Promise<void>;
+  readonly modelServerSamples: (items: readonly Positioned<ModelServerSample>[]) => Promise<void>;
+}
+
+/**
+ * Ingest writers on the telemetry store. GPU batches: samples and processes first, then the batch
+ * ledger row and the change marks, so a batch listed in ingest_batches has all its rows stored and a
+ * marked window is readable when the rollup job sees the mark.
  */
 export function createStoreWriters(store: TelemetryStore, now: () => number): IngestWriters {
   return {
     async gpuSamples(items) {
       const at = now();
-      await store.insertGpuSamples(items.flatMap((i) => toGpuSampleRows(i.record, at)));
-      await store.insertGpuProcesses(items.flatMap((i) => toGpuProcessRows(i.record)));
-      await store.insertIngestBatches(items.map((i) => toIngestBatchRow(i, at)));
+      await store.insertGpuBatches(items.map((i) => i.record), at);
+      await Promise.all([
+        store.insertIngestBatches(items.map((i) => toIngestBatchRow(i, at))),
+        store.insertIngestMarks(toIngestMarks(items.map((i) => i.record), now())),
+      ]);
+    },
+    async podEvents(items) {
+      const at = now();
+      await store.insertPodEvents(items.map((i) => toPodEventRow(i.record, at)));
+    },
+    async modelServerSamples(items) {
+      const at = now();
+      await store.insertModelServerSamples(items.map((i) => toModelServerSampleRow(i.record, at)));
     },
   };
 }

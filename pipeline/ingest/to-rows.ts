@@ -1,57 +1,9 @@
-import type { GpuSampleBatch } from '../../contracts/index.ts';
-import type { GpuProcessRow, GpuSampleRow, IngestBatchRow } from '../store/rows.ts';
-import type { Positioned } from './ingest-consumer.ts';
+import type { GpuSampleBatch, ModelServerSample, PodEvent } from '../../contracts/index.ts';
+import { SEQ_BUCKET_SIZE } from '../store/telemetry-gap-store.ts';
+import type { IngestBatchRow, IngestMarks, ModelServerSampleRow, PodEventRow } from '../store/rows.ts';
+import type { Positioned } from './decode-records.ts';
 
-/** Pure mapping of one GPU sample batch (camelCase contract) to the store's snake_case rows. */
-export function toGpuSampleRows(batch: GpuSampleBatch, ingestedAtMs: number): GpuSampleRow[] {
-  return batch.samples.map((s) => ({
-    ts_ms: s.observedAtMs,
-    cluster: batch.cluster,
-    node: batch.node,
-    agent_id: batch.agentId,
-    boot_id: batch.bootId,
-    seq: batch.seq,
-    source: batch.source,
-    kind: s.kind,
-    gpu_uuid: s.gpuUuid,
-    parent_gpu_uuid: s.parentGpuUuid ?? '',
-    gpu_index: s.index,
-    model: s.model,
-    driver_version: s.driverVersion ?? '',
-    utilization_pct: s.utilizationPct,
-    memory_used_bytes: s.memoryUsedBytes,
-    memory_total_bytes: s.memoryTotalBytes,
-    power_watts: s.powerWatts,
-    power_limit_watts: s.powerLimitWatts,
-    temperature_c: s.temperatureC,
-    sm_clock_mhz: s.smClockMhz,
-    mem_clock_mhz: s.memClockMhz,
-    throttle_reasons: s.throttleReasons,
-    ecc_corrected_total: s.eccCorrectedTotal,
-    ecc_uncorrected_total: s.eccUncorrectedTotal,
-    mig_gi_id: s.mig?.gpuInstanceId ?? null,
-    mig_ci_id: s.mig?.computeInstanceId ?? null,
-    mig_profile: s.mig?.profile ?? '',
-    ingested_at_ms: ingestedAtMs,
-  }));
-}
-
-export function toGpuProcessRows(batch: GpuSampleBatch): GpuProcessRow[] {
-  return batch.processes.map((p) => ({
-    ts_ms: batch.collectedAtMs,
-    cluster: batch.cluster,
-    node: batch.node,
-    agent_id: batch.agentId,
-    boot_id: batch.bootId,
-    seq: batch.seq,
-    gpu_uuid: p.gpuUuid,
-    pid: p.pid,
-    process_name: p.processName,
-    used_memory_bytes: p.usedMemoryBytes,
-    pod_uid: p.podUid ?? '',
-    container_id: p.containerId ?? '',
-  }));
-}
+export { toGpuProcessRows, toGpuSampleRows } from '../store/gpu-batch-rows.ts';
 
 export function toIngestBatchRow({ record: b, from }: Positioned<GpuSampleBatch>, ingestedAtMs: number): IngestBatchRow {
   return {
@@ -67,4 +19,75 @@ export function toIngestBatchRow({ record: b, from }: Positioned<GpuSampleBatch>
     collected_at_ms: b.collectedAtMs,
     ingested_at_ms: ingestedAtMs,
   };
+}
+
+/** Pod lifecycle event → pod_events row (the GPU request union flattened, labels as parallel arrays). */
+export function toPodEventRow(e: PodEvent, ingestedAtMs: number): PodEventRow {
+  const r = e.gpuRequest;
+  const labels = Object.entries(e.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    at_ms: e.atMs,
+    cluster: e.cluster,
+    node: e.node,
+    pod_uid: e.podUid,
+    namespace: e.namespace,
+    pod_name: e.podName,
+    event: e.event,
+    gpu_request_kind: r.kind,
+    gpu_request_count: r.kind === 'whole' || r.kind === 'mig' ? r.count : 0,
+    gpu_request_milli: r.kind === 'fraction' ? r.milli : 0,
+    gpu_request_memory_bytes: r.kind === 'fraction' ? (r.memoryBytes ?? null) : null,
+    gpu_request_mig_profile: r.kind === 'mig' ? r.profile : '',
+    label_keys: labels.map(([k]) => k),
+    label_values: labels.map(([, v]) => v),
+    owner_kind: e.owner?.kind ?? '',
+    owner_name: e.owner?.name ?? '',
+    gpu_uuids: e.gpuUuids,
+    ingested_at_ms: ingestedAtMs,
+  };
+}
+
+/**
+ * Model-server sample → model_server_samples row. The table keeps counter deltas as UInt64: a
+ * fractional delta (Prometheus counters are floats) is rounded to the nearest integer.
+ */
+export function toModelServerSampleRow(m: ModelServerSample, ingestedAtMs: number): ModelServerSampleRow {
+  return {
+    observed_at_ms: m.observedAtMs,
+    agent_id: m.agentId,
+    cluster: m.cluster,
+    node: m.node,
+    server: m.server,
+    model: m.model,
+    pod_uid: m.podUid ?? '',
+    window_ms: m.windowMs,
+    requests_delta: Math.round(m.requestsDelta),
+    prompt_tokens_delta: Math.round(m.promptTokensDelta),
+    generation_tokens_delta: Math.round(m.generationTokensDelta),
+    latency_ms_sum: m.latencyMsSum,
+    latency_count: Math.round(m.latencyCount),
+    queue_depth: m.queueDepth,
+    kv_cache_usage_pct: m.kvCacheUsagePct,
+    ingested_at_ms: ingestedAtMs,
+  };
+}
+
+const MINUTE_MS = 60_000;
+
+/** The change marks of a set of GPU batches: the 1-minute windows and nodes of their samples, the seq buckets of their ledger rows. */
+export function toIngestMarks(batches: readonly GpuSampleBatch[], ingestedAtMs: number): IngestMarks {
+  const windows = new Map<string, { window_start_ms: number; cluster: string; node: string }>();
+  const buckets = new Map<string, { agent_id: string; boot_id: string; seq_bucket: number }>();
+  for (const b of batches) {
+    let last = -1;
+    for (const s of b.samples) {
+      const window_start_ms = Math.floor(s.observedAtMs / MINUTE_MS) * MINUTE_MS;
+      if (window_start_ms === last) continue; // a batch's samples share a window almost always
+      last = window_start_ms;
+      windows.set(`${window_start_ms}\u0000${b.cluster}\u0000${b.node}`, { window_start_ms, cluster: b.cluster, node: b.node });
+    }
+    const seq_bucket = Math.floor(b.seq / SEQ_BUCKET_SIZE);
+    buckets.set(`${b.agentId}\u0000${b.bootId}\u0000${seq_bucket}`, { agent_id: b.agentId, boot_id: b.bootId, seq_bucket });
+  }
+  return { ingestedAtMs, windows: [...windows.values()], seqBuckets: [...buckets.values()] };
 }

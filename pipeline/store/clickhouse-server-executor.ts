@@ -1,7 +1,8 @@
+import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { clickHouseCodeOf, storeErrorFromCode, StoreQueryError, StoreUnavailableError, type StoreError } from './errors.ts';
 import { encodeJsonEachRow, type SqlExecutor } from './executor.ts';
-import { SqlQuery, SqlValueError, tableName } from './sql.ts';
+import { ident, SqlQuery, SqlValueError, tableName } from './sql.ts';
 
 export interface ClickHouseServerExecutorConfig {
   /** HTTP endpoint, e.g. http://127.0.0.1:18123 (credentials may be in the URL). */
@@ -65,6 +66,17 @@ export function createClickHouseServerExecutor(config: ClickHouseServerExecutorC
     }
   }
 
+  /**
+   * An INSERT whose data travels as the request body (the statement goes in the URL): no copy of a
+   * large body into the statement text. The response is drained so that the socket is reused.
+   */
+  async function send(statement: string, body: Buffer): Promise<void> {
+    await guarded(statement, async () => {
+      const result = await client.exec({ query: statement, values: Readable.from([body]) });
+      for await (const chunk of result.stream) void chunk;
+    });
+  }
+
   return {
     dialect: 'clickhouse-18',
     async command(query) {
@@ -81,8 +93,12 @@ export function createClickHouseServerExecutor(config: ClickHouseServerExecutorC
     async insert(table, rows) {
       const target = tableName(table).toString();
       if (rows.length === 0) return;
-      const text = `INSERT INTO ${target} FORMAT JSONEachRow\n${encodeJsonEachRow(rows)}`;
-      await guarded(text, () => client.command({ query: text }));
+      await send(`INSERT INTO ${target} FORMAT JSONEachRow`, Buffer.from(encodeJsonEachRow(rows), 'utf8'));
+    },
+    async insertRowBinary(table, batch) {
+      const target = tableName(table).toString();
+      if (batch.rows === 0) return;
+      await send(`INSERT INTO ${target} (${batch.columns.map((c) => ident(c).toString()).join(', ')}) FORMAT RowBinary`, batch.data);
     },
     async close() {
       if (closed) return;

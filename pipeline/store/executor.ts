@@ -28,8 +28,21 @@ export interface SqlExecutor {
    * An empty `rows` is a no-op.
    */
   insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
+  /**
+   * Present when the engine takes RowBinary inserts (the ClickHouse server over HTTP; chDB takes its
+   * statements as text, so it has none): the store's hot path uses it when there, the JSONEachRow
+   * insert otherwise. An empty batch is a no-op.
+   */
+  readonly insertRowBinary?: (table: string, batch: RowBinaryBatch) => Promise<void>;
   /** Releases the connection or session. Idempotent. */
   close(): Promise<void>;
+}
+
+/** RowBinary rows (row-binary.ts) and the columns they hold, in order. */
+export interface RowBinaryBatch {
+  readonly columns: readonly string[];
+  readonly data: Buffer;
+  readonly rows: number;
 }
 
 /** Serialises rows as JSONEachRow lines (each ends with '\n'). */

@@ -117,3 +117,12 @@ export interface ModelServerSampleRow {
   readonly kv_cache_usage_pct: number | null;
   readonly ingested_at_ms: number;
 }
+
+/** Change marks of one flush (migration 006), stamped just before they are inserted. */
+export interface IngestMarks {
+  readonly ingestedAtMs: number;
+  /** The 1-minute windows (start, epoch ms) and nodes the flush wrote GPU samples of. */
+  readonly windows: readonly { readonly window_start_ms: number; readonly cluster: string; readonly node: string }[];
+  /** The (agent, boot, intDiv(seq, 1024)) buckets the flush wrote ledger rows into. */
+  readonly seqBuckets: readonly { readonly agent_id: string; readonly boot_id: string; readonly seq_bucket: number }[];
+}

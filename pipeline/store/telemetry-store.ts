@@ -1,6 +1,9 @@
+import type { GpuSampleBatch } from '../../contracts/index.ts';
 import type { SqlExecutor } from './executor.ts';
+import { encodeGpuProcessRows, encodeGpuSampleRows } from './gpu-batch-encoder.ts';
+import { toGpuProcessRows, toGpuSampleRows } from './gpu-batch-rows.ts';
 import { migrate, type MigrationResult } from './migrate.ts';
-import type { GpuProcessRow, GpuSampleRow, IngestBatchRow, ModelServerSampleRow, PodEventRow } from './rows.ts';
+import type { GpuProcessRow, GpuSampleRow, IngestBatchRow, IngestMarks, ModelServerSampleRow, PodEventRow } from './rows.ts';
 import { date, ident, raw, sql, SqlValueError, str, toEpochSeconds, toUtcDate, uint } from './sql.ts';
 
 /** The store's tables (as const object + same-named union). */
@@ -11,9 +14,23 @@ export const StoreTable = {
   podEvents: 'pod_events',
   modelServerSamples: 'model_server_samples',
   schemaMigrations: 'schema_migrations',
+  ingestDirtyWindows: 'ingest_dirty_windows',
+  ingestDirtySeqBuckets: 'ingest_dirty_seq_buckets',
+  gpuRollup1m: 'gpu_rollup_1m',
+  gpuRollup1h: 'gpu_rollup_1h',
+  podRollup1m: 'pod_rollup_1m',
+  podRollup1h: 'pod_rollup_1h',
+  telemetrySeqBuckets: 'telemetry_seq_buckets',
+  telemetryGaps: 'telemetry_gaps',
+  pipelineJobState: 'pipeline_job_state',
+  // Written by pipeline/cost (migration 020, cost-store.ts); listed so that the schema check knows every table.
+  costLedger: 'cost_ledger',
+  costLedgerWindows: 'cost_ledger_windows',
 } as const;
 export type StoreTable = (typeof StoreTable)[keyof typeof StoreTable];
 const TABLES: ReadonlySet<string> = new Set(Object.values(StoreTable));
+/** Tables whose rows are not collapsed by a key (plain MergeTree, or a view): counted without FINAL. */
+const UNKEYED: ReadonlySet<string> = new Set([StoreTable.ingestDirtyWindows, StoreTable.ingestDirtySeqBuckets, StoreTable.telemetryGaps]);
 
 export interface GpuUtilizationQuery {
   /** Window start, epoch ms, inclusive. */
@@ -44,16 +61,23 @@ export interface GpuUtilizationRow {
  * the ReplacingMergeTree key, or FINAL) instead of waiting for background merges.
  */
 export interface TelemetryStore {
+  /** The engine and database, for the scheduled jobs (rollups, telemetry gaps, retention) that run SQL of their own. */
+  readonly executor: SqlExecutor;
+  readonly database: string;
   /** Creates the database and tables (idempotent); see migrate.ts. */
   migrate(): Promise<MigrationResult>;
   insertGpuSamples(rows: readonly GpuSampleRow[]): Promise<void>;
   insertGpuProcesses(rows: readonly GpuProcessRow[]): Promise<void>;
+  /** The ingest hot path: the batches' gpu_samples and gpu_processes rows (the same rows as the two inserts above; RowBinary where the engine takes it). */
+  insertGpuBatches(batches: readonly GpuSampleBatch[], ingestedAtMs: number): Promise<void>;
   insertIngestBatches(rows: readonly IngestBatchRow[]): Promise<void>;
   insertPodEvents(rows: readonly PodEventRow[]): Promise<void>;
   insertModelServerSamples(rows: readonly ModelServerSampleRow[]): Promise<void>;
+  /** Change marks for the scheduled jobs; write them AFTER the rows they describe (migration 006). */
+  insertIngestMarks(marks: IngestMarks): Promise<void>;
   /** Per-GPU utilization in [fromMs, toMs), ordered by cluster, node, gpuUuid. */
   gpuUtilization(query: GpuUtilizationQuery): Promise<GpuUtilizationRow[]>;
-  /** Distinct rows in a table (replayed copies count once, merged or not). */
+  /** Rows in a table; for keyed (ReplacingMergeTree) tables distinct keys: replayed copies count once, merged or not. */
   countRows(table: StoreTable): Promise<number>;
   /** Closes the executor. */
   close(): Promise<void>;
@@ -88,23 +112,45 @@ interface UtilizationResult {
   readonly avg_memory_used_bytes: number | null;
 }
 
+/** A gpu_samples row as inserted (JSONEachRow): DateTime/Date columns derived from the epoch-ms ones. */
+export function toGpuSampleInsertRow({ ingested_at_ms, ...row }: GpuSampleRow): Record<string, unknown> {
+  return { ...row, ts: toEpochSeconds(row.ts_ms), date: toUtcDate(row.ts_ms), ingested_at: toEpochSeconds(ingested_at_ms) };
+}
+
 export function createTelemetryStore(executor: SqlExecutor, config: TelemetryStoreConfig): TelemetryStore {
   const db = ident(config.database);
   const table = (name: StoreTable): string => `${config.database}.${name}`;
 
-  return {
+  const store: TelemetryStore = {
+    executor,
+    database: config.database,
     migrate: () => migrate(executor, { database: config.database }),
 
-    insertGpuSamples: (rows) =>
-      executor.insert(
-        table(StoreTable.gpuSamples),
-        rows.map(({ ingested_at_ms, ...row }) => ({
-          ...row,
-          ts: toEpochSeconds(row.ts_ms),
-          date: toUtcDate(row.ts_ms),
-          ingested_at: toEpochSeconds(ingested_at_ms),
-        })),
-      ),
+    insertGpuSamples: (rows) => executor.insert(table(StoreTable.gpuSamples), rows.map(toGpuSampleInsertRow)),
+
+    async insertGpuBatches(batches, ingestedAtMs) {
+      const binary = executor.insertRowBinary;
+      if (binary === undefined) {
+        // chDB: statements are text; the generic rows, which write exactly the same values.
+        await Promise.all([
+          store.insertGpuSamples(batches.flatMap((b) => toGpuSampleRows(b, ingestedAtMs))),
+          store.insertGpuProcesses(batches.flatMap(toGpuProcessRows)),
+        ]);
+        return;
+      }
+      await Promise.all([
+        binary(table(StoreTable.gpuSamples), encodeGpuSampleRows(batches, ingestedAtMs)),
+        binary(table(StoreTable.gpuProcesses), encodeGpuProcessRows(batches)),
+      ]);
+    },
+
+    async insertIngestMarks(marks) {
+      const ingested_at = toEpochSeconds(marks.ingestedAtMs);
+      await Promise.all([
+        executor.insert(table(StoreTable.ingestDirtyWindows), marks.windows.map((w) => ({ ingested_at, ...w }))),
+        executor.insert(table(StoreTable.ingestDirtySeqBuckets), marks.seqBuckets.map((b) => ({ ingested_at, ...b }))),
+      ]);
+    },
 
     insertGpuProcesses: (rows) =>
       executor.insert(
@@ -190,12 +236,12 @@ export function createTelemetryStore(executor: SqlExecutor, config: TelemetrySto
 
     async countRows(name) {
       if (!TABLES.has(name)) throw new SqlValueError(`countRows: unknown table ${JSON.stringify(name)}`);
-      const rows = await executor.query<{ n: string | number }>(
-        sql`SELECT count() AS n FROM ${db}.${ident(name)} FINAL`,
-      );
+      const final = UNKEYED.has(name) ? raw(sql``) : raw(sql`FINAL`);
+      const rows = await executor.query<{ n: string | number }>(sql`SELECT count() AS n FROM ${db}.${ident(name)} ${final}`);
       return toSafeNumber(rows[0]?.n, `count of ${name}`);
     },
 
     close: () => executor.close(),
   };
+  return store;
 }

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../contracts/config-error.ts';
+import { pipelineConfigFromOptions } from './pipeline.ts';
+
+const defaults = {
+  group: 'gpu-ledger-ingest', members: '2', partitions: '1', batchRows: '20000', batchDelay: '250ms', metricsPort: '9464', metricsHost: '127.0.0.1',
+  rollupInterval: '60s', gapsInterval: '60s', retentionInterval: '1h', maxGap: '60s', retainRaw: '14d', retainRollups: '13mo', retainLedger: '13mo', retainAudit: '13mo',
+};
+
+describe('gpu-ledger pipeline flags', () => {
+  it('turns the defaults into the runtime config', () => {
+    const { runtime, metricsPort } = pipelineConfigFromOptions(defaults);
+    expect(metricsPort).toBe(9464);
+    expect(runtime).toMatchObject({
+      groupId: 'gpu-ledger-ingest',
+      ingest: { members: 2, partitions: 1, maxBatchRows: 20_000, maxBatchDelayMs: 250 },
+      rollups: { intervalMs: 60_000, maxGapMs: 60_000 },
+      telemetryGaps: { intervalMs: 60_000 },
+      retention: { intervalMs: 3_600_000, policy: { maxAge: { raw: { unit: 'day', count: 14 }, rollup: { unit: 'month', count: 13 } } } },
+    });
+    expect(pipelineConfigFromOptions({ ...defaults, rollupInterval: 'off', retentionInterval: 'off' }).runtime).toMatchObject({ rollups: null, retention: null });
+  });
+
+  it('lists every bad flag in one ConfigError', () => {
+    let error: unknown;
+    try {
+      pipelineConfigFromOptions({ ...defaults, members: '0', batchDelay: 'soon', retainRaw: '2w', metricsPort: '-1' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      '--members must be an integer >= 1, got "0"',
+      '--batch-delay: not a duration: "soon" (use e.g. 30s, 15m, 2h, 7d)',
+      '--retain-raw: not a retention age: "2w" (use e.g. 14d, 13mo, 2y)',
+      '--metrics-port must be an integer >= 0, got "-1"',
+    ]);
+  });
+});

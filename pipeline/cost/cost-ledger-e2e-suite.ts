@@ -1,0 +1,132 @@
+/**
+ * End-to-end suite of the cost ledger: the fleet of cost-fleet-kit.ts written through the ingest
+ * mapping into the real tables, the ledger job run as the pipeline runs it, and the report checked
+ * to the cent against the hand-computed truth; then every input replayed and the job rerun.
+ * Run in embedded mode (test/e2e/cost-ledger-embedded.test.ts, chDB) and against the ClickHouse
+ * 18.16 server (test/integration/cost-ledger-clickhouse.test.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CostLedgerRowSchema, IDLE_BUCKET } from '../../contracts/cost-ledger-row.ts';
+import { createCostStore, type CostStore } from '../store/cost-store.ts';
+import type { SqlExecutor } from '../store/executor.ts';
+import { ident, sql } from '../store/sql.ts';
+import { createTelemetryStore, type TelemetryStore } from '../store/telemetry-store.ts';
+import { testLogger } from '../../test/helpers/services.ts';
+import { parseCostConfig } from './cost-config.ts';
+import { FLEET_CATALOG_YAML, FLEET_COST_CONFIG_YAML, FLEET_TRUTH_PER_HOUR as TRUTH, HOUR_MS, insertFleet, T0 } from './cost-fleet-kit.ts';
+import { createCostLedgerJob } from './cost-ledger-job.ts';
+import { costReport } from './cost-report.ts';
+import { toFocusCsv } from './focus-export.ts';
+import { modelCost } from './model-cost.ts';
+import { parsePriceCatalog } from './price-catalog.ts';
+
+const CLOSE_DELAY_MS = 15 * 60_000;
+const RANGE = { fromMs: T0, toMs: T0 + 2 * HOUR_MS };
+
+export function describeCostLedgerEndToEnd(name: string, open: () => Promise<SqlExecutor>): void {
+  describe(`cost ledger end to end: ${name}`, () => {
+    let executor: SqlExecutor;
+    let telemetry: TelemetryStore;
+    let costs: CostStore;
+    const database = `t_ledger_${randomBytes(6).toString('hex')}`;
+    let clock = T0 + HOUR_MS + CLOSE_DELAY_MS;
+    const job = (yaml = FLEET_COST_CONFIG_YAML) =>
+      createCostLedgerJob(
+        { executor, database, catalog: parsePriceCatalog(FLEET_CATALOG_YAML, 'fleet catalog'), options: { cost: parseCostConfig(yaml, 'fleet config') } },
+        { now: () => clock, logger: testLogger('cost-ledger') },
+      );
+    const byTenant = async () => {
+      const report = await costReport(costs, { ...RANGE, by: ['tenant'] });
+      return { report, tenants: Object.fromEntries(report.rows.map((r): [string, number] => [r.keys['tenant'] ?? '', r.costUsd])) };
+    };
+
+    beforeAll(async () => {
+      executor = await open();
+      telemetry = createTelemetryStore(executor, { database });
+      await telemetry.migrate();
+      costs = createCostStore(executor, { database });
+      await insertFleet(telemetry, T0 + 2 * HOUR_MS + 60_000);
+    });
+    afterAll(async () => {
+      await executor.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`);
+      await executor.close();
+    });
+
+    it('computes each hour once it is closed and catches up after downtime', async () => {
+      expect(await job().run()).toMatchObject({ windows: 1, computations: 1, problems: 0, closedBeforeMs: T0 + HOUR_MS });
+      clock = T0 + 2 * HOUR_MS + CLOSE_DELAY_MS; // the pipeline was down for the next run: it catches up
+      const second = await job().run();
+      expect(second).toMatchObject({ windows: 1, problems: 0, closedBeforeMs: T0 + 2 * HOUR_MS });
+      expect(second.fleetCostUsd).toBeCloseTo(TRUTH.fleetUsd, 9);
+      expect(await job().run()).toMatchObject({ windows: 0, closedBeforeMs: T0 + 2 * HOUR_MS });
+    });
+
+    it('reports tenants, idle and the fleet to the cent of the hand-computed truth', async () => {
+      const { report, tenants } = await byTenant();
+      for (const [tenant, usd] of Object.entries(TRUTH.tenants)) expect(tenants[tenant], tenant).toBeCloseTo(2 * usd, 6);
+      expect(Object.keys(tenants).sort()).toEqual(['__idle__', 'acme', 'globex', 'initech']);
+      const t = report.totals;
+      expect(t.costUsd).toBeCloseTo(2 * TRUTH.fleetUsd, 6);
+      expect(t.fleetCostUsd).toBeCloseTo(2 * TRUTH.fleetUsd, 6);
+      expect(t.workloadCostUsd + t.idleCostUsd).toBeCloseTo(t.fleetCostUsd, 9);
+      expect(t.wasteUsd).toBeCloseTo(2 * TRUTH.wasteUsd, 6);
+      expect([t.windows, t.problems]).toEqual([2, 0]);
+      expect(report.rows.find((r) => r.bucket === 'idle')).toMatchObject({ keys: { tenant: IDLE_BUCKET }, efficiency: null });
+    });
+
+    it('measures each pod\'s usage from the deduplicated samples and its processes', async () => {
+      const pods = await costReport(costs, { ...RANGE, by: ['pod', 'node', 'gpuModel', 'pricingTier'] });
+      const used = Object.fromEntries(pods.rows.filter((r) => r.bucket === 'workload').map((r): [string, number] => [r.keys['pod'] ?? '', r.usedGpuHours * 3600]));
+      expect(used['llm-serving/vllm-qwen-0']).toBeCloseTo(2 * TRUTH.usedGpuSeconds['pod-vllm-qwen'], 6);
+      expect(used['research/train-a-x7k2p']).toBeCloseTo(2 * TRUTH.usedGpuSeconds['pod-train-a'], 6);
+      expect(used['llm-serving/triton-densenet-0']).toBeCloseTo(2 * TRUTH.usedGpuSeconds['pod-triton-densenet'], 6);
+      expect(used['batch/job-b-9q2w1']).toBeCloseTo(2 * TRUTH.usedGpuSeconds['pod-batch-b'], 6);
+      expect(used['sandbox/notebook-0']).toBeCloseTo(2 * TRUTH.usedGpuSeconds['pod-notebook'], 6);
+      expect(used['research/mig-infer-0']).toBe(0);
+      expect(pods.rows.find((r) => r.keys['pod'] === 'llm-serving/triton-densenet-0')).toMatchObject({ keys: { node: 'v100-0', gpuModel: 'V100-32GB', pricingTier: 'spot' }, efficiency: 0.7 });
+      expect(pods.rows.some((r) => r.keys['pod']?.startsWith('kube-system/'))).toBe(false);
+    });
+
+    it('stores valid CostLedgerRows that export to FOCUS with the same total', async () => {
+      const rows = await costs.rows(RANGE);
+      for (const row of rows) expect(CostLedgerRowSchema.safeParse(row).success).toBe(true);
+      const csv = toFocusCsv(rows, parseCostConfig(FLEET_COST_CONFIG_YAML, 'fleet config').focus).trimEnd().split('\r\n');
+      const billed = csv.slice(1).map((line) => Number(line.split(',')[1]));
+      expect(billed).toHaveLength(rows.length);
+      expect(billed.reduce((a, b) => a + b, 0)).toBeCloseTo(2 * TRUTH.fleetUsd, 6);
+    });
+
+    it('gives the same totals after every input is replayed and every window recomputed', async () => {
+      const before = await byTenant();
+      await insertFleet(telemetry, T0 + 3 * HOUR_MS);
+      clock = T0 + 3 * HOUR_MS;
+      expect(await job().run({ fromMs: T0, untilMs: T0 + 2 * HOUR_MS })).toMatchObject({ windows: 2, problems: 0 });
+      const after = await byTenant();
+      expect(after.tenants).toEqual(before.tenants);
+      expect(after.report.totals.costUsd).toBe(before.report.totals.costUsd);
+      expect(after.report.totals.wasteUsd).toBeCloseTo(before.report.totals.wasteUsd, 9);
+    });
+
+    it('prices models per 1M prompt and generated tokens, per tenant, replayed samples counted once', async () => {
+      const { perTenant, perModel } = await modelCost(costs, RANGE);
+      expect(perTenant.find((r) => r.model === 'Qwen/Qwen2.5-0.5B-Instruct' && r.costKnown)).toMatchObject({ tenant: 'acme', pods: 1, promptTokens: 7_200_000, generationTokens: 3_600_000, requests: 12_000 });
+      const qwen = perModel.find((r) => r.model === 'Qwen/Qwen2.5-0.5B-Instruct' && r.costKnown);
+      expect(qwen?.costUsd).toBeCloseTo(28.8, 9);
+      expect(qwen?.usdPerMillionPromptTokens).toBeCloseTo(4, 9);
+      expect(qwen?.usdPerMillionGenerationTokens).toBeCloseTo(8, 9);
+      expect(perModel.find((r) => r.model === 'densenet_onnx')).toMatchObject({ costKnown: true, requests: 6000, usdPerMillionPromptTokens: null });
+      expect(perModel.find((r) => r.model === 'densenet_onnx')?.costUsd).toBeCloseTo(0.72, 9);
+      expect(perModel.find((r) => !r.costKnown)).toMatchObject({ model: 'Qwen/Qwen2.5-0.5B-Instruct', promptTokens: 1000, usdPerMillionPromptTokens: null });
+    });
+
+    it('moves cost to the new tenant when the mapping changes, leaving no stale rows', async () => {
+      clock += 60_000;
+      await job(FLEET_COST_CONFIG_YAML.replace('batch: globex', 'batch: initech')).run({ fromMs: T0, untilMs: T0 + 2 * HOUR_MS });
+      const { report, tenants } = await byTenant();
+      expect(tenants['globex']).toBeCloseTo(2 * (TRUTH.tenants.globex - 0.09), 6);
+      expect(tenants['initech']).toBeCloseTo(2 * (TRUTH.tenants.initech + 0.09), 6);
+      expect(report.totals.costUsd).toBeCloseTo(2 * TRUTH.fleetUsd, 6);
+    });
+  });
+}

@@ -1,0 +1,170 @@
+/**
+ * The cost ledger job: fetch (ledger-inputs.ts) → compute (computeCostLedger, pure) → write
+ * (cost-store.ts), one closed window at a time (hourly by default).
+ *
+ * - Closed: a window is computed once it ended `closeDelayMs` ago (late telemetry lands first).
+ * - Idempotent: computing a window again replaces its rows (cost_ledger is versioned per window,
+ *   migration 020): a repeated run, a replayed batch or two pipelines at once never double count.
+ * - Catch-up: progress (the end of the last computed window) is kept in pipeline_job_state; a run
+ *   computes every closed window since then, oldest first, recording progress after each one, so a
+ *   pipeline that was down catches up, and a crash resumes where it stopped. At most
+ *   `maxCatchUpWindows` back (older windows are logged as skipped; `run({ fromMs })` recomputes any
+ *   range on request, e.g. after late data). The first run starts at the earliest GPU sample.
+ * - Allocation times come from pod events only; samples give the inventory and the usage.
+ */
+import type { Logger } from 'pino';
+import type { SqlExecutor } from '../store/executor.ts';
+import { createCostStore } from '../store/cost-store.ts';
+import { readJobState, writeJobState } from '../store/job-state.ts';
+import { computeCostLedger } from './compute-cost-ledger.ts';
+import { DEFAULT_COST_CONFIG, type CostConfig } from './cost-config.ts';
+import { toGpuNodes } from './gpu-inventory.ts';
+import { createLedgerInputs } from './ledger-inputs.ts';
+import { toPodIntervals } from './pod-intervals.ts';
+import { toUsedGpuSeconds } from './pod-usage.ts';
+import type { PriceCatalog } from './price-catalog.ts';
+import { createPriceLookup } from './price-lookup.ts';
+import type { PodEvent } from '../../contracts/pod-event.ts';
+
+export const COST_LEDGER_JOB = 'cost-ledger';
+
+export interface CostLedgerJobOptions {
+  readonly windowMs: number;
+  readonly closeDelayMs: number;
+  /** A GPU sample's span reaches back at most this far (ledger-inputs.ts). */
+  readonly maxGapMs: number;
+  readonly processSkewMs: number;
+  /** Node appearing/vanishing mid-window (gpu-inventory.ts). */
+  readonly edgeToleranceMs: number;
+  readonly maxCatchUpWindows: number;
+  /** Problems kept per window in cost_ledger_windows (all are counted and logged). */
+  readonly maxProblemsStored: number;
+  readonly cost: CostConfig;
+}
+
+export const DEFAULT_COST_LEDGER_JOB_OPTIONS: CostLedgerJobOptions = {
+  windowMs: 3_600_000,
+  closeDelayMs: 15 * 60_000,
+  maxGapMs: 60_000,
+  processSkewMs: 10 * 60_000,
+  edgeToleranceMs: 5 * 60_000,
+  maxCatchUpWindows: 24 * 7,
+  maxProblemsStored: 50,
+  cost: DEFAULT_COST_CONFIG,
+};
+
+export interface CostLedgerRunOptions {
+  /** Recompute from here (rounded down to a window), whatever was computed before. */
+  readonly fromMs?: number;
+  /** Compute no window ending after this. */
+  readonly untilMs?: number;
+}
+
+/** Counts of one run (numbers only, so the job fits the pipeline's job scheduler). */
+export type CostLedgerRunResult = {
+  readonly windows: number;
+  readonly computations: number;
+  readonly rows: number;
+  readonly problems: number;
+  readonly fleetCostUsd: number;
+  /** Windows ending at or before this are computed (0: nothing yet). */
+  readonly closedBeforeMs: number;
+};
+
+export interface CostLedgerJob {
+  readonly name: string;
+  run(options?: CostLedgerRunOptions): Promise<CostLedgerRunResult>;
+}
+
+export interface CostLedgerJobSource {
+  readonly executor: SqlExecutor;
+  readonly database: string;
+  readonly catalog: PriceCatalog;
+  readonly options?: Partial<CostLedgerJobOptions>;
+}
+
+export function createCostLedgerJob(source: CostLedgerJobSource, deps: { readonly now: () => number; readonly logger: Logger }): CostLedgerJob {
+  const o: CostLedgerJobOptions = { ...DEFAULT_COST_LEDGER_JOB_OPTIONS, ...source.options };
+  const { executor, database } = source;
+  const prices = createPriceLookup(source.catalog);
+  const inputs = createLedgerInputs(executor, { database, maxGapMs: o.maxGapMs, processSkewMs: o.processSkewMs });
+  const store = createCostStore(executor, { database });
+  const floorW = (ms: number) => Math.floor(ms / o.windowMs) * o.windowMs;
+  const now = () => Math.floor(deps.now()); // stored as UInt64 milliseconds
+
+  /** Computes and writes every cluster of one window; returns [computations, rows, problems, fleet cost]. */
+  const computeWindow = async (windowStartMs: number, windowEndMs: number, events: ReadonlyMap<string, PodEvent[]>) => {
+    const range = { fromMs: windowStartMs, toMs: windowEndMs };
+    const gpus = await inputs.inventory(range);
+    const usage = await inputs.usage(range);
+    const previous = new Map((await store.windows(range)).map((w) => [w.cluster, w.computedAtMs]));
+    const clusters = new Set([...gpus.map((g) => g.cluster), ...events.keys(), ...previous.keys()]);
+    const totals = { computations: 0, rows: 0, problems: 0, fleetCostUsd: 0 };
+    for (const cluster of [...clusters].sort()) {
+      const pods = toPodIntervals(events.get(cluster) ?? [], { windowStartMs, windowEndMs });
+      const inventory = toGpuNodes({ windowStartMs, windowEndMs, gpus: gpus.filter((g) => g.cluster === cluster), pods, pricing: o.cost.nodePricing, edgeToleranceMs: o.edgeToleranceMs });
+      // Nothing there now and nothing computed before (a cluster whose pods all ended earlier): skip.
+      if (inventory.nodes.length === 0 && pods.length === 0 && !previous.has(cluster)) continue;
+      const used = toUsedGpuSeconds(usage.filter((u) => u.cluster === cluster), prices);
+      const result = computeCostLedger({ cluster, windowStartMs, windowEndMs, nodes: inventory.nodes, pods, usedGpuSecondsByPod: used.byPod, prices }, o.cost.ledger);
+      const problems = [...inventory.problems, ...used.problems, ...result.problems];
+      // Strictly later than the computation it replaces, even within one millisecond.
+      const computedAtMs = Math.max(now(), (previous.get(cluster) ?? -1) + 1);
+      await store.write({ cluster, windowStartMs, windowEndMs, computedAtMs, rows: result.rows, fleetCostUsd: result.fleetCostUsd, problems: problems.slice(0, o.maxProblemsStored) });
+      if (problems.length > 0) {
+        deps.logger.warn({ cluster, windowStartMs, problems: problems.length, first: problems.slice(0, 3) }, 'cost ledger window has problems (see cost_ledger_windows)');
+      }
+      totals.computations += 1;
+      totals.rows += result.rows.length;
+      totals.problems += problems.length;
+      totals.fleetCostUsd += result.fleetCostUsd;
+    }
+    return totals;
+  };
+
+  return {
+    name: COST_LEDGER_JOB,
+    async run(options = {}) {
+      const closed = floorW(Math.min(now() - o.closeDelayMs, options.untilMs ?? Infinity));
+      const state = await readJobState(executor, database, COST_LEDGER_JOB);
+      let progress = state?.closedBeforeMs ?? null;
+      const oldest = closed - o.maxCatchUpWindows * o.windowMs;
+      let start: number | null;
+      if (options.fromMs !== undefined) start = floorW(options.fromMs);
+      else if (progress !== null) start = Math.max(progress, oldest);
+      else {
+        const first = await inputs.earliestSampleMs({ fromMs: Math.max(0, oldest), toMs: Math.max(1, closed) });
+        start = first === null ? null : floorW(first);
+      }
+      if (options.fromMs === undefined && progress !== null && progress < oldest) {
+        deps.logger.warn({ fromMs: progress, toMs: oldest }, 'cost ledger: windows older than maxCatchUpWindows skipped; run with fromMs to compute them');
+      }
+      const result = { windows: 0, computations: 0, rows: 0, problems: 0, fleetCostUsd: 0 };
+      if (start === null || start >= closed) return { ...result, closedBeforeMs: progress ?? 0 };
+
+      const events = new Map<string, PodEvent[]>();
+      for (const e of await inputs.podEvents({ fromMs: start, toMs: closed })) {
+        const list = events.get(e.cluster);
+        if (list) list.push(e);
+        else events.set(e.cluster, [e]);
+      }
+      for (let windowStartMs = start; windowStartMs < closed; windowStartMs += o.windowMs) {
+        const windowEndMs = windowStartMs + o.windowMs;
+        const totals = await computeWindow(windowStartMs, windowEndMs, events);
+        result.windows += 1;
+        result.computations += totals.computations;
+        result.rows += totals.rows;
+        result.problems += totals.problems;
+        result.fleetCostUsd += totals.fleetCostUsd;
+        // Progress only moves forward over contiguous windows (a recomputation far back moves nothing).
+        if ((progress === null || windowStartMs <= progress) && windowEndMs > (progress ?? -Infinity)) {
+          progress = windowEndMs;
+          // Versioned by the progress itself: the furthest progress wins whatever the writers' clocks.
+          await writeJobState(executor, database, COST_LEDGER_JOB, { watermarkMs: now(), closedBeforeMs: progress }, progress);
+        }
+      }
+      deps.logger.info({ ...result, fromMs: start, toMs: closed }, 'cost ledger computed');
+      return { ...result, closedBeforeMs: progress ?? 0 };
+    },
+  };
+}

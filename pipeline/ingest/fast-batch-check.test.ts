@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseNvidiaSmiXml } from '../../collectors/nvidia-smi/parse-xml.ts';
+import { GpuSampleBatchSchema, type GpuSampleBatch } from '../../contracts/index.ts';
+import { readFixture } from '../../test/helpers/fixtures.ts';
+import { checkGpuSampleBatch } from './fast-batch-check.ts';
+
+const T = Date.UTC(2024, 4, 1);
+const CAPTURES = [
+  'telegraf__a100-sxm4-80gb-mig__535.54.03__attached4-1elem.xml',
+  'netdata__rtx-2080-windows__516.59__procs.xml',
+  'openpai__gt-730__384.111__util-na-partial.xml',
+  'telegraf__2x-rtx-a5000__590.44.01__procs.xml',
+];
+const BATCHES: GpuSampleBatch[] = CAPTURES.map((capture, seq) => {
+  const p = parseNvidiaSmiXml(readFixture('nvidia-smi-xml', capture), T);
+  return {
+    schemaVersion: 1, agentId: 'a', bootId: 'b', seq, cluster: 'c', node: 'n', collectedAtMs: T, source: 'nvidia-smi-xml',
+    samples: p.samples.map((s, i) => (i === 0 ? { ...s, xidErrors: [79], smActivePct: 12.5 } : s)),
+    processes: p.processes.map((proc, i) => ({ ...proc, podUid: i % 2 ? null : 'pod-1', gpuInstanceId: i === 0 ? 1 : undefined })),
+  };
+});
+/** As the pipeline sees them: JSON text parsed back (undefined dropped). */
+const fromJson = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+
+const EDGE_VALUES = [null, undefined, 0, -0, -1, 1, 1.5, 99.5, 100, 100.01, 2 ** 53, EPOCH(0), EPOCH(-1), EPOCH(1), '', 'x', 'GPU-1', 'MIG-1', '1g.10gb', 'bad', [], ['x'], [''], [1], [-1], {}, true];
+function EPOCH(delta: number) {
+  return (delta < 0 ? 946_684_800_000 : 4_102_444_800_000) + delta;
+}
+
+/** A valid batch with one field somewhere (batch, a sample, its mig, a process) set, deleted or added. */
+const mutated = fc
+  .record({
+    batch: fc.nat(BATCHES.length - 1),
+    where: fc.constantFrom('batch', 'sample', 'mig', 'process'),
+    index: fc.nat(40),
+    key: fc.oneof(fc.constantFrom(...Object.keys(BATCHES[0]!), ...Object.keys(BATCHES[0]!.samples[0]!), 'gpuInstanceId', 'computeInstanceId', 'profile', 'pid', 'podUid', 'kind'), fc.string({ maxLength: 5 })),
+    value: fc.oneof(fc.constantFrom(...EDGE_VALUES), fc.double(), fc.integer()),
+    remove: fc.boolean(),
+  })
+  .map(({ batch, where, index, key, value, remove }) => {
+    const copy = fromJson(BATCHES[batch]) as Record<string, unknown> & { samples: Record<string, unknown>[]; processes: Record<string, unknown>[] };
+    const pick = <T>(xs: T[]): T | undefined => xs[index % Math.max(1, xs.length)];
+    const target = where === 'batch' ? copy : where === 'sample' ? pick(copy.samples) : where === 'mig' ? (copy.samples.find((s) => s['mig'])?.['mig'] as Record<string, unknown> | undefined) : pick(copy.processes);
+    if (target) {
+      if (remove) delete target[key];
+      else target[key] = value;
+    }
+    return fromJson(copy);
+  });
+
+describe('fast GpuSampleBatch check', () => {
+  it('accepts the real-capture batches as they are (the fast path is the common path)', () => {
+    for (const b of BATCHES) {
+      const parsed = fromJson(b);
+      expect(checkGpuSampleBatch(parsed)).toBe(parsed); // the same object: no copy
+    }
+  });
+
+  it('never accepts what the zod schema rejects, and accepts only values zod returns unchanged (property)', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(mutated, (value) => {
+        const fast = checkGpuSampleBatch(value);
+        if (fast === null) return;
+        accepted += 1;
+        const zod = GpuSampleBatchSchema.safeParse(value);
+        expect(zod.success).toBe(true);
+        expect(zod.data).toEqual(value);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('leaves to zod what zod would change or reject: unknown fields, wrong types', () => {
+    expect(checkGpuSampleBatch({ ...fromJson(BATCHES[3]) as object, extra: 1 })).toBeNull();
+    expect(checkGpuSampleBatch('{"schemaVersion":1}')).toBeNull();
+    expect(checkGpuSampleBatch(null)).toBeNull();
+  });
+});

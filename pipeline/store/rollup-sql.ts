@@ -1,0 +1,231 @@
+import { date, ident, list, raw, sql, str, uint, type SqlQuery, type SqlValue } from './sql.ts';
+
+/** Rollup resolutions (as const object + same-named union); the value is the table suffix. */
+export const RollupResolution = { minute: '1m', hour: '1h' } as const;
+export type RollupResolution = (typeof RollupResolution)[keyof typeof RollupResolution];
+
+export const ROLLUP_WINDOW_MS: Readonly<Record<RollupResolution, number>> = { '1m': 60_000, '1h': 3_600_000 };
+
+/** A host whose rows a statement covers: (cluster, node) is the raw tables' key prefix, so the index finds them. */
+export interface NodeRef {
+  readonly cluster: string;
+  readonly node: string;
+}
+
+/** What one statement recomputes: window-aligned [fromMs, toMs) for some nodes. */
+export interface RollupRecompute {
+  readonly database: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly nodes: readonly NodeRef[];
+  /** A sample's interval is the time since the device's previous sample, or 0 beyond this gap. */
+  readonly maxGapMs: number;
+  /** Version of the rows written (ReplacingMergeTree): the job's clock, so a later run wins. */
+  readonly computedAtMs: number;
+}
+
+/** Pods a sample is booked to when nothing else is known (see migration 008). */
+export const PodBucket = { host: '__host__', noProcess: '__no_process__' } as const;
+
+const DAY_MS = 86_400_000;
+
+/** `(cluster, node) IN ((…), …)`. */
+function nodeFilter(nodes: readonly NodeRef[]): SqlValue {
+  return raw(sql`(cluster, node) IN ${list(nodes.map((n) => raw(sql`(${str(n.cluster)}, ${str(n.node)})`)))}`);
+}
+
+/** Rows of a raw table with `ts_ms` in [fromMs, toMs) on the nodes, day partitions pruned. */
+function rawRange(fromMs: number, toMs: number, nodes: readonly NodeRef[]): SqlValue {
+  return raw(sql`date >= ${date(fromMs)} AND date <= ${date(toMs)} AND ts_ms >= ${uint(fromMs)} AND ts_ms < ${uint(toMs)} AND ${nodeFilter(nodes)}`);
+}
+
+/** The device id of a sample (migration 007): its UUID, or `<parent>/<gi>/<ci>` for a MIG instance without one. */
+const DEVICE = raw(sql`if(any(kind) = 'mig' AND NOT startsWith(gpu_uuid, 'MIG-'),
+  concat(any(parent_gpu_uuid), '/', ifNull(toString(any(mig_gi_id)), '-'), '/', ifNull(toString(any(mig_ci_id)), '-')), gpu_uuid)`);
+
+/** Distinct samples (replayed copies collapse on the raw key) in the range, with device id and physical GPU. */
+function distinctSamples(fromMs: number, toMs: number, nodes: readonly NodeRef[], database: string): SqlValue {
+  return raw(sql`
+    SELECT cluster, node, ts_ms, agent_id, boot_id, seq, ${DEVICE} AS device,
+           any(kind) AS d_kind, any(parent_gpu_uuid) AS d_parent, any(model) AS d_model, any(utilization_pct) AS d_util,
+           any(memory_used_bytes) AS d_mem, any(memory_total_bytes) AS d_mem_total, any(power_watts) AS d_power,
+           if(d_kind = 'mig', d_parent, gpu_uuid) AS d_bind
+    FROM ${ident(database)}.gpu_samples
+    WHERE ${rawRange(fromMs, toMs, nodes)}
+    GROUP BY cluster, node, gpu_uuid, ts_ms, agent_id, boot_id, seq`);
+}
+
+/**
+ * One row per DISTINCT sample of [fromMs, toMs), with its interval: the gap to the device's previous
+ * distinct sample (looked up maxGapMs before fromMs), or 0 when that gap exceeds maxGapMs or there is
+ * none. Portable to ClickHouse 18.16 and 26.x: no window functions, arrays only.
+ */
+export function samplesWithIntervals(r: RollupRecompute): SqlQuery {
+  return sql`
+    SELECT cluster, node, device,
+           tupleElement(s, 1) AS ts_ms, tupleElement(s, 2) AS agent_id, tupleElement(s, 3) AS boot_id,
+           tupleElement(s, 4) AS seq, tupleElement(s, 5) AS util, tupleElement(s, 6) AS mem,
+           tupleElement(s, 7) AS mem_total, tupleElement(s, 8) AS power, parent, kind, model, bind_gpu,
+           if(g <= ${uint(r.maxGapMs)}, toUInt64(g), toUInt64(0)) AS interval_ms,
+           toUInt64(floor(ifNull(util, 0) * interval_ms + 0.5)) AS busy_i,
+           toUInt64(floor(ifNull(power, 0) * interval_ms + 0.5)) AS energy_i
+    FROM (
+      SELECT cluster, node, device, any(d_parent) AS parent, any(d_kind) AS kind, any(d_model) AS model, any(d_bind) AS bind_gpu,
+             arraySort(groupArray(tuple(ts_ms, agent_id, boot_id, seq, d_util, d_mem, d_mem_total, d_power))) AS series,
+             arrayDifference(arrayMap(x -> tupleElement(x, 1), series)) AS gaps
+      FROM (${distinctSamples(Math.max(0, r.fromMs - r.maxGapMs), r.toMs, r.nodes, r.database)})
+      GROUP BY cluster, node, device
+    )
+    ARRAY JOIN series AS s, gaps AS g
+    WHERE tupleElement(s, 1) >= ${uint(r.fromMs)}`;
+}
+
+const windowOf = (windowMs: number, column: SqlValue): SqlValue => raw(sql`toDateTime(intDiv(${column}, ${uint(windowMs)}) * ${uint(windowMs / 1000)}, 'UTC')`);
+const TS_MS = raw(sql`ts_ms`);
+
+/** INSERT … SELECT that recomputes gpu_rollup_1m for the nodes' devices with samples in the range. */
+export function gpuMinuteInsert(r: RollupRecompute): SqlQuery {
+  return sql`
+    INSERT INTO ${ident(r.database)}.gpu_rollup_1m
+      (window_start, cluster, node, gpu_uuid, parent_gpu_uuid, kind, model, samples, covered_ms,
+       util_samples, util_sum, util_avg, util_min, util_max, util_p95, busy_pct_ms,
+       mem_used_samples, mem_used_sum, mem_used_avg, mem_used_max, mem_total_max,
+       power_samples, power_sum, power_avg, power_min, power_max, energy_mj, computed_at_ms)
+    SELECT ${windowOf(60_000, TS_MS)} AS w, cluster, node, device, any(parent), any(kind), any(model),
+           count() AS r_samples, sum(interval_ms),
+           count(util) AS r_util_n, sum(ifNull(util, 0)) AS r_util_sum,
+           if(r_util_n > 0, r_util_sum / r_util_n, NULL), min(util), max(util), quantileExact(0.95)(util),
+           sum(busy_i),
+           count(mem) AS r_mem_n, sum(ifNull(mem, 0)) AS r_mem_sum,
+           if(r_mem_n > 0, r_mem_sum / r_mem_n, NULL), max(mem), max(mem_total),
+           count(power) AS r_power_n, sum(ifNull(power, 0)) AS r_power_sum,
+           if(r_power_n > 0, r_power_sum / r_power_n, NULL), min(power), max(power),
+           sum(energy_i), ${uint(r.computedAtMs)}
+    FROM (${raw(samplesWithIntervals(r))})
+    GROUP BY w, cluster, node, device`;
+}
+
+/**
+ * (sample, pod) pairs: every distinct sample joined with the distinct processes of its batch on its
+ * physical GPU; k = the pods bound to the sample (migration 008's attribution rule).
+ */
+function samplesByPod(samples: SqlValue, r: Pick<RollupRecompute, 'database' | 'fromMs' | 'toMs' | 'maxGapMs' | 'nodes'>): SqlValue {
+  // Process rows carry the batch's collectedAtMs, samples their observedAtMs: a day either side keeps pruning safe.
+  const from = Math.max(0, r.fromMs - r.maxGapMs - DAY_MS);
+  return raw(sql`
+    SELECT cluster, node, device, ts_ms, any(b_util) AS c_util, any(b_interval) AS c_interval,
+           any(b_busy) AS c_busy, any(b_energy) AS c_energy,
+           groupArray(tuple(pod_key, pod_mem, pod_mem_n)) AS pods, length(pods) AS k
+    FROM (
+      SELECT cluster, node, device, ts_ms, agent_id, boot_id, seq,
+             any(util) AS b_util, any(interval_ms) AS b_interval, any(busy_i) AS b_busy, any(energy_i) AS b_energy,
+             if(p_pid = 0, ${str(PodBucket.noProcess)}, if(p_pod = '', ${str(PodBucket.host)}, p_pod)) AS pod_key,
+             sum(ifNull(p_mem, 0)) AS pod_mem, count(p_mem) AS pod_mem_n
+      FROM (${samples}) AS smp
+      ALL LEFT JOIN (
+        SELECT agent_id, boot_id, seq, gpu_uuid AS bind_gpu, pid AS p_pid, any(pod_uid) AS p_pod, any(used_memory_bytes) AS p_mem
+        FROM ${ident(r.database)}.gpu_processes
+        WHERE ${rawRange(from, r.toMs + DAY_MS, r.nodes)}
+        GROUP BY cluster, node, gpu_uuid, ts_ms, pid, agent_id, boot_id, seq
+      ) AS prc USING (agent_id, boot_id, seq, bind_gpu)
+      GROUP BY cluster, node, device, ts_ms, agent_id, boot_id, seq, pod_key
+    )
+    GROUP BY cluster, node, device, ts_ms, agent_id, boot_id, seq`);
+}
+
+/** INSERT … SELECT that recomputes pod_rollup_1m for the nodes' devices with samples in the range. */
+export function podMinuteInsert(r: RollupRecompute): SqlQuery {
+  return sql`
+    INSERT INTO ${ident(r.database)}.pod_rollup_1m
+      (window_start, cluster, pod_uid, node, gpu_uuid, samples, gpu_ms, gpu_ms_shared, busy_pct_ms_shared,
+       energy_mj_shared, max_pods_sharing, util_samples, util_sum, util_avg, util_min, util_max, util_p95,
+       pod_mem_samples, pod_mem_sum, pod_mem_avg, pod_mem_max, computed_at_ms)
+    SELECT ${windowOf(60_000, TS_MS)} AS w, cluster, tupleElement(pd, 1) AS pod, node, device,
+           count() AS r_samples, sum(c_interval), sum(c_interval / k), sum(c_busy / k), sum(c_energy / k), max(k),
+           count(c_util) AS r_util_n, sum(ifNull(c_util, 0)) AS r_util_sum,
+           if(r_util_n > 0, r_util_sum / r_util_n, NULL), min(c_util), max(c_util), quantileExact(0.95)(c_util),
+           countIf(tupleElement(pd, 3) > 0) AS r_mem_n, sumIf(tupleElement(pd, 2), tupleElement(pd, 3) > 0) AS r_mem_sum,
+           if(r_mem_n > 0, r_mem_sum / r_mem_n, NULL),
+           if(r_mem_n > 0, maxIf(tupleElement(pd, 2), tupleElement(pd, 3) > 0), NULL),
+           ${uint(r.computedAtMs)}
+    FROM (${samplesByPod(raw(samplesWithIntervals(r)), r)})
+    ARRAY JOIN pods AS pd
+    GROUP BY w, cluster, pod, node, device`;
+}
+
+/** The hour's rollup rows of the nodes, one level down: 1-minute rows, read with FINAL. */
+function minuteRows(table: 'gpu_rollup_1m' | 'pod_rollup_1m', r: RollupRecompute): SqlValue {
+  return raw(sql`
+    SELECT * FROM ${ident(r.database)}.${ident(table)} FINAL
+    WHERE window_start >= toDateTime(${uint(r.fromMs / 1000)}, 'UTC') AND window_start < toDateTime(${uint(r.toMs / 1000)}, 'UTC') AND ${nodeFilter(r.nodes)}`);
+}
+
+/** Distinct samples of the hour without intervals (the p95 needs only the values), in sample-with-interval shape. */
+function hourSamples(r: RollupRecompute): SqlValue {
+  return raw(sql`
+    SELECT cluster, node, device, ts_ms, agent_id, boot_id, seq, d_util AS util, d_bind AS bind_gpu,
+           toUInt64(0) AS interval_ms, toUInt64(0) AS busy_i, toUInt64(0) AS energy_i
+    FROM (${distinctSamples(r.fromMs, r.toMs, r.nodes, r.database)})`);
+}
+
+/**
+ * INSERT … SELECT that recomputes gpu_rollup_1h: counts, sums, minima and maxima composed exactly
+ * from the hour's 1-minute rows (every interval is booked in one minute), the p95 from the hour's
+ * distinct raw samples (a percentile does not compose).
+ */
+export function gpuHourInsert(r: RollupRecompute): SqlQuery {
+  return sql`
+    INSERT INTO ${ident(r.database)}.gpu_rollup_1h
+      (window_start, cluster, node, gpu_uuid, parent_gpu_uuid, kind, model, samples, covered_ms,
+       util_samples, util_sum, util_avg, util_min, util_max, util_p95, busy_pct_ms,
+       mem_used_samples, mem_used_sum, mem_used_avg, mem_used_max, mem_total_max,
+       power_samples, power_sum, power_avg, power_min, power_max, energy_mj, computed_at_ms)
+    SELECT w, cluster, node, gpu_uuid, parent, kind, model, h_samples, h_covered, h_util_n, h_util_sum,
+           if(h_util_n > 0, h_util_sum / h_util_n, NULL), h_util_min, h_util_max, p95, h_busy,
+           h_mem_n, h_mem_sum, if(h_mem_n > 0, h_mem_sum / h_mem_n, NULL), h_mem_max, h_mem_total,
+           h_power_n, h_power_sum, if(h_power_n > 0, h_power_sum / h_power_n, NULL), h_power_min, h_power_max, h_energy,
+           ${uint(r.computedAtMs)}
+    FROM (
+      SELECT toDateTime(${uint(r.fromMs / 1000)}, 'UTC') AS w, cluster, node, gpu_uuid,
+             any(parent_gpu_uuid) AS parent, any(kind) AS kind, any(model) AS model,
+             sum(samples) AS h_samples, sum(covered_ms) AS h_covered, sum(util_samples) AS h_util_n, sum(util_sum) AS h_util_sum,
+             min(util_min) AS h_util_min, max(util_max) AS h_util_max, sum(busy_pct_ms) AS h_busy,
+             sum(mem_used_samples) AS h_mem_n, sum(mem_used_sum) AS h_mem_sum, max(mem_used_max) AS h_mem_max, max(mem_total_max) AS h_mem_total,
+             sum(power_samples) AS h_power_n, sum(power_sum) AS h_power_sum, min(power_min) AS h_power_min, max(power_max) AS h_power_max,
+             sum(energy_mj) AS h_energy
+      FROM (${minuteRows('gpu_rollup_1m', r)})
+      GROUP BY cluster, node, gpu_uuid
+    ) AS agg
+    ALL LEFT JOIN (
+      SELECT cluster, node, device AS gpu_uuid, quantileExact(0.95)(util) AS p95
+      FROM (${hourSamples(r)})
+      GROUP BY cluster, node, device
+    ) AS pct USING (cluster, node, gpu_uuid)`;
+}
+
+/** INSERT … SELECT that recomputes pod_rollup_1h: composed from the 1-minute rows, the p95 from the hour's distinct samples. */
+export function podHourInsert(r: RollupRecompute): SqlQuery {
+  return sql`
+    INSERT INTO ${ident(r.database)}.pod_rollup_1h
+      (window_start, cluster, pod_uid, node, gpu_uuid, samples, gpu_ms, gpu_ms_shared, busy_pct_ms_shared,
+       energy_mj_shared, max_pods_sharing, util_samples, util_sum, util_avg, util_min, util_max, util_p95,
+       pod_mem_samples, pod_mem_sum, pod_mem_avg, pod_mem_max, computed_at_ms)
+    SELECT w, cluster, pod_uid, node, gpu_uuid, h_samples, h_gpu_ms, h_shared, h_busy, h_energy, h_k, h_util_n, h_util_sum,
+           if(h_util_n > 0, h_util_sum / h_util_n, NULL), h_util_min, h_util_max, p95,
+           h_mem_n, h_mem_sum, if(h_mem_n > 0, h_mem_sum / h_mem_n, NULL), h_mem_max, ${uint(r.computedAtMs)}
+    FROM (
+      SELECT toDateTime(${uint(r.fromMs / 1000)}, 'UTC') AS w, cluster, pod_uid, node, gpu_uuid,
+             sum(samples) AS h_samples, sum(gpu_ms) AS h_gpu_ms, sum(gpu_ms_shared) AS h_shared, sum(busy_pct_ms_shared) AS h_busy,
+             sum(energy_mj_shared) AS h_energy, max(max_pods_sharing) AS h_k, sum(util_samples) AS h_util_n, sum(util_sum) AS h_util_sum,
+             min(util_min) AS h_util_min, max(util_max) AS h_util_max, sum(pod_mem_samples) AS h_mem_n, sum(pod_mem_sum) AS h_mem_sum,
+             max(pod_mem_max) AS h_mem_max
+      FROM (${minuteRows('pod_rollup_1m', r)})
+      GROUP BY cluster, pod_uid, node, gpu_uuid
+    ) AS agg
+    ALL LEFT JOIN (
+      SELECT cluster, tupleElement(pd, 1) AS pod_uid, node, device AS gpu_uuid, quantileExact(0.95)(c_util) AS p95
+      FROM (${samplesByPod(hourSamples(r), r)})
+      ARRAY JOIN pods AS pd
+      GROUP BY cluster, pod_uid, node, gpu_uuid
+    ) AS pct USING (cluster, pod_uid, node, gpu_uuid)`;
+}

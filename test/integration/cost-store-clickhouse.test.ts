@@ -1,0 +1,8 @@
+import { describeCostStoreSuite } from '../../pipeline/cost/cost-store-suite.ts';
+import { createClickHouseServerExecutor } from '../../pipeline/store/clickhouse-server-executor.ts';
+import { loadTestServices } from '../helpers/services.ts';
+
+// The shared ClickHouse server (`gpu-ledger stack up`); the suite works in a database of its own.
+const { clickhouseUrl } = loadTestServices(process.env);
+
+describeCostStoreSuite(`ClickHouse server (${clickhouseUrl})`, () => Promise.resolve(createClickHouseServerExecutor({ url: clickhouseUrl, requestTimeoutMs: 30_000 })));
