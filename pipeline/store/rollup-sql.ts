@@ -82,15 +82,21 @@ export function samplesWithIntervals(r: RollupRecompute): SqlQuery {
 
 const windowOf = (windowMs: number, column: SqlValue): SqlValue => raw(sql`toDateTime(intDiv(${column}, ${uint(windowMs)}) * ${uint(windowMs / 1000)}, 'UTC')`);
 const TS_MS = raw(sql`ts_ms`);
+/** The columns of gpu_rollup_1m and gpu_rollup_1h (one shape, two window sizes), in insert order. */
+const GPU_ROLLUP_COLUMNS = raw(sql`(window_start, cluster, node, gpu_uuid, parent_gpu_uuid, kind, model, samples, covered_ms,
+       util_samples, util_sum, util_avg, util_min, util_max, util_p95, busy_pct_ms,
+       mem_used_samples, mem_used_sum, mem_used_avg, mem_used_max, mem_total_max,
+       power_samples, power_sum, power_avg, power_min, power_max, energy_mj, computed_at_ms)`);
+/** The columns of pod_rollup_1m and pod_rollup_1h, in insert order. */
+const POD_ROLLUP_COLUMNS = raw(sql`(window_start, cluster, pod_uid, node, gpu_uuid, samples, gpu_ms, gpu_ms_shared, busy_pct_ms_shared,
+       energy_mj_shared, max_pods_sharing, util_samples, util_sum, util_avg, util_min, util_max, util_p95,
+       pod_mem_samples, pod_mem_sum, pod_mem_avg, pod_mem_max, computed_at_ms)`);
 
 /** INSERT … SELECT that recomputes gpu_rollup_1m for the nodes' devices with samples in the range. */
 export function gpuMinuteInsert(r: RollupRecompute): SqlQuery {
   return sql`
     INSERT INTO ${ident(r.database)}.gpu_rollup_1m
-      (window_start, cluster, node, gpu_uuid, parent_gpu_uuid, kind, model, samples, covered_ms,
-       util_samples, util_sum, util_avg, util_min, util_max, util_p95, busy_pct_ms,
-       mem_used_samples, mem_used_sum, mem_used_avg, mem_used_max, mem_total_max,
-       power_samples, power_sum, power_avg, power_min, power_max, energy_mj, computed_at_ms)
+      ${GPU_ROLLUP_COLUMNS}
     SELECT ${windowOf(60_000, TS_MS)} AS w, cluster, node, device, any(parent), any(kind), any(model),
            count() AS r_samples, sum(interval_ms),
            count(util) AS r_util_n, sum(ifNull(util, 0)) AS r_util_sum,
@@ -137,9 +143,7 @@ function samplesByPod(samples: SqlValue, r: Pick<RollupRecompute, 'database' | '
 export function podMinuteInsert(r: RollupRecompute): SqlQuery {
   return sql`
     INSERT INTO ${ident(r.database)}.pod_rollup_1m
-      (window_start, cluster, pod_uid, node, gpu_uuid, samples, gpu_ms, gpu_ms_shared, busy_pct_ms_shared,
-       energy_mj_shared, max_pods_sharing, util_samples, util_sum, util_avg, util_min, util_max, util_p95,
-       pod_mem_samples, pod_mem_sum, pod_mem_avg, pod_mem_max, computed_at_ms)
+      ${POD_ROLLUP_COLUMNS}
     SELECT ${windowOf(60_000, TS_MS)} AS w, cluster, tupleElement(pd, 1) AS pod, node, device,
            count() AS r_samples, sum(c_interval), sum(c_interval / k), sum(c_busy / k), sum(c_energy / k), max(k),
            count(c_util) AS r_util_n, sum(ifNull(c_util, 0)) AS r_util_sum,
@@ -176,10 +180,7 @@ function hourSamples(r: RollupRecompute): SqlValue {
 export function gpuHourInsert(r: RollupRecompute): SqlQuery {
   return sql`
     INSERT INTO ${ident(r.database)}.gpu_rollup_1h
-      (window_start, cluster, node, gpu_uuid, parent_gpu_uuid, kind, model, samples, covered_ms,
-       util_samples, util_sum, util_avg, util_min, util_max, util_p95, busy_pct_ms,
-       mem_used_samples, mem_used_sum, mem_used_avg, mem_used_max, mem_total_max,
-       power_samples, power_sum, power_avg, power_min, power_max, energy_mj, computed_at_ms)
+      ${GPU_ROLLUP_COLUMNS}
     SELECT w, cluster, node, gpu_uuid, parent, kind, model, h_samples, h_covered, h_util_n, h_util_sum,
            if(h_util_n > 0, h_util_sum / h_util_n, NULL), h_util_min, h_util_max, p95, h_busy,
            h_mem_n, h_mem_sum, if(h_mem_n > 0, h_mem_sum / h_mem_n, NULL), h_mem_max, h_mem_total,
@@ -207,9 +208,7 @@ export function gpuHourInsert(r: RollupRecompute): SqlQuery {
 export function podHourInsert(r: RollupRecompute): SqlQuery {
   return sql`
     INSERT INTO ${ident(r.database)}.pod_rollup_1h
-      (window_start, cluster, pod_uid, node, gpu_uuid, samples, gpu_ms, gpu_ms_shared, busy_pct_ms_shared,
-       energy_mj_shared, max_pods_sharing, util_samples, util_sum, util_avg, util_min, util_max, util_p95,
-       pod_mem_samples, pod_mem_sum, pod_mem_avg, pod_mem_max, computed_at_ms)
+      ${POD_ROLLUP_COLUMNS}
     SELECT w, cluster, pod_uid, node, gpu_uuid, h_samples, h_gpu_ms, h_shared, h_busy, h_energy, h_k, h_util_n, h_util_sum,
            if(h_util_n > 0, h_util_sum / h_util_n, NULL), h_util_min, h_util_max, p95,
            h_mem_n, h_mem_sum, if(h_mem_n > 0, h_mem_sum / h_mem_n, NULL), h_mem_max, ${uint(r.computedAtMs)}
