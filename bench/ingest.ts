@@ -3,9 +3,10 @@
  *
  *   throughput  a backlog of agent-shaped batches (10,000 GPUs, fixture-shaped samples) is produced
  *               to Kafka first, then the pipeline (consumer group, batching, ClickHouse server) drains
- *               it; samples/s from its first insert to the last record stored. In the same run the
- *               same rows are inserted through clickhouse-client (JSONEachRow and TSV, tcp port) as
- *               the raw baseline; r = pipeline rate / the faster raw rate.
+ *               it; samples/s from its first insert to the last record stored, and where the CPU went
+ *               (pipeline, ClickHouse, Kafka). In the same run the same rows are inserted through
+ *               clickhouse-client (tcp port) in every raw format it reads fast — JSONEachRow,
+ *               TabSeparated, RowBinary, Native — as the raw baseline; r = pipeline rate / the fastest.
  *   fleet       10,000 GPUs at 1 Hz (1,250 nodes × 8 GPUs, one batch per node per second) for
  *               --seconds, the pipeline running with its scheduled jobs; reports the ingest delay
  *               (record on the bus → rows stored) and the consumer lag in records.
@@ -37,13 +38,14 @@ import { buildFleet, parseBatch, type FleetNode } from './ingest-fleet.ts';
 const { values: args } = parseArgs({
   options: {
     mode: { type: 'string', default: 'all' },
-    samples: { type: 'string', default: '2500000' },
+    samples: { type: 'string', default: '4000000' },
     seconds: { type: 'string', default: '60' },
     partitions: { type: 'string', default: '8' },
-    members: { type: 'string', default: '4' },
-    'batch-rows': { type: 'string', default: '40000' },
+    members: { type: 'string', default: '2' },
+    'batch-rows': { type: 'string', default: '90000' },
     'baseline-rows': { type: 'string', default: '500000' },
-    'fetch-bytes': { type: 'string', default: String(4 << 20) },
+    'fetch-bytes': { type: 'string', default: String(8 << 20) },
+    'fetch-total-bytes': { type: 'string', default: String(32 << 20) },
   },
 });
 const config = loadConfig(process.env, process.cwd());
@@ -95,6 +97,17 @@ async function setUp(name: string): Promise<Env> {
   };
 }
 
+/**
+ * The pipeline's bus: each member takes its share of partitions' batches of a fetch at once (the
+ * ingest consumer then inserts a whole fetch together), fetches of up to --fetch-total-bytes.
+ */
+const pipelineBus = (prefix: string) =>
+  createKafkaBus({
+    brokers: config.kafkaBrokers, clientId: 'bench-pipeline', topicPrefix: prefix, logger: quiet,
+    maxBytesPerPartition: Number(args['fetch-bytes']), maxBytes: Number(args['fetch-total-bytes']), partitionsConsumedConcurrently: batchesPerMember(),
+  });
+const batchesPerMember = () => Math.max(1, Math.ceil(partitions / Number(args.members)));
+
 const producerBus = (prefix: string) => createKafkaBus({ brokers: config.kafkaBrokers, clientId: 'bench-producer', topicPrefix: prefix, logger: quiet, lingerMs: 2, maxBatchRecords: 1000 });
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 
@@ -127,9 +140,11 @@ async function throughput(): Promise<{ samplesPerS: number; ratio: number }> {
 
     let firstInsertAt = 0;
     const inserts = { count: 0, rows: 0, ms: 0 };
+    // Records stored, by position: a record redelivered (a handler that gave up waiting) counts once.
+    const storedPositions = new Set<string>();
     const runtime = createPipelineRuntime(
       {
-        bus: createKafkaBus({ brokers: config.kafkaBrokers, clientId: 'bench-pipeline', topicPrefix: env.prefix, logger: quiet, maxBytesPerPartition: Number(args['fetch-bytes']) }),
+        bus: pipelineBus(env.prefix),
         store: env.store, logger: quiet, now: Date.now,
         observer: {
           inserted: (e) => {
@@ -138,16 +153,17 @@ async function throughput(): Promise<{ samplesPerS: number; ratio: number }> {
             inserts.rows += e.rows;
             inserts.ms += e.durationMs;
           },
-          stored: () => undefined, deadLettered: () => undefined, storeRetry: () => undefined,
+          stored: (records) => records.forEach((r) => storedPositions.add(`${r.partition}/${r.offset}`)),
+          deadLettered: () => undefined, storeRetry: () => undefined,
         },
       },
-      { groupId: `bench-${runId}`, ingest: { members: Number(args.members), maxBatchRows: Number(args['batch-rows']), partitions }, rollups: null, telemetryGaps: null, retention: null },
+      { groupId: `bench-${runId}`, ingest: { members: Number(args.members), batchesPerMember: batchesPerMember(), maxBatchRows: Number(args['batch-rows']), partitions }, rollups: null, telemetryGaps: null, retention: null },
     );
     const cpu0 = process.cpuUsage();
     const stack0 = stackCpu();
     const elu0 = performance.eventLoopUtilization();
     await runtime.start();
-    while (runtime.ingest.stats.accepted < batches) await new Promise((r) => setTimeout(r, 50));
+    while (storedPositions.size < batches) await new Promise((r) => setTimeout(r, 50));
     const seconds = (performance.now() - firstInsertAt) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const stack1 = stackCpu();
@@ -157,7 +173,9 @@ async function throughput(): Promise<{ samplesPerS: number; ratio: number }> {
     const stored = await env.store.countRows(StoreTable.gpuSamples);
     if (seconds < 60) log(`throughput: WARNING the drain took ${seconds.toFixed(1)} s, under 60 s: raise --samples`);
     log(`throughput: ${inserts.count} flushes of ${Math.round(inserts.rows / inserts.count)} rows (samples, processes, ledger) on average, ${Math.round(inserts.ms / inserts.count)} ms each`);
-    log(`throughput: pipeline stored ${stored} samples (expected ${samples}) in ${seconds.toFixed(1)} s: ${Math.round(samplesPerS)} samples/s; CPU during the drain: pipeline ${((cpu.user + cpu.system) / 1e6 / seconds).toFixed(2)} cores (event loop busy ${(elu.utilization * 100).toFixed(0)}%), ClickHouse ${((stack1.clickhouse - stack0.clickhouse) / seconds).toFixed(2)}, Kafka ${((stack1.kafka - stack0.kafka) / seconds).toFixed(2)}; ${load()}`);
+    const cpuSeconds = { pipeline: (cpu.user + cpu.system) / 1e6, clickhouse: stack1.clickhouse - stack0.clickhouse, kafka: stack1.kafka - stack0.kafka };
+    const split = Object.entries(cpuSeconds).map(([name, s]) => `${name} ${(s / seconds).toFixed(2)} cores (${((s * 1e6) / samples).toFixed(1)} µs/sample)`).join(', ');
+    log(`throughput: pipeline stored ${stored} samples (expected ${samples}) in ${seconds.toFixed(1)} s: ${Math.round(samplesPerS)} samples/s; CPU during the drain: ${split}; pipeline event loop busy ${(elu.utilization * 100).toFixed(0)}%; ${load()}`);
     if (stored !== samples) throw new Error(`row count mismatch: ${stored} stored, ${samples} produced`);
 
     const rollup = createRollupJob({ executor: env.store.executor, now: () => baseMs + ticks * 1000 + 180_000 }, { ...DEFAULT_ROLLUP_JOB_CONFIG, database: env.database });
@@ -173,15 +191,27 @@ async function throughput(): Promise<{ samplesPerS: number; ratio: number }> {
       const batches = Array.from({ length: baselineTicks }, (_, t) => env.fleet.map((n) => parseBatch(n.render(t, baseMs + t * 1000)))).flat();
       writeFileSync(join(dir, 'rows.json'), encodeJsonEachRow(batches.flatMap((b) => toGpuSampleRows(b, ingestedAtMs).map(toGpuSampleInsertRow))));
       const db = ident(env.database);
-      for (const t of ['raw_json', 'raw_tsv']) await env.store.executor.command(sql`CREATE TABLE ${db}.${ident(t)} AS ${db}.gpu_samples`);
-      const json = await clientInsert(`INSERT INTO ${env.database}.raw_json FORMAT JSONEachRow`, join(dir, 'rows.json'), rows);
-      await new Promise<void>((resolve, reject) => {
-        const out = spawn('sh', ['-c', `clickhouse-client --port ${tcpPort} --query "SELECT * FROM ${env.database}.raw_json FORMAT TabSeparated" > ${join(dir, 'rows.tsv')}`], { stdio: 'inherit' });
-        out.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`export exited ${code}`))));
-      });
-      const tsv = await clientInsert(`INSERT INTO ${env.database}.raw_tsv FORMAT TabSeparated`, join(dir, 'rows.tsv'), rows);
-      const raw = Math.max(json, tsv);
-      log(`throughput: raw insert of the same ${rows} rows through clickhouse-client: JSONEachRow ${Math.round(json)} rows/s, TSV ${Math.round(tsv)} rows/s; ${load()}`);
+      // JSONEachRow from the rows as the generic path writes them; the other formats exported from that table.
+      const formats = ['JSONEachRow', 'TabSeparated', 'RowBinary', 'Native'] as const;
+      const rates = new Map<(typeof formats)[number], number>();
+      let rawCpu = 0;
+      for (const format of formats) {
+        const table = `raw_${format.toLowerCase()}`;
+        const file = join(dir, `rows.${format}`);
+        await env.store.executor.command(sql`CREATE TABLE ${db}.${ident(table)} AS ${db}.gpu_samples`);
+        if (format !== 'JSONEachRow') {
+          await new Promise<void>((resolve, reject) => {
+            const out = spawn('sh', ['-c', `clickhouse-client --port ${tcpPort} --query "SELECT * FROM ${env.database}.raw_jsoneachrow FORMAT ${format}" > ${file}`], { stdio: 'inherit' });
+            out.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`export exited ${code}`))));
+          });
+        }
+        const before = stackCpu().clickhouse;
+        rates.set(format, await clientInsert(`INSERT INTO ${env.database}.${table} FORMAT ${format}`, format === 'JSONEachRow' ? join(dir, 'rows.json') : file, rows));
+        rawCpu += stackCpu().clickhouse - before;
+      }
+      const [fastest, raw] = [...rates].reduce((best, r) => (r[1] > best[1] ? r : best));
+      log(`throughput: raw insert of the same ${rows} rows through clickhouse-client: ${[...rates].map(([f, r]) => `${f} ${Math.round(r)} rows/s`).join(', ')}; ClickHouse ${(rawCpu * 1e6 / (rows * formats.length)).toFixed(1)} µs CPU per row; ${load()}`);
+      log(`throughput: fastest raw format ${fastest}; ratio to TabSeparated alone (the earlier baseline) ${(samplesPerS / rates.get('TabSeparated')!).toFixed(2)}`);
       return { samplesPerS, ratio: samplesPerS / raw };
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -202,11 +232,11 @@ async function fleetLag(): Promise<void> {
     const probe = createKafkaLagProbe({ brokers: config.kafkaBrokers, clientId: 'bench-lag', groupId, topics: [Topics.gpuSamples], topicPrefix: env.prefix });
     const runtime = createPipelineRuntime(
       {
-        bus: createKafkaBus({ brokers: config.kafkaBrokers, clientId: 'bench-pipeline', topicPrefix: env.prefix, logger: quiet, maxBytesPerPartition: Number(args['fetch-bytes']) }),
+        bus: pipelineBus(env.prefix),
         store: env.store, logger: quiet, now: Date.now,
         observer: { inserted: () => undefined, stored: (records, nowMs) => records.forEach((r) => delays.push(nowMs - r.timestampMs)), deadLettered: () => undefined, storeRetry: () => undefined },
       },
-      { groupId, ingest: { members: 2, partitions }, retention: null },
+      { groupId, ingest: { members: Number(args.members), batchesPerMember: batchesPerMember(), partitions }, retention: null },
     );
     await runtime.start();
     const lagSamples: number[] = [];

@@ -24,7 +24,17 @@ function series(path) {
   return byPod;
 }
 
+const loaded = new Map(); // dir → trace, for long-lived callers (loop mode, benches)
+
 function load(dir) {
+  const memo = loaded.get(dir);
+  if (memo) return memo;
+  const trace = loadFile(dir);
+  loaded.set(dir, trace);
+  return trace;
+}
+
+function loadFile(dir) {
   const stamp = [UTIL, MEM].map((f) => { const s = statSync(join(dir, f)); return `${s.size}-${Math.round(s.mtimeMs)}`; }).join('_');
   const cache = join(tmpdir(), `gpu-ledger-gentd26-${stamp}.json`);
   if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8'));

@@ -9,7 +9,11 @@
 //   FAKE_NVIDIA_SMI_TRACE_DIR  shared/traces/gentd26: GPU i's utilization and memory follow pod series
 //                              number i (+ FAKE_NVIDIA_SMI_TRACE_OFFSET) at the trace time that the
 //                              wall clock maps to (the 22.8 h trace loops).
+// Loop mode, as the real tool: `-l SEC` / `--loop=SEC` / `-lms MS` / `--loop-ms=MS` after a CSV query
+// keeps one process running and prints the rows again every interval (readings recomputed each
+// time), the header line once at the start (none with `noheader`), no separator between intervals.
 import { readFileSync } from 'node:fs';
+import { setTimeout } from 'node:timers';
 import { traceReading } from './fake-nvidia-smi-trace.js';
 
 const env = process.env;
@@ -18,10 +22,12 @@ const fail = (code, message) => {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 };
+const captures = new Map(); // read once: loop mode replays the same capture every interval
 const read = (name) => {
   const path = env[name];
   if (!path) fail(9, `fake-nvidia-smi: set ${name} to a captured nvidia-smi output file`);
-  return readFileSync(path, 'utf8');
+  if (!captures.has(path)) captures.set(path, readFileSync(path, 'utf8'));
+  return captures.get(path);
 };
 const gpuCount = (found) => Number(env.FAKE_NVIDIA_SMI_GPUS ?? found);
 /** Unique but stable identity of replica i: the last byte of the UUID and the PCI bus number. */
@@ -83,8 +89,37 @@ function csv(kind, fields, format) {
   return `${out.join('\n')}\n`;
 }
 
-const joined = args.join(' ');
+/** The loop interval in ms from `-l SEC`, `--loop=SEC`, `-lms MS` or `--loop-ms=MS` (and the other args), or null. */
+function loopFlag(all) {
+  const rest = [];
+  let intervalMs = null;
+  for (let i = 0; i < all.length; i++) {
+    const inline = /^--loop(-ms)?=(\d+)$/.exec(all[i]);
+    if (inline) intervalMs = Number(inline[2]) * (inline[1] ? 1 : 1000);
+    else if ((all[i] === '-l' || all[i] === '-lms') && /^\d+$/.test(all[i + 1] ?? '')) intervalMs = Number(all[++i]) * (all[i - 1] === '-l' ? 1000 : 1);
+    else rest.push(all[i]);
+  }
+  return { intervalMs: intervalMs === 0 ? null : intervalMs, rest };
+}
+
+/** Prints the query every interval until killed; dies quietly when the reader goes away (as SIGPIPE ends the real one). */
+function loop(kind, fields, format, intervalMs) {
+  process.stdout.on('error', () => process.exit(0));
+  const headerOnce = format.includes('noheader') ? format : `${format},noheader`;
+  let first = !format.includes('noheader');
+  const tick = () => {
+    const text = csv(kind, fields, first ? format : headerOnce);
+    first = false;
+    process.stdout.write(text === '\n' ? '' : text);
+    setTimeout(tick, intervalMs);
+  };
+  tick();
+}
+
+const { intervalMs, rest } = loopFlag(args);
+const joined = rest.join(' ');
 const query = /^--query-(gpu|compute-apps)=(\S+) --format=(\S+)$/.exec(joined);
-if (joined === '-q -x') process.stdout.write(xml());
+if (joined === '-q -x' && intervalMs === null) process.stdout.write(xml());
+else if (query && intervalMs !== null) loop(query[1] === 'gpu' ? 'gpu' : 'apps', query[2].split(','), query[3], intervalMs);
 else if (query) process.stdout.write(csv(query[1] === 'gpu' ? 'gpu' : 'apps', query[2].split(','), query[3]));
-else fail(2, `fake-nvidia-smi: unsupported arguments: ${joined}`);
+else fail(2, `fake-nvidia-smi: unsupported arguments: ${args.join(' ')}`);

@@ -9,6 +9,15 @@ export interface KafkaBusConfig {
   readonly logger: Logger;
   /** Upper bound for one fetch, per partition. */
   readonly maxBytesPerPartition?: number;
+  /** Upper bound for one fetch, all partitions of a subscription together. Default 10 MiB (kafkajs'). */
+  readonly maxBytes?: number;
+  /**
+   * How many partitions' batches of one fetch a subscription hands to its handler at once (kafkajs
+   * `partitionsConsumedConcurrently`; each partition still gets one batch at a time, in order).
+   * Default 1. A consumer that batches across handler calls (the ingest pipeline) gathers a whole
+   * fetch into one store write this way.
+   */
+  readonly partitionsConsumedConcurrently?: number;
   /** Connection and request timeouts; small values make a dead broker visible quickly. */
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
@@ -22,15 +31,19 @@ export interface KafkaBusConfig {
   readonly topicPrefix?: string;
   /**
    * Batching producer: sends that arrive within `lingerMs` of each other go to Kafka as one
-   * produce request (all topics together), up to `maxBatchRecords`. Default 5 ms / 10,000.
+   * produce request (all topics together), up to `maxBatchRecords` records and `maxBatchBytes` of
+   * keys and values (one send is never split). Default 5 ms / 10,000 / 512 KiB: a request's batch for
+   * one partition stays under the broker's default 1 MiB `message.max.bytes`.
    */
   readonly lingerMs?: number;
   readonly maxBatchRecords?: number;
+  readonly maxBatchBytes?: number;
 }
 
 interface PendingSend {
   readonly topic: string;
   readonly records: readonly OutgoingRecord[];
+  readonly bytes: number;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -49,6 +62,28 @@ function logCreator(logger: Logger) {
       const { message, ...rest } = log;
       logger[LEVEL_NAMES[level] ?? 'info']({ kafka: rest }, message);
     };
+}
+
+/**
+ * A delivered Kafka record. `value` is decoded from the bytes on first use; `valueBytes` gives the
+ * bytes themselves (a view of the fetch response), so a consumer that decodes bytes (the ingest
+ * pipeline's GPU batch scanner) never makes the string.
+ */
+class KafkaRecord implements DeliveredRecord {
+  #value: string | null = null;
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly offset: string,
+    readonly key: string | null,
+    readonly valueBytes: Buffer | null,
+    readonly timestampMs: number,
+  ) {}
+
+  get value(): string {
+    this.#value ??= this.valueBytes === null ? '' : this.valueBytes.toString('utf8');
+    return this.#value;
+  }
 }
 
 /**
@@ -72,8 +107,9 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
   const subscriptions = new Set<Subscription>();
   const lingerMs = config.lingerMs ?? 5;
   const maxBatchRecords = config.maxBatchRecords ?? 10_000;
+  const maxBatchBytes = config.maxBatchBytes ?? 512 * 1024;
   let pending: PendingSend[] = [];
-  let pendingRecords = 0;
+  let [pendingRecords, pendingBytes] = [0, 0];
   let lingerTimer: NodeJS.Timeout | null = null;
   const prefix = config.topicPrefix ?? '';
   const wire = (topic: string) => prefix + topic;
@@ -99,27 +135,54 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
     return producerConnecting;
   };
 
-  /** Sends everything queued as one produce request; each caller's promise settles with it. */
-  const flush = async (): Promise<void> => {
-    if (lingerTimer) clearTimeout(lingerTimer);
-    lingerTimer = null;
-    const sends = pending;
-    pending = [];
-    pendingRecords = 0;
-    if (sends.length === 0) return;
+  /**
+   * Sends what is queued, one produce request at a time (kafkajs' idempotent producer numbers each
+   * partition's batches when it builds the request: two requests in flight at once, or one retried
+   * after a later one, end in OUT_OF_ORDER_SEQUENCE_NUMBER). What queues while a request is in flight
+   * goes in the next one. After a failed request the producer is dropped, so the next send starts a
+   * new idempotent session (new producer id) instead of repeating a sequence the broker refuses.
+   */
+  let sending: Promise<void> | null = null;
+  const sendQueued = async (sends: readonly PendingSend[]): Promise<void> => {
     const byTopic = new Map<string, { key: string | null; value: string }[]>();
     for (const s of sends) {
       const messages = byTopic.get(s.topic) ?? [];
       for (const r of s.records) messages.push({ key: r.key, value: r.value });
       byTopic.set(s.topic, messages);
     }
+    let p: Producer | null = null;
     try {
-      const p = await getProducer();
+      p = await getProducer();
       await p.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic: wire(topic), messages })) });
       for (const s of sends) s.resolve();
     } catch (error) {
+      if (p !== null && producer === p) {
+        producer = null;
+        producerConnecting = null;
+        await p.disconnect().catch(() => undefined);
+      }
       for (const s of sends) s.reject(error);
     }
+  };
+  const flush = async (): Promise<void> => {
+    if (lingerTimer) clearTimeout(lingerTimer);
+    lingerTimer = null;
+    if (sending) return sending; // its loop takes what queued meanwhile
+    sending = (async () => {
+      while (pending.length > 0) {
+        let [taken, count, bytes] = [0, 0, 0];
+        for (let next = pending[0]; next !== undefined; next = pending[taken]) {
+          if (taken > 0 && (count + next.records.length > maxBatchRecords || bytes + next.bytes > maxBatchBytes)) break;
+          [taken, count, bytes] = [taken + 1, count + next.records.length, bytes + next.bytes];
+        }
+        const sends = pending.slice(0, taken);
+        pending = pending.slice(taken);
+        pendingRecords -= count;
+        pendingBytes -= bytes;
+        await sendQueued(sends);
+      }
+    })().finally(() => (sending = null));
+    return sending;
   };
 
   return {
@@ -143,9 +206,11 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
     send(topic: string, records: readonly OutgoingRecord[]) {
       if (records.length === 0) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        pending.push({ topic, records, resolve, reject });
+        const bytes = records.reduce((sum, r) => sum + Buffer.byteLength(r.value) + (r.key === null ? 0 : Buffer.byteLength(r.key)), 0);
+        pending.push({ topic, records, bytes, resolve, reject });
         pendingRecords += records.length;
-        if (pendingRecords >= maxBatchRecords) void flush();
+        pendingBytes += bytes;
+        if (pendingRecords >= maxBatchRecords || pendingBytes >= maxBatchBytes) void flush();
         else lingerTimer ??= setTimeout(() => void flush(), lingerMs);
       });
     },
@@ -154,6 +219,7 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
       const consumer = kafka.consumer({
         groupId: options.groupId,
         maxBytesPerPartition: config.maxBytesPerPartition ?? 4 * 1024 * 1024,
+        ...(config.maxBytes === undefined ? {} : { maxBytes: config.maxBytes }),
         sessionTimeout: 10_000,
         heartbeatInterval: 1000,
         retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
@@ -161,20 +227,16 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
       await consumer.connect();
       await consumer.subscribe({ topics: options.topics.map(wire), fromBeginning: options.fromBeginning ?? true });
       await consumer.run({
+        partitionsConsumedConcurrently: config.partitionsConsumedConcurrently ?? 1,
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async (payload) => {
           const { batch } = payload;
           if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
           const topic = unwire(batch.topic);
-          const records: DeliveredRecord[] = batch.messages.map((m) => ({
-            topic,
-            partition: batch.partition,
-            offset: m.offset,
-            key: m.key === null ? null : m.key.toString('utf8'),
-            value: m.value === null ? '' : m.value.toString('utf8'),
-            timestampMs: Number(m.timestamp),
-          }));
+          const records: DeliveredRecord[] = batch.messages.map(
+            (m) => new KafkaRecord(topic, batch.partition, m.offset, m.key === null ? null : m.key.toString('utf8'), m.value, Number(m.timestamp)),
+          );
           const delivered = { topic, partition: batch.partition, records };
           try {
             await options.handleBatch(delivered);

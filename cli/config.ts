@@ -32,6 +32,8 @@ export interface AppConfig {
   readonly spoolMaxBytes: number;
   readonly spoolFsync: FsyncPolicy;
   readonly spoolFsyncIntervalMs: number;
+  /** While caught up, the spool sends to Kafka at most this often (the batches between go in one request); 0: at once. */
+  readonly spoolSendIntervalMs: number;
   /** Where the agent serves /metrics and /healthz. */
   readonly agentMetricsHost: string;
   readonly agentMetricsPort: number;
@@ -100,6 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   if (spoolMaxBytes > 0 && spoolMaxBytes < MIN_SPOOL_BYTES) problems.push(`GPU_LEDGER_SPOOL_MAX_BYTES must be at least ${MIN_SPOOL_BYTES}, got ${spoolMaxBytes}`);
   const spoolFsync = get('GPU_LEDGER_SPOOL_FSYNC', 'interval');
   if (!Object.values<string>(FSYNC_POLICIES).includes(spoolFsync)) problems.push(`GPU_LEDGER_SPOOL_FSYNC must be always, interval or never, got "${spoolFsync}"`);
+  const spoolSendIntervalMs = Number(get('GPU_LEDGER_SPOOL_SEND_INTERVAL_MS', '5000'));
+  if (!Number.isInteger(spoolSendIntervalMs) || spoolSendIntervalMs < 0) problems.push(`GPU_LEDGER_SPOOL_SEND_INTERVAL_MS must be an integer of 0 or more, got "${env['GPU_LEDGER_SPOOL_SEND_INTERVAL_MS']}"`);
   const metricsAddr = get('GPU_LEDGER_AGENT_METRICS_ADDR', '127.0.0.1:9403');
   const addr = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(metricsAddr);
   if (!addr || Number(addr[3]) > 65_535) problems.push(`GPU_LEDGER_AGENT_METRICS_ADDR must be host:port (e.g. 127.0.0.1:9403 or [::]:9403), got "${metricsAddr}"`);
@@ -131,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     spoolMaxBytes,
     spoolFsync: spoolFsync as FsyncPolicy,
     spoolFsyncIntervalMs: positiveInt('GPU_LEDGER_SPOOL_FSYNC_INTERVAL_MS', 1000),
+    spoolSendIntervalMs,
     agentMetricsHost: addr?.[1] ?? addr?.[2] ?? '127.0.0.1',
     agentMetricsPort: Number(addr?.[3] ?? 9403),
     fixturesDir: resolve(cwd, get('GPU_LEDGER_FIXTURES_DIR', '../shared/fixtures/telemetry')),

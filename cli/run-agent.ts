@@ -1,4 +1,5 @@
 import { createAgent } from '../collectors/agent.ts';
+import { stopKafkajsIdleLoop } from '../collectors/kafkajs-idle-loop-fix.ts';
 import { createPodResolver } from '../collectors/kubernetes/pod-resolver.ts';
 import { createSpoolingSink } from '../collectors/spool/spooling-sink.ts';
 import { computeAgentHealth } from '../collectors/telemetry/agent-health.ts';
@@ -21,14 +22,15 @@ export async function runAgent(ctx: CliContext): Promise<void> {
   const logger = ctx.logger('agent');
   const startedAtMs = Date.now();
   const telemetry = createPrometheusMetrics('gpu-ledger-agent', { 'host.name': config.node });
+  if (!stopKafkajsIdleLoop()) logger.warn('kafkajs internals changed: its idle timer loop is not stopped (collectors/kafkajs-idle-loop-fix.ts)');
   const bus = createKafkaBus({ brokers: config.kafkaBrokers, clientId: `agent-${config.node}`, topicPrefix: config.topicPrefix, logger: logger.child({ component: 'kafka' }) });
   const spool = await createSpoolingSink(
     bus,
-    { dir: config.spoolDir, maxBytes: config.spoolMaxBytes, fsync: config.spoolFsync, fsyncIntervalMs: config.spoolFsyncIntervalMs },
+    { dir: config.spoolDir, maxBytes: config.spoolMaxBytes, fsync: config.spoolFsync, fsyncIntervalMs: config.spoolFsyncIntervalMs, sendIntervalMs: config.spoolSendIntervalMs },
     { logger: logger.child({ component: 'spool' }), now: Date.now, meter: telemetry.meter },
   );
   const metrics = createAgentMetrics(telemetry.meter, Date.now);
-  const sources = createAgentSources(config, Date.now);
+  const sources = await createAgentSources(config, Date.now);
   const agent = createAgent(
     {
       gpuCollector: sources.gpu,

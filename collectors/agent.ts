@@ -88,9 +88,16 @@ export function createAgent(deps: AgentDeps, identity: AgentIdentity): Agent {
   const bindPods = async (processes: readonly GpuProcess[]): Promise<GpuProcess[]> => {
     const resolve = deps.resolvePod;
     if (!resolve) return [...processes];
+    // A process on several GPUs is listed once per GPU: its pod is looked up once per tick.
+    const pods = new Map<number, ReturnType<PodResolver>>();
+    const podOf = (pid: number) => {
+      let pod = pods.get(pid);
+      if (pod === undefined) pods.set(pid, (pod = resolve(pid).catch(() => null)));
+      return pod;
+    };
     return Promise.all(
       processes.map(async (p) => {
-        const pod = await resolve(p.pid).catch(() => null);
+        const pod = await podOf(p.pid);
         return pod ? { ...p, podUid: pod.podUid, containerId: pod.containerId } : p;
       }),
     );

@@ -3,18 +3,30 @@ import type { GpuUtilizationRow } from '../pipeline/store/telemetry-store.ts';
 import { TELEMETRY_FIXTURES } from './helpers/fixtures.ts';
 import { runCli } from './helpers/run-cli.ts';
 
-/** The README's main job through the real CLI: `gpu-ledger demo`, then `gpu-ledger query utilization`. */
+/** The README's main job through the real CLI: `gpu-ledger demo`, then `gpu-ledger query utilization` and `cost report`. */
 export function describeCliDemo(mode: 'embedded' | 'distributed', env: () => Record<string, string>): void {
   describe(`gpu-ledger demo + query (${mode})`, () => {
-    it('prints what flowed, and the store answers the utilization query afterwards', async () => {
+    it('prints what flowed and a cost report, and the store answers queries afterwards', async () => {
       const vars = { ...env(), GPU_LEDGER_FIXTURES_DIR: TELEMETRY_FIXTURES };
-      const demo = await runCli(['demo', '--mode', mode, '--rounds', '2', '--interval-ms', '10', '--no-trace'], vars);
+      const demo = await runCli(['demo', '--mode', mode, '--rounds', '2', '--interval-ms', '10', '--no-trace', '--cost-nodes', '8'], vars);
       expect(demo.code, demo.stderr).toBe(0);
       expect(demo.stdout).toContain('flowed: 12 batches (24 GPU/MIG samples) -> bus -> ingest -> store; 12 accepted');
       expect(demo.stdout).toContain('dead letters: 1 (1 invalid-json)');
       expect(demo.stdout).toMatch(/gpu-gtx1070-0\s+GPU-e511a7b2-f9d5-ba47-9b98-853732ca6c1b\s+GeForce GTX 1070\s+2\s+100\s+100/);
 
-      const query = await runCli(['query', 'utilization', '--since', '1h', '--json'], vars);
+      // The cost part: 8 openb nodes (16 P100s) replay the last two closed hours; the ledger matches the simulator's truth.
+      expect(demo.stdout).toMatch(/cost: 8 nodes \(16 GPUs\) of the openb trace, \d+ of its pods with their real durations/);
+      expect(demo.stdout).toMatch(/workload\s+acme\s+[\d.]+/);
+      expect(demo.stdout).toMatch(/ledger off by 0\.0[0-4]\d%/);
+      const again = /again: gpu-ledger (cost report --window \S+) --by tenant,namespace/.exec(demo.stdout);
+      const report = await runCli([...(again?.[1] ?? 'cost report').split(' '), '--by', 'namespace', '--format', 'json'], vars);
+      expect(report.code, report.stderr).toBe(0);
+      const namespaces = (JSON.parse(report.stdout) as { rows: { keys: { namespace: string } }[] }).rows.map((r) => r.keys.namespace);
+      expect(namespaces).toContain('__idle__');
+      expect(namespaces.length).toBeGreaterThan(3);
+
+      // Only the live rounds are this recent (the replayed hours ended at least an hour ago).
+      const query = await runCli(['query', 'utilization', '--since', '30m', '--json'], vars);
       expect(query.code).toBe(0);
       const rows = query.stdout.trim().split('\n').map((l) => JSON.parse(l) as GpuUtilizationRow);
       expect(rows).toHaveLength(12);

@@ -42,7 +42,8 @@ async function withStore<T>(ctx: CliContext, fn: (store: TelemetryStore) => Prom
   }
 }
 
-function printReport(report: CostReport, format: Format): void {
+/** Prints a cost report as a table (with totals), CSV or JSON. */
+export function printCostReport(report: CostReport, format: Format): void {
   if (format === 'json') return void console.log(JSON.stringify(report, null, 2));
   const headers = ['bucket', ...report.by, 'cost_usd', 'waste_usd', 'allocated_gpu_hours', 'used_gpu_hours', 'efficiency'];
   if (format === 'csv') {
@@ -102,7 +103,7 @@ export function registerCostCommand(program: Command, ctx: CliContext): void {
     .action(async (o: { window: string; by: string; cluster?: string; format: string }) => {
       const format = parseFormat(o.format);
       const query = { ...parseCostWindow(o.window, Date.now()), by: parseCostGroupKeys(o.by), ...(o.cluster ? { cluster: o.cluster } : {}) };
-      printReport(await withStore(ctx, (store) => costReport(createCostStore(store.executor, { database: store.database }), query)), format);
+      printCostReport(await withStore(ctx, (store) => costReport(createCostStore(store.executor, { database: store.database }), query)), format);
     });
 
   cost

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../main.ts';
+import { printCostReport } from './cost.ts';
 import { formatUtilization } from './query.ts';
 
 /** `gpu-ledger demo`: the end-to-end demo; embedded by default, `--mode distributed` for Kafka + ClickHouse. */
@@ -11,7 +12,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
     .option('--rounds <n>', 'sampling rounds per agent', '5')
     .option('--interval-ms <ms>', 'pause between rounds', '200')
     .option('--no-trace', "keep the captures' own utilization instead of driving it from the gentd26 trace")
-    .action(async (options: { mode?: string; rounds: string; intervalMs: string; trace: boolean }) => {
+    .option('--cost-nodes <n>', 'openb trace nodes replaying two closed hours for the cost report (0: skip it)', '40')
+    .action(async (options: { mode?: string; rounds: string; intervalMs: string; trace: boolean; costNodes: string }) => {
       const config = ctx.config();
       const mode = options.mode ?? config.mode;
       if (mode !== 'embedded' && mode !== 'distributed') throw new Error(`--mode must be embedded or distributed, got "${mode}"`);
@@ -25,6 +27,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         intervalMs: Number(options.intervalMs),
         childEnv,
         trace: options.trace,
+        costNodes: Number(options.costNodes),
         onProgress: (line) => console.log(line),
       });
       const reasons = Object.entries(r.deadLettersByReason).map(([k, v]) => `${v} ${k}`).join(', ');
@@ -35,6 +38,15 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       console.log('');
       console.log(formatUtilization(r.utilization));
       console.log('');
+      if (r.cost) {
+        const { report, truth } = r.cost;
+        console.log(`cost: ${r.cost.nodes} nodes (${r.cost.gpus} GPUs) of the openb trace, ${r.cost.pods} of its pods with their real durations, ${r.cost.batches} batches -> ledger, by tenant (prices: config/prices/default.yaml)`);
+        printCostReport(report, 'table');
+        const error = Math.abs(report.totals.costUsd - truth.fleetUsd) / truth.fleetUsd;
+        console.log(`simulator truth: fleet $${truth.fleetUsd.toFixed(2)}, workload $${(truth.fleetUsd - truth.idleUsd).toFixed(2)}; ledger off by ${(error * 100).toFixed(3)}%`);
+        console.log(`again: gpu-ledger cost report --window ${new Date(report.fromMs).toISOString()}..${new Date(report.toMs).toISOString()} --by tenant,namespace`);
+        console.log('');
+      }
       console.log(`demo finished in ${(r.elapsedMs / 1000).toFixed(1)} s`);
     });
 }

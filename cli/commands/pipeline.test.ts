@@ -4,13 +4,15 @@ import { pipelineConfigFromOptions } from './pipeline.ts';
 
 const defaults = {
   group: 'gpu-ledger-ingest', members: '2', partitions: '1', batchRows: '20000', batchDelay: '250ms', metricsPort: '9464', metricsHost: '127.0.0.1',
-  rollupInterval: '60s', gapsInterval: '60s', retentionInterval: '1h', maxGap: '60s', retainRaw: '14d', retainRollups: '13mo', retainLedger: '13mo', retainAudit: '13mo',
+  rollupInterval: '60s', gapsInterval: '60s', retentionInterval: '1h', ledgerInterval: '5m', maxGap: '60s', retainRaw: '14d', retainRollups: '13mo', retainLedger: '13mo', retainAudit: '13mo',
 };
 
 describe('gpu-ledger pipeline flags', () => {
   it('turns the defaults into the runtime config', () => {
-    const { runtime, metricsPort } = pipelineConfigFromOptions(defaults);
+    const { runtime, metricsPort, ledgerIntervalMs } = pipelineConfigFromOptions(defaults);
     expect(metricsPort).toBe(9464);
+    expect(ledgerIntervalMs).toBe(300_000);
+    expect(pipelineConfigFromOptions({ ...defaults, ledgerInterval: 'off' }).ledgerIntervalMs).toBeNull();
     expect(runtime).toMatchObject({
       groupId: 'gpu-ledger-ingest',
       ingest: { members: 2, partitions: 1, maxBatchRows: 20_000, maxBatchDelayMs: 250 },

@@ -3,6 +3,8 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Command } from 'commander';
 import { ConfigError } from '../../contracts/config-error.ts';
 import { INGEST_TOPICS } from '../../contracts/index.ts';
+import { loadCostConfig } from '../../pipeline/cost/cost-config.ts';
+import { loadPriceCatalog } from '../../pipeline/cost/load-price-catalog.ts';
 import { createPipelineRuntime, type PipelineRuntimeConfig } from '../../pipeline/ingest/pipeline-runtime.ts';
 import { DEFAULT_RETENTION, parseMaxAge, type MaxAge } from '../../pipeline/retention/retention-policy.ts';
 import { createKafkaLagProbe } from '../../pipeline/telemetry/kafka-lag-probe.ts';
@@ -23,6 +25,7 @@ interface PipelineOptions {
   readonly rollupInterval: string;
   readonly gapsInterval: string;
   readonly retentionInterval: string;
+  readonly ledgerInterval: string;
   readonly maxGap: string;
   readonly retainRaw: string;
   readonly retainRollups: string;
@@ -31,7 +34,7 @@ interface PipelineOptions {
 }
 
 /** Parses the flags into the runtime's config; one ConfigError lists every bad flag. */
-export function pipelineConfigFromOptions(o: PipelineOptions): { runtime: PipelineRuntimeConfig; metricsPort: number; metricsHost: string } {
+export function pipelineConfigFromOptions(o: PipelineOptions): { runtime: PipelineRuntimeConfig; ledgerIntervalMs: number | null; metricsPort: number; metricsHost: string } {
   const problems: string[] = [];
   const int = (flag: string, text: string, min: number): number => {
     const n = Number(text);
@@ -59,6 +62,7 @@ export function pipelineConfigFromOptions(o: PipelineOptions): { runtime: Pipeli
   };
   const rollups = interval('rollup-interval', o.rollupInterval);
   const retention = interval('retention-interval', o.retentionInterval);
+  const ledger = interval('ledger-interval', o.ledgerInterval);
   const runtime: PipelineRuntimeConfig = {
     groupId: o.group,
     ingest: {
@@ -79,10 +83,10 @@ export function pipelineConfigFromOptions(o: PipelineOptions): { runtime: Pipeli
   };
   const metricsPort = int('metrics-port', o.metricsPort, 0);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { runtime, metricsPort, metricsHost: o.metricsHost };
+  return { runtime, ledgerIntervalMs: ledger?.intervalMs ?? null, metricsPort, metricsHost: o.metricsHost };
 }
 
-/** `gpu-ledger pipeline`: the ingest consumer group, rollups, telemetry gaps, retention, /metrics and /healthz. */
+/** `gpu-ledger pipeline`: the ingest consumer group, rollups, telemetry gaps, retention, the cost ledger, /metrics and /healthz. */
 export function registerPipelineCommand(program: Command, ctx: CliContext): void {
   program
     .command('pipeline')
@@ -97,6 +101,7 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
     .option('--rollup-interval <duration>', "rollup recomputation interval, or 'off'", '60s')
     .option('--gaps-interval <duration>', "telemetry-gap recomputation interval, or 'off'", '60s')
     .option('--retention-interval <duration>', "retention interval, or 'off'", '1h')
+    .option('--ledger-interval <duration>', "how often closed cost-ledger windows are computed (GPU_LEDGER_PRICE_CATALOG, GPU_LEDGER_COST_CONFIG), or 'off'", '5m')
     .option('--max-gap <duration>', 'longest interval a sample may stand for (longer is a telemetry gap)', '60s')
     .option('--retain-raw <age>', 'raw samples, processes, model-server samples, ledger', '14d')
     .option('--retain-rollups <age>', '1-minute and 1-hour rollups', '13mo')
@@ -107,7 +112,12 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
       if (config.mode !== 'distributed') {
         throw new ConfigError(['gpu-ledger pipeline is the distributed-mode consumer: set GPU_LEDGER_MODE=distributed (embedded mode runs every component in one process, as `gpu-ledger demo` does)']);
       }
-      const { runtime: runtimeConfig, metricsPort, metricsHost } = pipelineConfigFromOptions(options);
+      const parsed = pipelineConfigFromOptions(options);
+      const { metricsPort, metricsHost } = parsed;
+      const runtimeConfig: PipelineRuntimeConfig = {
+        ...parsed.runtime,
+        costLedger: parsed.ledgerIntervalMs === null ? null : { intervalMs: parsed.ledgerIntervalMs, catalog: loadPriceCatalog(config.priceCatalogPath ?? undefined), options: { cost: loadCostConfig(config.costConfigPath) } },
+      };
       const logger = ctx.logger('pipeline');
       const exporter = new PrometheusExporter({ preventServerStart: true });
       const meterProvider = new MeterProvider({ readers: [exporter] });

@@ -9,6 +9,7 @@ import { createStoreWriters } from '../../pipeline/ingest/store-writers.ts';
 import type { GpuUtilizationRow } from '../../pipeline/store/telemetry-store.ts';
 import type { AppConfig } from '../config.ts';
 import { createBus, openStore } from '../wiring.ts';
+import { runCostReplay, type CostReplayResult } from './cost-replay.ts';
 import { DEMO_FLEET } from './fleet.ts';
 
 const FAKE_NVIDIA_SMI = resolve(fileURLToPath(import.meta.url), '../../../bin/fake-nvidia-smi.js');
@@ -20,6 +21,8 @@ export interface DemoOptions {
   readonly childEnv: Readonly<Record<string, string>>;
   /** Drive each GPU's utilization and memory from the real gentd26 pod series (else the capture's own values). */
   readonly trace: boolean;
+  /** openb nodes replaying the last two closed hours for the cost report (0: no cost part). */
+  readonly costNodes: number;
   /** Progress lines for a person watching. */
   readonly onProgress: (line: string) => void;
 }
@@ -32,6 +35,7 @@ export interface DemoResult {
   readonly deadLetters: number;
   readonly deadLettersByReason: Readonly<Record<string, number>>;
   readonly utilization: readonly GpuUtilizationRow[];
+  readonly cost: CostReplayResult | null;
   readonly elapsedMs: number;
 }
 
@@ -39,6 +43,7 @@ export interface DemoResult {
  * The end-to-end demo: one agent per fleet node samples the fake nvidia-smi, batches go over the bus
  * (in-process or Kafka), the ingest consumer writes them to the store (chDB or ClickHouse server),
  * one deliberately malformed record shows the dead-letter path, and the store is queried back.
+ * Then the cost part (cost-replay.ts): openb nodes replay two closed hours and the ledger prices them.
  */
 export async function runDemo(config: AppConfig, logger: Logger, options: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
@@ -88,14 +93,18 @@ export async function runDemo(config: AppConfig, logger: Logger, options: DemoOp
       await new Promise((r) => setTimeout(r, 50));
     }
     const utilization = await store.gpuUtilization({ fromMs: started - 1000, toMs: Date.now() + 1000 });
+    const { accepted, deadLetters } = ingest.stats;
+    const deadLettersByReason = Object.fromEntries(ingest.stats.deadLettersByReason);
+    const cost = options.costNodes > 0 ? await runCostReplay(config, { store, bus, ingest, logger }, { nodes: options.costNodes, nowMs: Date.now(), onProgress: options.onProgress }) : null;
     return {
       nodes: agents.length,
       batchesSent,
       samplesSent,
-      accepted: ingest.stats.accepted,
-      deadLetters: ingest.stats.deadLetters,
-      deadLettersByReason: Object.fromEntries(ingest.stats.deadLettersByReason),
+      accepted,
+      deadLetters,
+      deadLettersByReason,
       utilization,
+      cost,
       elapsedMs: Date.now() - started,
     };
   } finally {

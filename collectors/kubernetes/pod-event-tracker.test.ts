@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { decodePodEvent, type PodEvent } from '../../contracts/index.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createPodEventTracker } from './pod-event-tracker.ts';
+import { loadTrackedPods, saveTrackedPods } from './pod-tracker-state.ts';
 import type { PodLike } from './pod-info.ts';
 
 // Pods as the API server's JSON (watch events carry this form): RFC 3339 strings, second precision.
@@ -101,5 +105,35 @@ describe('createPodEventTracker', () => {
 
   it('ignores objects that are not stored pods (no uid)', () => {
     expect(tracker().observe({ metadata: { name: 'x', namespace: 'y' } })).toEqual([]);
+  });
+
+  it('a tracker restored from a snapshot (agent restart) repeats nothing and notices pods deleted while it was down', async () => {
+    const before = tracker();
+    before.observe(running);
+    const other: PodLike = { ...base, metadata: { ...base.metadata, uid: 'a1b2c3d4-0000-4000-8000-000000000002', name: 'gone-while-down' } };
+    before.observe(other);
+    const dir = mkdtempSync(join(tmpdir(), 'pod-tracker-'));
+    try {
+      await saveTrackedPods(join(dir, 'pods.json'), before.snapshot());
+      const after = createPodEventTracker({ cluster: 'c1' }, () => NOW, await loadTrackedPods(join(dir, 'pods.json')));
+      // The re-list after the restart: 'running' is unchanged, 'other' (bound, never started) is gone:
+      // deleted at the restart time (and scheduled = created, as for any bound pod that got no condition).
+      expect(brief(after.resync([running]))).toEqual([['scheduled', '2026-03-01T10:00:00.000Z'], ['deleted', '2026-03-01T12:00:00.000Z']]);
+      expect(after.size).toBe(1);
+      expect(after.resync([running])).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tracker state on disk: none is empty, a broken file is an error naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pod-tracker-'));
+    try {
+      expect(await loadTrackedPods(join(dir, 'absent.json'))).toEqual([]);
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ version: 1, pods: [{ info: { podUid: '' }, emitted: ['started'] }] }));
+      await expect(loadTrackedPods(join(dir, 'bad.json'))).rejects.toThrow(/bad\.json is invalid: pods\.0\.info\.podUid/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

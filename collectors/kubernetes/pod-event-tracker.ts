@@ -2,8 +2,12 @@
  * Turns the stream of pod objects a list/watch delivers into PodEvents, each transition once per
  * pod and in lifecycle order (created → scheduled → started → finished → deleted), however often
  * the same state is seen again (re-lists after 410 Gone, reconnects, repeated MODIFIED events).
- * State lives in memory: a new tracker (process restart) emits the transitions of every pod it
- * sees again; PodEvents are at-least-once and `(podUid, event)` identifies a transition.
+ * State lives in memory; `snapshot()` and the `restored` argument carry it across an agent restart
+ * (pod-tracker-state.ts keeps it on disk), so that the first list after the restart emits `deleted`
+ * for the pods that vanished while the agent was down (at the restart time: Kubernetes keeps no
+ * record of a deleted pod, so that is the earliest time the agent can vouch for). Without restored
+ * state a new tracker emits the transitions of every pod it sees again; PodEvents are at-least-once
+ * and `(podUid, event)` identifies a transition.
  */
 import type { PodEvent, PodEventType } from '../../contracts/index.ts';
 import type { GpuRequestOptions } from './gpu-request.ts';
@@ -22,7 +26,15 @@ export interface PodEventTracker {
   resync(pods: readonly PodLike[]): PodEvent[];
   /** Current metadata of a live pod by UID. */
   get(podUid: string): PodInfo | undefined;
+  /** Every tracked pod and the transitions already emitted for it (to persist across restarts). */
+  snapshot(): TrackedPod[];
   readonly size: number;
+}
+
+/** A tracked pod as snapshot() returns it and a new tracker accepts it back. */
+export interface TrackedPod {
+  readonly info: PodInfo;
+  readonly emitted: readonly PodEventType[];
 }
 
 interface Entry {
@@ -30,8 +42,8 @@ interface Entry {
   readonly emitted: Set<PodEventType>;
 }
 
-export function createPodEventTracker(config: PodEventTrackerConfig, now: () => number): PodEventTracker {
-  const entries = new Map<string, Entry>();
+export function createPodEventTracker(config: PodEventTrackerConfig, now: () => number, restored: readonly TrackedPod[] = []): PodEventTracker {
+  const entries = new Map<string, Entry>(restored.map((p) => [p.info.podUid, { info: p.info, emitted: new Set(p.emitted) }]));
 
   const event = (info: PodInfo, type: PodEventType, atMs: number): PodEvent => ({
     schemaVersion: 1,
@@ -100,6 +112,7 @@ export function createPodEventTracker(config: PodEventTrackerConfig, now: () => 
       return events;
     },
     get: (podUid) => entries.get(podUid)?.info,
+    snapshot: () => [...entries.values()].map((e) => ({ info: e.info, emitted: [...e.emitted] })),
     get size() {
       return entries.size;
     },

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { PodEvent } from '../../contracts/index.ts';
 import type { GpuRequestOptions } from './gpu-request.ts';
 import { createPodEventTracker } from './pod-event-tracker.ts';
+import { loadTrackedPods, saveTrackedPods } from './pod-tracker-state.ts';
 import type { PodInfo, PodLike } from './pod-info.ts';
 
 export interface PodWatcherConfig extends GpuRequestOptions {
@@ -16,6 +17,11 @@ export interface PodWatcherConfig extends GpuRequestOptions {
   readonly retryMaxMs?: number;
   /** List page size (`limit`). Default 500. */
   readonly pageSize?: number;
+  /**
+   * File that keeps the tracked pods across restarts (pod-tracker-state.ts): the first list after a
+   * restart then emits `deleted` for pods that vanished meanwhile. Absent: state lives in memory only.
+   */
+  readonly statePath?: string;
 }
 
 export interface PodWatcherDeps {
@@ -66,7 +72,8 @@ export function createPodWatcher(deps: PodWatcherDeps, config: PodWatcherConfig)
   const fieldSelector = `spec.nodeName=${config.nodeName}`;
   const [retryMinMs, retryMaxMs] = [config.retryMinMs ?? 200, config.retryMaxMs ?? 10_000];
   const api = deps.kubeConfig.makeApiClient(CoreV1Api);
-  const tracker = createPodEventTracker(config, deps.now);
+  let tracker = createPodEventTracker(config, deps.now);
+  let saving: Promise<void> = Promise.resolve();
   const listeners = new Set<PodEventListener>();
   const stats = { lists: 0, watches: 0, expired: 0 };
   const stop = new AbortController();
@@ -77,7 +84,23 @@ export function createPodWatcher(deps: PodWatcherDeps, config: PodWatcherConfig)
   let loop: Promise<void> | null = null;
 
   const emit = (events: readonly PodEvent[]) => {
-    if (events.length > 0) for (const l of listeners) l(events);
+    if (events.length === 0) return;
+    for (const l of listeners) l(events);
+    const { statePath } = config;
+    if (statePath !== undefined) {
+      const pods = tracker.snapshot();
+      saving = saving.then(() => saveTrackedPods(statePath, pods)).catch((error: unknown) => logger.warn({ error: describeError(error), statePath }, 'pod tracker state not saved'));
+    }
+  };
+  const restore = async () => {
+    if (config.statePath === undefined) return;
+    try {
+      const pods = await loadTrackedPods(config.statePath);
+      tracker = createPodEventTracker(config, deps.now, pods);
+      logger.info({ statePath: config.statePath, pods: pods.length }, 'pod tracker state restored');
+    } catch (error) {
+      logger.warn({ error: describeError(error), statePath: config.statePath }, 'pod tracker state unreadable: starting empty (deletions while the agent was down go unnoticed)');
+    }
   };
   const sleep = (ms: number) => new Promise<void>((r) => {
     const wake = () => (clearTimeout(t), stop.signal.removeEventListener('abort', wake), r());
@@ -126,6 +149,7 @@ export function createPodWatcher(deps: PodWatcherDeps, config: PodWatcherConfig)
     });
 
   const run = async (onFirstList: () => void): Promise<void> => {
+    await restore();
     let backoffMs = retryMinMs;
     const pause = async (what: string, error: unknown) => {
       logger.warn({ error: describeError(error), node: config.nodeName, retryInMs: backoffMs }, `pod ${what} failed`);
@@ -175,6 +199,7 @@ export function createPodWatcher(deps: PodWatcherDeps, config: PodWatcherConfig)
       stop.abort();
       endWatch?.();
       await loop;
+      await saving;
       listeners.clear();
     },
   };

@@ -149,4 +149,30 @@ describe('spooling sink', () => {
       await spool.close();
     }
   });
+
+  it('sendIntervalMs: while caught up, the sends of one interval reach the inner sink in one call', async () => {
+    const inner = switchableSink();
+    const calls: number[] = [];
+    const spool = await open({ send: async (topic, records) => (calls.push(records.length), inner.send(topic, records)), close: inner.close }, { sendIntervalMs: 500 });
+    await spool.send(Topics.gpuSamples, batch(0));
+    await waitFor('the first send delivered at once', () => spool.stats().deliveredRecords === 1, 2000);
+    for (const seq of range(4, 1)) await spool.send(Topics.gpuSamples, batch(seq));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(spool.stats().deliveredRecords).toBe(1); // gathering
+    await waitFor('the next four delivered together', () => spool.stats().deliveredRecords === 5, 2000);
+    expect([calls, inner.seqs()]).toEqual([[1, 4], range(5)]);
+    await spool.close();
+  });
+
+  it('sendIntervalMs: close delivers what is gathering at once, not after the interval', async () => {
+    const inner = switchableSink();
+    const spool = await open(inner, { sendIntervalMs: 60_000, closeTimeoutMs: 10_000 });
+    await spool.send(Topics.gpuSamples, batch(0));
+    await waitFor('the first send delivered', () => spool.stats().deliveredRecords === 1, 2000);
+    await spool.send(Topics.gpuSamples, batch(1));
+    const started = Date.now();
+    await spool.close();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(inner.seqs()).toEqual([0, 1]);
+  });
 });

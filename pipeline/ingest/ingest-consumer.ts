@@ -27,6 +27,11 @@ export interface IngestStats {
 export interface IngestConfig extends BatcherConfig {
   /** Consumer group members this process runs; they share the topics' partitions (and the batches). */
   readonly members: number;
+  /**
+   * Bus batches one member hands over at once: the Kafka bus's `partitionsConsumedConcurrently`.
+   * The batcher inserts at once, without waiting for size or time, when members × this many are waiting.
+   */
+  readonly batchesPerMember: number;
   /** A bus handler waits this long for its records to be stored, then fails so the bus redelivers later; keeps group membership alive while the store is down. */
   readonly maxHandlerWaitMs: number;
   /** On close, how long to keep trying to store what was delivered before giving up (it is redelivered on the next start). */
@@ -39,6 +44,7 @@ export interface IngestConfig extends BatcherConfig {
 
 export const DEFAULT_INGEST_CONFIG: IngestConfig = {
   members: 1,
+  batchesPerMember: 1,
   maxBatchRows: 20_000,
   maxBatchDelayMs: 250,
   maxConcurrentFlushes: 2,
@@ -177,7 +183,11 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
 
   const batcher = createRecordBatcher<DecodedRecord>(async (values) => {
     const byTopic = new Map<string, DecodedRecord[]>();
-    for (const v of values) byTopic.set(v.topic, [...(byTopic.get(v.topic) ?? []), v]);
+    for (const v of values) {
+      const list = byTopic.get(v.topic);
+      if (list) list.push(v);
+      else byTopic.set(v.topic, [v]);
+    }
     await Promise.all([...byTopic.values()].map(flushTopic));
   }, config);
 
@@ -218,7 +228,7 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
         const level = error instanceof IngestBackpressureError ? 'warn' : 'error';
         deps.logger[level]({ err: error, topic: batch.topic, partition: batch.partition }, 'ingest batch not stored; the bus will redeliver it');
       };
-      batcher.setProducers(config.members);
+      batcher.setProducers(config.members * config.batchesPerMember);
       subscriptions = await Promise.all(
         Array.from({ length: config.members }, () => deps.bus.subscribe({ groupId, topics, handleBatch, onError })),
       );

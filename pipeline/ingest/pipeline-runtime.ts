@@ -1,6 +1,8 @@
 import type { Meter } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { RecordBus } from '../../contracts/index.ts';
+import { createCostLedgerJob, type CostLedgerJobOptions } from '../cost/cost-ledger-job.ts';
+import type { PriceCatalog } from '../cost/price-catalog.ts';
 import { createJobScheduler, type JobSchedule, type JobScheduler } from '../jobs/job-scheduler.ts';
 import { createRollupJob, DEFAULT_ROLLUP_JOB_CONFIG, type RollupJobConfig } from '../jobs/rollup-job.ts';
 import { createTelemetryGapJob, DEFAULT_TELEMETRY_GAP_JOB_CONFIG } from '../jobs/telemetry-gap-job.ts';
@@ -30,6 +32,8 @@ export interface PipelineRuntimeConfig {
   readonly rollups?: ({ readonly intervalMs: number } & Partial<Omit<RollupJobConfig, 'database'>>) | null;
   readonly telemetryGaps?: { readonly intervalMs: number } | null;
   readonly retention?: { readonly intervalMs: number; readonly policy?: RetentionPolicy } | null;
+  /** The hourly cost ledger (pipeline/cost): computes each closed window; absent or null: not run here. */
+  readonly costLedger?: { readonly intervalMs: number; readonly catalog: PriceCatalog; readonly options?: Partial<CostLedgerJobOptions> } | null;
 }
 
 export const DEFAULT_JOB_INTERVALS_MS = { rollups: 60_000, telemetryGaps: 60_000, retention: 3_600_000 } as const;
@@ -56,7 +60,7 @@ export interface PipelineRuntime {
 
 /**
  * The ingest pipeline as one object: the consumer group (ingest-consumer.ts) plus the scheduled
- * jobs that keep rollups, telemetry gaps and retention current, and the self-metrics. The store must
+ * jobs that keep rollups, telemetry gaps, retention and the cost ledger current, and the self-metrics. The store must
  * be migrated. `gpu-ledger pipeline`, the bench and the fault tests all run this.
  */
 export function createPipelineRuntime(deps: PipelineRuntimeDeps, config: PipelineRuntimeConfig): PipelineRuntime {
@@ -84,6 +88,10 @@ export function createPipelineRuntime(deps: PipelineRuntimeDeps, config: Pipelin
   if (retention) {
     const policy = validateRetention(retention.policy ?? DEFAULT_RETENTION);
     schedules.push({ intervalMs: retention.intervalMs, job: createRetentionJob({ executor, now: deps.now, logger: jobLogger }, database, policy) });
+  }
+  if (config.costLedger) {
+    const { intervalMs, catalog, options } = config.costLedger;
+    schedules.push({ intervalMs, job: createCostLedgerJob({ executor, database, catalog, ...(options ? { options } : {}) }, { now: deps.now, logger: jobLogger }) });
   }
   let scheduler: JobScheduler | null = null;
 

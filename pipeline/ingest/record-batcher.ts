@@ -32,11 +32,16 @@ export interface RecordBatcher<T> {
   idle(): Promise<void>;
 }
 
+/** One batch's outcome: every item of the batch settles with it (one promise per batch, not per item). */
+interface Outcome {
+  readonly done: Promise<void>;
+  settle(error?: Error): void;
+}
+
 interface Entry<T> {
   readonly value: T;
   readonly rows: number;
-  readonly done: Promise<void>;
-  settle(error?: Error): void;
+  readonly outcome: Outcome;
 }
 
 interface OpenBatch<T> {
@@ -44,16 +49,17 @@ interface OpenBatch<T> {
   rows: number;
   due: boolean;
   timer: NodeJS.Timeout | null;
+  readonly outcome: Outcome;
 }
 
-function newEntry<T>(value: T, rows: number): Entry<T> {
+function newOutcome(): Outcome {
   let settle: (error?: Error) => void = () => undefined;
   const done = new Promise<void>((resolve, reject) => {
     settle = (error?: Error) => (error === undefined ? resolve() : reject(error));
   });
   // A caller that gave up waiting (handler timeout) must not turn a failed flush into an unhandled rejection.
   done.catch(() => undefined);
-  return { value, rows, done, settle };
+  return { done, settle };
 }
 
 /**
@@ -64,7 +70,7 @@ function newEntry<T>(value: T, rows: number): Entry<T> {
  */
 export function createRecordBatcher<T>(flush: (values: T[]) => Promise<void>, config: BatcherConfig): RecordBatcher<T> {
   const queued = new Map<string, Entry<T>>();
-  const fresh = (): OpenBatch<T> => ({ entries: new Map(), rows: 0, due: false, timer: null });
+  const fresh = (): OpenBatch<T> => ({ entries: new Map(), rows: 0, due: false, timer: null, outcome: newOutcome() });
   let open = fresh();
   let producers = 0;
   let waiting = 0;
@@ -77,18 +83,15 @@ export function createRecordBatcher<T>(flush: (values: T[]) => Promise<void>, co
     open = fresh();
     if (batch.timer) clearTimeout(batch.timer);
     inFlight += 1;
-    const entries = [...batch.entries];
     void (async () => {
       let error: Error | undefined;
       try {
-        await flush(entries.map(([, e]) => e.value));
+        await flush(Array.from(batch.entries.values(), (e) => e.value));
       } catch (e) {
         error = e instanceof Error ? e : new Error(`flush failed: ${String(e)}`);
       }
-      for (const [key, entry] of entries) {
-        queued.delete(key);
-        entry.settle(error);
-      }
+      for (const key of batch.entries.keys()) queued.delete(key);
+      batch.outcome.settle(error);
       inFlight -= 1;
       maybeFlush();
       if (inFlight === 0 && open.entries.size === 0) {
@@ -115,16 +118,17 @@ export function createRecordBatcher<T>(flush: (values: T[]) => Promise<void>, co
   return {
     async add(items) {
       if (items.length === 0) return;
-      const waits: Promise<void>[] = [];
+      // Usually all items join the open batch; a redelivered one waits for its queued copy's batch.
+      const waits = new Set<Promise<void>>();
       for (const item of items) {
         let entry = queued.get(item.key);
         if (!entry) {
-          entry = newEntry(item.value, item.rows);
+          entry = { value: item.value, rows: item.rows, outcome: open.outcome };
           queued.set(item.key, entry);
           open.entries.set(item.key, entry);
           open.rows += item.rows;
         }
-        waits.push(entry.done);
+        waits.add(entry.outcome.done);
       }
       waiting += 1;
       try {

@@ -1,4 +1,5 @@
 import type { GpuSampleBatch, ModelServerSample, PodEvent } from '../../contracts/index.ts';
+import { toPacked, type PackedGpuBatch } from '../store/packed-gpu-batch.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { Positioned } from './decode-records.ts';
 import { toIngestBatchRow, toIngestMarks, toModelServerSampleRow, toPodEventRow } from './to-rows.ts';
@@ -8,7 +9,8 @@ import { toIngestBatchRow, toIngestMarks, toModelServerSampleRow, toPodEventRow 
  * (the tables collapse replays by key) and resolve only once the store accepted everything.
  */
 export interface IngestWriters {
-  readonly gpuSamples: (items: readonly Positioned<GpuSampleBatch>[]) => Promise<void>;
+  /** GPU batches as the ingest decoder packs them, or as records (packed here). */
+  readonly gpuSamples: (items: readonly Positioned<GpuSampleBatch | PackedGpuBatch>[]) => Promise<void>;
   readonly podEvents: (items: readonly Positioned<PodEvent>[]) => Promise<void>;
   readonly modelServerSamples: (items: readonly Positioned<ModelServerSample>[]) => Promise<void>;
 }
@@ -22,10 +24,11 @@ export function createStoreWriters(store: TelemetryStore, now: () => number): In
   return {
     async gpuSamples(items) {
       const at = now();
-      await store.insertGpuBatches(items.map((i) => i.record), at);
+      const batches = items.map((i) => toPacked(i.record));
+      await store.insertGpuBatches(batches, at);
       await Promise.all([
-        store.insertIngestBatches(items.map((i) => toIngestBatchRow(i, at))),
-        store.insertIngestMarks(toIngestMarks(items.map((i) => i.record), now())),
+        store.insertIngestBatches(items.map((i, k) => toIngestBatchRow(batches[k]!, i.from, at))),
+        store.insertIngestMarks(toIngestMarks(batches, now())),
       ]);
     },
     async podEvents(items) {

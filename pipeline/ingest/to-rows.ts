@@ -1,11 +1,12 @@
-import type { GpuSampleBatch, ModelServerSample, PodEvent } from '../../contracts/index.ts';
+import type { DeliveredRecord, ModelServerSample, PodEvent } from '../../contracts/index.ts';
+import { SampleNumber, type PackedGpuBatch } from '../store/packed-gpu-batch.ts';
 import { SEQ_BUCKET_SIZE } from '../store/telemetry-gap-store.ts';
 import type { IngestBatchRow, IngestMarks, ModelServerSampleRow, PodEventRow } from '../store/rows.ts';
-import type { Positioned } from './decode-records.ts';
 
 export { toGpuProcessRows, toGpuSampleRows } from '../store/gpu-batch-rows.ts';
 
-export function toIngestBatchRow({ record: b, from }: Positioned<GpuSampleBatch>, ingestedAtMs: number): IngestBatchRow {
+/** The ledger row of a batch taken from bus position `from`. */
+export function toIngestBatchRow(b: PackedGpuBatch, from: DeliveredRecord, ingestedAtMs: number): IngestBatchRow {
   return {
     agent_id: b.agentId,
     boot_id: b.bootId,
@@ -15,7 +16,7 @@ export function toIngestBatchRow({ record: b, from }: Positioned<GpuSampleBatch>
     topic: from.topic,
     partition: from.partition,
     offset: from.offset,
-    sample_count: b.samples.length,
+    sample_count: b.sampleCount,
     collected_at_ms: b.collectedAtMs,
     ingested_at_ms: ingestedAtMs,
   };
@@ -75,13 +76,13 @@ export function toModelServerSampleRow(m: ModelServerSample, ingestedAtMs: numbe
 const MINUTE_MS = 60_000;
 
 /** The change marks of a set of GPU batches: the 1-minute windows and nodes of their samples, the seq buckets of their ledger rows. */
-export function toIngestMarks(batches: readonly GpuSampleBatch[], ingestedAtMs: number): IngestMarks {
+export function toIngestMarks(batches: readonly PackedGpuBatch[], ingestedAtMs: number): IngestMarks {
   const windows = new Map<string, { window_start_ms: number; cluster: string; node: string }>();
   const buckets = new Map<string, { agent_id: string; boot_id: string; seq_bucket: number }>();
   for (const b of batches) {
     let last = -1;
-    for (const s of b.samples) {
-      const window_start_ms = Math.floor(s.observedAtMs / MINUTE_MS) * MINUTE_MS;
+    for (let i = 0; i < b.sampleCount; i++) {
+      const window_start_ms = Math.floor(b.sampleNumber(i, SampleNumber.observedAtMs) / MINUTE_MS) * MINUTE_MS;
       if (window_start_ms === last) continue; // a batch's samples share a window almost always
       last = window_start_ms;
       windows.set(`${window_start_ms}\u0000${b.cluster}\u0000${b.node}`, { window_start_ms, cluster: b.cluster, node: b.node });

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { clickHouseCodeOf, storeErrorFromCode, StoreQueryError, StoreUnavailableError, type StoreError } from './errors.ts';
 import { encodeJsonEachRow, type SqlExecutor } from './executor.ts';
-import { ident, SqlQuery, SqlValueError, tableName } from './sql.ts';
+import { SqlQuery, SqlValueError, tableName } from './sql.ts';
 
 export interface ClickHouseServerExecutorConfig {
   /** HTTP endpoint, e.g. http://127.0.0.1:18123 (credentials may be in the URL). */
@@ -95,10 +95,10 @@ export function createClickHouseServerExecutor(config: ClickHouseServerExecutorC
       if (rows.length === 0) return;
       await send(`INSERT INTO ${target} FORMAT JSONEachRow`, Buffer.from(encodeJsonEachRow(rows), 'utf8'));
     },
-    async insertRowBinary(table, batch) {
+    async insertNative(table, block) {
       const target = tableName(table).toString();
-      if (batch.rows === 0) return;
-      await send(`INSERT INTO ${target} (${batch.columns.map((c) => ident(c).toString()).join(', ')}) FORMAT RowBinary`, batch.data);
+      if (block.rows === 0) return;
+      await send(`INSERT INTO ${target} FORMAT Native`, block.data);
     },
     async close() {
       if (closed) return;

@@ -1,3 +1,4 @@
+import type { NativeBlock } from './native-block.ts';
 import { SqlValueError, type SqlQuery } from './sql.ts';
 
 /** Which engine runs the SQL. The store's SQL is written to their common subset; this is for the rare switch. */
@@ -29,20 +30,13 @@ export interface SqlExecutor {
    */
   insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
   /**
-   * Present when the engine takes RowBinary inserts (the ClickHouse server over HTTP; chDB takes its
-   * statements as text, so it has none): the store's hot path uses it when there, the JSONEachRow
-   * insert otherwise. An empty batch is a no-op.
+   * Present when the engine takes Native-format inserts (the ClickHouse server over HTTP; chDB takes
+   * its statements as text, so it has none): the store's hot path uses it when there, the JSONEachRow
+   * insert otherwise. The block names its columns (native-block.ts). An empty block is a no-op.
    */
-  readonly insertRowBinary?: (table: string, batch: RowBinaryBatch) => Promise<void>;
+  readonly insertNative?: (table: string, block: NativeBlock) => Promise<void>;
   /** Releases the connection or session. Idempotent. */
   close(): Promise<void>;
-}
-
-/** RowBinary rows (row-binary.ts) and the columns they hold, in order. */
-export interface RowBinaryBatch {
-  readonly columns: readonly string[];
-  readonly data: Buffer;
-  readonly rows: number;
 }
 
 /** Serialises rows as JSONEachRow lines (each ends with '\n'). */

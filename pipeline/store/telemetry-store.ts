@@ -1,8 +1,9 @@
 import type { GpuSampleBatch } from '../../contracts/index.ts';
 import type { SqlExecutor } from './executor.ts';
-import { encodeGpuProcessRows, encodeGpuSampleRows } from './gpu-batch-encoder.ts';
+import { encodeGpuProcessBlock, encodeGpuSampleBlock, encodeIngestBatchBlock } from './gpu-batch-encoder.ts';
 import { toGpuProcessRows, toGpuSampleRows } from './gpu-batch-rows.ts';
 import { migrate, type MigrationResult } from './migrate.ts';
+import { toPacked, type PackedGpuBatch } from './packed-gpu-batch.ts';
 import type { GpuProcessRow, GpuSampleRow, IngestBatchRow, IngestMarks, ModelServerSampleRow, PodEventRow } from './rows.ts';
 import { date, ident, raw, sql, SqlValueError, str, toEpochSeconds, toUtcDate, uint } from './sql.ts';
 
@@ -68,8 +69,12 @@ export interface TelemetryStore {
   migrate(): Promise<MigrationResult>;
   insertGpuSamples(rows: readonly GpuSampleRow[]): Promise<void>;
   insertGpuProcesses(rows: readonly GpuProcessRow[]): Promise<void>;
-  /** The ingest hot path: the batches' gpu_samples and gpu_processes rows (the same rows as the two inserts above; RowBinary where the engine takes it). */
-  insertGpuBatches(batches: readonly GpuSampleBatch[], ingestedAtMs: number): Promise<void>;
+  /**
+   * The ingest hot path: the batches' gpu_samples and gpu_processes rows (the same rows as the two
+   * inserts above; Native blocks where the engine takes them). Batches come packed from the ingest
+   * decoder (packed-gpu-batch.ts) or as records.
+   */
+  insertGpuBatches(batches: readonly (GpuSampleBatch | PackedGpuBatch)[], ingestedAtMs: number): Promise<void>;
   insertIngestBatches(rows: readonly IngestBatchRow[]): Promise<void>;
   insertPodEvents(rows: readonly PodEventRow[]): Promise<void>;
   insertModelServerSamples(rows: readonly ModelServerSampleRow[]): Promise<void>;
@@ -129,8 +134,8 @@ export function createTelemetryStore(executor: SqlExecutor, config: TelemetrySto
     insertGpuSamples: (rows) => executor.insert(table(StoreTable.gpuSamples), rows.map(toGpuSampleInsertRow)),
 
     async insertGpuBatches(batches, ingestedAtMs) {
-      const binary = executor.insertRowBinary;
-      if (binary === undefined) {
+      const native = executor.insertNative;
+      if (native === undefined) {
         // chDB: statements are text; the generic rows, which write exactly the same values.
         await Promise.all([
           store.insertGpuSamples(batches.flatMap((b) => toGpuSampleRows(b, ingestedAtMs))),
@@ -138,9 +143,10 @@ export function createTelemetryStore(executor: SqlExecutor, config: TelemetrySto
         ]);
         return;
       }
+      const packed = batches.map(toPacked);
       await Promise.all([
-        binary(table(StoreTable.gpuSamples), encodeGpuSampleRows(batches, ingestedAtMs)),
-        binary(table(StoreTable.gpuProcesses), encodeGpuProcessRows(batches)),
+        native(table(StoreTable.gpuSamples), encodeGpuSampleBlock(packed, ingestedAtMs)),
+        native(table(StoreTable.gpuProcesses), encodeGpuProcessBlock(packed)),
       ]);
     },
 
@@ -159,6 +165,7 @@ export function createTelemetryStore(executor: SqlExecutor, config: TelemetrySto
       ),
 
     insertIngestBatches: (rows) =>
+      executor.insertNative?.(table(StoreTable.ingestBatches), encodeIngestBatchBlock(rows)) ??
       executor.insert(
         table(StoreTable.ingestBatches),
         rows.map(({ collected_at_ms, ingested_at_ms, ...row }) => ({

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod, type V1PodStatus } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaBus } from '../../bus/kafka-bus.ts';
@@ -200,5 +203,42 @@ describe('pod watcher against a real kube-apiserver', () => {
     await create(gpuPod('after-close', { 'nvidia.com/gpu': '1' }));
     await waitFor('the main watcher sees it', () => of('after-close').length === 1, 30_000);
     expect(seen).toEqual([]);
+  });
+
+  it('a restarted agent (state file kept) sends `deleted` for a pod removed while it was down, and repeats nothing', async () => {
+    const node2 = dns('gpu-node-restart');
+    const dir = mkdtempSync(join(tmpdir(), 'pod-watcher-state-'));
+    const statePath = join(dir, 'pod-tracker.json');
+    const start = (nowMs: number) => {
+      const w = createPodWatcher({ kubeConfig: server.kubeConfig, logger: testLogger('pod-watcher'), now: () => nowMs }, { cluster: 'it', nodeName: node2, statePath });
+      const seen: PodEvent[] = [];
+      w.subscribe((batch) => seen.push(...batch));
+      return { w, seen, of: (name: string) => seen.filter((e) => e.podName === name).map((e) => e.event) };
+    };
+    const onNode2 = (name: string): V1Pod => {
+      const pod = gpuPod(name, { 'nvidia.com/gpu': '1' });
+      return { ...pod, spec: { ...pod.spec, nodeName: node2, containers: pod.spec?.containers ?? [] } };
+    };
+    try {
+      const before = start(SEEN_AT);
+      await before.w.start();
+      for (const name of ['restart-stays', 'restart-gone']) {
+        const made = await create(onNode2(name));
+        const t = made.metadata?.creationTimestamp?.getTime() ?? 0;
+        await setStatus(name, status('Running', t, { startedMs: t + 2000 }));
+      }
+      await waitFor('both started', () => before.of('restart-stays').includes('started') && before.of('restart-gone').includes('started'), 30_000);
+      await before.w.close();
+      await core.deleteNamespacedPod({ name: 'restart-gone', namespace, gracePeriodSeconds: 0 });
+
+      const restartedAt = SEEN_AT + 3_600_000;
+      const after = start(restartedAt);
+      await after.w.start();
+      expect(after.seen.map((e) => [e.podName, e.event, e.atMs])).toEqual([['restart-gone', 'deleted', restartedAt]]);
+      expect(after.w.get(uids.get('restart-stays') ?? '')?.phase).toBe('Running');
+      await after.w.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

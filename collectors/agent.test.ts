@@ -1,0 +1,32 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { OutgoingRecord, RecordSink } from '../contracts/index.ts';
+import { readFixture } from '../test/helpers/fixtures.ts';
+import { createAgent } from './agent.ts';
+import type { Collector } from './collector.ts';
+import { parseNvidiaSmiAppsCsv } from './nvidia-smi/parse-csv.ts';
+
+const APPS = parseNvidiaSmiAppsCsv(readFixture('nvidia-smi-csv', 'nvgpuexp__linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01__load__query-compute-apps.csv')).processes;
+
+describe('createAgent: GPU process → pod binding', () => {
+  it('looks each pid up once per tick, also when the process is listed on several GPUs', async () => {
+    // the real capture's 3 processes, each also on a second GPU
+    const processes = [...APPS, ...APPS.map((p) => ({ ...p, gpuUuid: 'GPU-00000000-0000-0000-0000-000000000011' }))];
+    const gpu: Collector & { readonly name: 'nvidia-smi-csv' } = {
+      name: 'nvidia-smi-csv',
+      collect: async () => ({ samples: [], processes, modelServers: [], xidEvents: [], errors: [] }),
+      close: async () => undefined,
+    };
+    const lookups: number[] = [];
+    const resolvePod = async (pid: number) => (lookups.push(pid), pid === 11345 ? { podUid: 'pod-burn', containerId: 'c1' } : null);
+    const sent: OutgoingRecord[] = [];
+    const sink: RecordSink = { send: async (_topic, records) => void sent.push(...records), close: async () => undefined };
+    const batch = await createAgent({ gpuCollector: gpu, resolvePod, sink, logger: pino({ level: 'silent' }), now: () => 1 }, { agentId: 'a', cluster: 'c', node: 'n' }).tick();
+    expect(lookups).toEqual([11327, 11328, 11345]);
+    expect(batch.processes.map((p) => [p.pid, p.gpuUuid.slice(-2), p.podUid])).toEqual([
+      [11327, '00', null], [11328, '00', null], [11345, '00', 'pod-burn'],
+      [11327, '11', null], [11328, '11', null], [11345, '11', 'pod-burn'],
+    ]);
+    expect(sent).toHaveLength(1);
+  });
+});

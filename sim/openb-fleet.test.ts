@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SHARED_DIR } from '../test/helpers/fixtures.ts';
+import { fleetTruth, loadOpenbFleet, NAMESPACE_TENANTS, type OpenbFleet } from './openb-fleet.ts';
+
+const W0 = Date.UTC(2026, 10, 2);
+const HOUR = 3_600_000;
+
+describe('openb fleet (the accuracy bench and demo fleet, from the real trace)', () => {
+  let fleet: OpenbFleet;
+  beforeAll(() => {
+    fleet = loadOpenbFleet(join(SHARED_DIR, 'traces/openb'), { fromMs: W0, hours: 4 });
+  });
+
+  it('has every GPU node and places every GPU pod the trace scheduled', () => {
+    expect(fleet.nodes).toHaveLength(1213);
+    expect(fleet.nodes.reduce((n, node) => n + node.gpuUuids.length, 0)).toBe(6212);
+    expect(new Set(fleet.nodes.flatMap((n) => n.gpuUuids)).size).toBe(6212);
+    // 7,064 GPU pods in openb_pod_list_default.csv; 861 have no scheduled_time; 0-length ones never ran.
+    expect(fleet.pods.length + fleet.pending).toBeLessThanOrEqual(7064);
+    expect(fleet.pending).toBeGreaterThanOrEqual(861);
+    expect(fleet.pods.length).toBe(6203);
+    expect(new Set(fleet.nodes.map((n) => n.productName))).toEqual(new Set(['Tesla P100-PCIE-16GB', 'Tesla T4', 'Tesla V100-SXM2-16GB', 'Tesla V100-SXM2-32GB', 'NVIDIA A10', 'G2', 'G3']));
+  });
+
+  it('keeps each pod its real duration and puts arrivals inside the first 90% of the run', () => {
+    // openb-pod-0001: created 427061 s, scheduled at once, deleted 12902960 s; 460 milli-GPU.
+    const pod = fleet.pods.find((p) => p.name === 'openb-pod-0001');
+    expect(pod).toMatchObject({ milli: 460, numGpu: 1, namespace: expect.any(String) as string });
+    expect(((pod?.endMs ?? 0) - (pod?.startMs ?? 0)) / 1000).toBe(12902960 - 427061);
+    for (const p of fleet.pods) {
+      expect(p.createdMs).toBeGreaterThanOrEqual(W0);
+      expect(p.createdMs).toBeLessThanOrEqual(W0 + 0.9 * 4 * HOUR);
+      expect(p.startMs).toBeGreaterThanOrEqual(p.createdMs);
+      expect(p.endMs).toBeGreaterThan(p.startMs);
+      expect(NAMESPACE_TENANTS[p.namespace]).toBe(p.tenant);
+    }
+  });
+
+  it('never places more than a GPU holds, at any instant', () => {
+    const gpus = new Map(fleet.nodes.map((n) => [n.name, n.gpuUuids.length]));
+    const events = fleet.pods.flatMap((p) => p.gpuIndexes.flatMap((g) => [{ t: p.startMs, d: p.milli, key: `${p.node}/${g}` }, { t: p.endMs, d: -p.milli, key: `${p.node}/${g}` }]));
+    events.sort((a, b) => a.t - b.t || a.d - b.d);
+    const held = new Map<string, number>();
+    for (const e of events) {
+      const now = (held.get(e.key) ?? 0) + e.d;
+      expect(now).toBeLessThanOrEqual(1000);
+      held.set(e.key, now);
+    }
+    for (const p of fleet.pods) for (const g of p.gpuIndexes) expect(g).toBeLessThan(gpus.get(p.node) ?? 0);
+  });
+
+  it('truth: every GPU costs all the time, pods their share while they run, idle the rest', () => {
+    const truth = fleetTruth(fleet, { fromMs: W0, toMs: W0 + 4 * HOUR }, () => 1);
+    expect(truth.fleetUsd).toBe(6212 * 4);
+    const workload = [...truth.tenants.values()].reduce((a, b) => a + b, 0);
+    expect(workload + truth.idleUsd).toBeCloseTo(truth.fleetUsd, 9);
+    expect([...truth.tenants.keys()].sort()).toEqual(['acme', 'globex', 'hooli', 'initech', 'umbrella']);
+    // A pod running the whole window on one whole GPU is worth exactly 4 GPU-hours.
+    const whole = fleet.pods.find((p) => p.numGpu === 1 && p.milli === 1000 && p.startMs === W0 && p.endMs >= W0 + 4 * HOUR);
+    expect(whole).toBeDefined();
+  });
+});

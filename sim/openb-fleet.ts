@@ -1,0 +1,173 @@
+/**
+ * The accuracy bench's fleet (pure, from the real openb trace files):
+ *
+ * - Nodes: every GPU node of openb_node_list_gpu_node.csv (1,213 nodes, 6,212 GPUs), each GPU
+ *   reporting the product name nvidia-smi prints for its openb model code (G2/G3 are undisclosed
+ *   Alibaba codes, reported as such; the price catalog knows them).
+ * - Pods: every GPU pod of openb_pod_list_default.csv with a scheduled_time (pending ones never run),
+ *   in trace order. The trace spans 149 days with few pods alive at once (and most arrivals in its
+ *   last ten days), so ARRIVALS are spread evenly, in trace order, over the first 90% of the simulated
+ *   hours, while each pod keeps its REAL queueing delay (scheduled − creation) and its REAL duration
+ *   (deletion − creation). Whole seconds throughout (Kubernetes timestamps have second precision).
+ * - Placement: first fit at the scheduled time, over the nodes in a fixed shuffled order, on per-GPU
+ *   milli capacity (a k-GPU pod takes k free GPUs of one node; a sharing pod the first GPU with room).
+ *   A pod that does not fit stays pending (not billed, like the real scheduler's pending pods).
+ * - Identity: GPU UUIDs from node and index (the same hardware every run); pod UIDs from the pod name
+ *   and the start of the run (a pod of another run is another pod).
+ * - Tenancy: namespace from a hash of the pod name; namespace → tenant as in NAMESPACE_TENANTS.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const NAMESPACE_TENANTS: Readonly<Record<string, string>> = {
+  'llm-serving': 'acme', 'search-ranking': 'acme', recsys: 'globex', 'ads-ctr': 'globex', vision: 'initech',
+  speech: 'initech', 'nlp-research': 'umbrella', 'rl-lab': 'umbrella', 'batch-etl': 'hooli', fraud: 'hooli',
+};
+const NAMESPACES = Object.keys(NAMESPACE_TENANTS);
+
+/** openb model code → product name as nvidia-smi prints it, and memory per GPU. */
+const PRODUCTS: Readonly<Record<string, { name: string; memoryBytes: number }>> = {
+  P100: { name: 'Tesla P100-PCIE-16GB', memoryBytes: 16 * 2 ** 30 },
+  T4: { name: 'Tesla T4', memoryBytes: 15 * 2 ** 30 },
+  V100M16: { name: 'Tesla V100-SXM2-16GB', memoryBytes: 16 * 2 ** 30 },
+  V100M32: { name: 'Tesla V100-SXM2-32GB', memoryBytes: 32 * 2 ** 30 },
+  A10: { name: 'NVIDIA A10', memoryBytes: 24 * 2 ** 30 },
+  G2: { name: 'G2', memoryBytes: 32 * 2 ** 30 },
+  G3: { name: 'G3', memoryBytes: 80 * 2 ** 30 },
+};
+
+export interface SimNode {
+  readonly name: string;
+  readonly productName: string;
+  readonly memoryBytes: number;
+  readonly gpuUuids: readonly string[];
+}
+
+export interface SimPod {
+  readonly uid: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly tenant: string;
+  readonly node: string;
+  /** Indexes of the node's GPUs it holds; `milli` of each (1000 for whole GPUs). */
+  readonly gpuIndexes: readonly number[];
+  readonly milli: number;
+  readonly numGpu: number;
+  readonly createdMs: number;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** gentd26 series that drives its utilization. */
+  readonly series: number;
+}
+
+export interface OpenbFleet {
+  readonly nodes: readonly SimNode[];
+  readonly pods: readonly SimPod[];
+  /** GPU pods of the trace that never ran (no scheduled_time, or no room at their time). */
+  readonly pending: number;
+}
+
+const csv = (path: string): Record<string, string>[] => {
+  const [header, ...lines] = readFileSync(path, 'utf8').trim().split(/\r?\n/);
+  const cols = (header ?? '').split(',');
+  return lines.map((line) => {
+    const f = line.split(',');
+    return Object.fromEntries(cols.map((c, i) => [c, f[i] ?? '']));
+  });
+};
+
+/** FNV-1a: a stable small hash for names. */
+const fnv = (s: string): number => {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+};
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0').slice(-width);
+const uuidOf = (prefix: string, s: string) => {
+  const [a, b] = [fnv(s), fnv(`${s}#`)];
+  return `${prefix}${hex(a, 8)}-${hex(b >>> 16, 4)}-4${hex(b, 3)}-8${hex(a ^ b, 3)}-${hex(fnv(`${s}!`), 8)}${hex(b, 4)}`;
+};
+
+export function loadOpenbFleet(dir: string, options: { readonly fromMs: number; readonly hours: number; readonly maxNodes?: number }): OpenbFleet {
+  const nodeRows = csv(join(dir, 'openb_node_list_gpu_node.csv')).slice(0, options.maxNodes ?? Infinity);
+  const nodes: SimNode[] = nodeRows.map((r) => {
+    const product = PRODUCTS[r['model'] ?? ''];
+    if (!product) throw new Error(`openb node ${r['sn']}: unknown model '${r['model']}'`);
+    const count = Number(r['gpu']);
+    return { name: r['sn'] ?? '', productName: product.name, memoryBytes: product.memoryBytes, gpuUuids: Array.from({ length: count }, (_, i) => uuidOf('GPU-', `${r['sn']}/${i}`)) };
+  });
+  const podRows = csv(join(dir, 'openb_pod_list_default.csv')).filter((r) => Number(r['num_gpu']) > 0);
+  podRows.sort((a, b) => Number(a['creation_time']) - Number(b['creation_time'])); // stable: ties keep file order
+  const spreadS = options.hours * 3600 * 0.9;
+
+  // Placement, in time order of starts and ends (an end before a start at the same second).
+  const free = nodes.map((n) => n.gpuUuids.map(() => 1000));
+  const order = nodes.map((_, i) => i).sort((a, b) => fnv(`order/${a}`) - fnv(`order/${b}`));
+  type Candidate = { row: Record<string, string>; createdS: number; startS: number; endS: number };
+  const candidates: Candidate[] = [];
+  let pending = 0;
+  for (const [rank, row] of podRows.entries()) {
+    if (row['scheduled_time'] === '') {
+      pending++;
+      continue;
+    }
+    const [creation, scheduled, deletion] = ['creation_time', 'scheduled_time', 'deletion_time'].map((k) => Number(row[k])) as [number, number, number];
+    const createdS = Math.floor((rank / podRows.length) * spreadS);
+    const [startS, endS] = [createdS + Math.max(0, scheduled - creation), createdS + (deletion - creation)];
+    if (endS > startS) candidates.push({ row, createdS, startS, endS }); // (a pod deleted as it was scheduled never ran)
+  }
+  const events = candidates.flatMap((c, i) => [{ t: c.startS, kind: 1, i }, { t: c.endS, kind: 0, i }]).sort((a, b) => a.t - b.t || a.kind - b.kind || a.i - b.i);
+  const placed = new Map<number, SimPod>();
+  for (const e of events) {
+    const c = candidates[e.i] as Candidate;
+    if (e.kind === 0) {
+      const pod = placed.get(e.i);
+      const nodeIndex = pod ? nodes.findIndex((n) => n.name === pod.node) : -1;
+      if (pod) for (const g of pod.gpuIndexes) (free[nodeIndex] as number[])[g]! += pod.milli;
+      continue;
+    }
+    const [numGpu, milli] = [Number(c.row['num_gpu']), Number(c.row['gpu_milli'])];
+    let spot: { node: number; gpus: number[] } | null = null;
+    for (const n of order) {
+      const gpus = (free[n] as number[]).flatMap((f, g) => (f >= milli ? [g] : [])).slice(0, numGpu);
+      if (gpus.length === numGpu) {
+        spot = { node: n, gpus };
+        break;
+      }
+    }
+    if (!spot) {
+      pending++;
+      continue;
+    }
+    for (const g of spot.gpus) (free[spot.node] as number[])[g]! -= milli;
+    const name = c.row['name'] ?? '';
+    const namespace = NAMESPACES[fnv(name) % NAMESPACES.length] as string;
+    placed.set(e.i, {
+      uid: uuidOf('', `pod/${name}/${options.fromMs}`), name, namespace, tenant: NAMESPACE_TENANTS[namespace] as string,
+      node: (nodes[spot.node] as SimNode).name, gpuIndexes: spot.gpus, milli, numGpu,
+      createdMs: options.fromMs + c.createdS * 1000, startMs: options.fromMs + c.startS * 1000, endMs: options.fromMs + c.endS * 1000, series: fnv(`series/${name}`),
+    });
+  }
+  return { nodes, pods: [...placed.values()].sort((a, b) => a.startMs - b.startMs), pending };
+}
+
+export interface FleetTruth {
+  readonly fleetUsd: number;
+  readonly idleUsd: number;
+  readonly tenants: ReadonlyMap<string, number>;
+}
+
+/** The true cost of [fromMs, toMs): every GPU of every node all the time; each pod its share of its GPUs while it runs. */
+export function fleetTruth(fleet: OpenbFleet, range: { readonly fromMs: number; readonly toMs: number }, usdPerGpuHour: (productName: string) => number): FleetTruth {
+  const hours = (ms: number) => ms / 3_600_000;
+  const priceOfNode = new Map(fleet.nodes.map((n) => [n.name, usdPerGpuHour(n.productName)]));
+  const fleetUsd = fleet.nodes.reduce((sum, n) => sum + n.gpuUuids.length * (priceOfNode.get(n.name) ?? 0) * hours(range.toMs - range.fromMs), 0);
+  const tenants = new Map<string, number>();
+  for (const p of fleet.pods) {
+    const overlapMs = Math.max(0, Math.min(p.endMs, range.toMs) - Math.max(p.startMs, range.fromMs));
+    const usd = p.gpuIndexes.length * (p.milli / 1000) * (priceOfNode.get(p.node) ?? 0) * hours(overlapMs);
+    tenants.set(p.tenant, (tenants.get(p.tenant) ?? 0) + usd);
+  }
+  const workload = [...tenants.values()].reduce((a, b) => a + b, 0);
+  return { fleetUsd, idleUsd: fleetUsd - workload, tenants };
+}
