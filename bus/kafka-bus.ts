@@ -168,20 +168,27 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
     if (lingerTimer) clearTimeout(lingerTimer);
     lingerTimer = null;
     if (sending) return sending; // its loop takes what queued meanwhile
+    if (pending.length === 0) return;
     sending = (async () => {
-      while (pending.length > 0) {
-        let [taken, count, bytes] = [0, 0, 0];
-        for (let next = pending[0]; next !== undefined; next = pending[taken]) {
-          if (taken > 0 && (count + next.records.length > maxBatchRecords || bytes + next.bytes > maxBatchBytes)) break;
-          [taken, count, bytes] = [taken + 1, count + next.records.length, bytes + next.bytes];
+      try {
+        while (pending.length > 0) {
+          let [taken, count, bytes] = [0, 0, 0];
+          for (let next = pending[0]; next !== undefined; next = pending[taken]) {
+            if (taken > 0 && (count + next.records.length > maxBatchRecords || bytes + next.bytes > maxBatchBytes)) break;
+            [taken, count, bytes] = [taken + 1, count + next.records.length, bytes + next.bytes];
+          }
+          const sends = pending.slice(0, taken);
+          pending = pending.slice(taken);
+          pendingRecords -= count;
+          pendingBytes -= bytes;
+          await sendQueued(sends);
         }
-        const sends = pending.slice(0, taken);
-        pending = pending.slice(taken);
-        pendingRecords -= count;
-        pendingBytes -= bytes;
-        await sendQueued(sends);
+      } finally {
+        // In the same step as the loop's last look at `pending`: a send queued after it starts a new loop
+        // (cleared in a later .finally(), such a send would find `sending` set and wait forever).
+        sending = null;
       }
-    })().finally(() => (sending = null));
+    })();
     return sending;
   };
 

@@ -142,8 +142,8 @@ export const GpuProcessSchema = z
     /** MIG instance of the process (nvidia-smi XML `process_info`); absent or null when not MIG or unknown. */
     gpuInstanceId: nonNegativeIntSchema.nullable().optional(),
     computeInstanceId: nonNegativeIntSchema.nullable().optional(),
-    /** Host PID (the agent runs with hostPID). */
-    pid: z.int().min(1),
+    /** Host PID (the agent runs with hostPID); Linux caps pids at 2^22, the store keeps a UInt32. */
+    pid: z.int().min(1).max(4_294_967_295),
     /** As printed; may be empty, may be a Windows path. */
     processName: z.string(),
     /** GPU memory used by the process; null when not reported (WDDM prints N/A). */

@@ -352,7 +352,7 @@ class GpuBatchScanner extends JsonCursor {
             break;
           case 1: // pid
             nums[at + ProcessNumber.pid] = this.number();
-            if (!isInt(nums[at + ProcessNumber.pid]!, 1)) unsupported();
+            if (!isInt(nums[at + ProcessNumber.pid]!, 1) || nums[at + ProcessNumber.pid]! > 4_294_967_295) unsupported();
             break;
           case 2: // processName
             this.string();

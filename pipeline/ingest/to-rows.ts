@@ -76,19 +76,35 @@ export function toModelServerSampleRow(m: ModelServerSample, ingestedAtMs: numbe
 const MINUTE_MS = 60_000;
 
 /** The change marks of a set of GPU batches: the 1-minute windows and nodes of their samples, the seq buckets of their ledger rows. */
+/** Distinct (a, b, n) triples, without a string key per element (a and b repeat: a cluster, a node). */
+class Triples<T> {
+  readonly #byA = new Map<string, Map<string, Map<number, T>>>();
+  readonly values: T[] = [];
+  add(a: string, b: string, n: number, make: () => T): void {
+    let byB = this.#byA.get(a);
+    if (byB === undefined) this.#byA.set(a, (byB = new Map()));
+    let byN = byB.get(b);
+    if (byN === undefined) byB.set(b, (byN = new Map()));
+    if (byN.has(n)) return;
+    const value = make();
+    byN.set(n, value);
+    this.values.push(value);
+  }
+}
+
 export function toIngestMarks(batches: readonly PackedGpuBatch[], ingestedAtMs: number): IngestMarks {
-  const windows = new Map<string, { window_start_ms: number; cluster: string; node: string }>();
-  const buckets = new Map<string, { agent_id: string; boot_id: string; seq_bucket: number }>();
+  const windows = new Triples<{ window_start_ms: number; cluster: string; node: string }>();
+  const buckets = new Triples<{ agent_id: string; boot_id: string; seq_bucket: number }>();
   for (const b of batches) {
     let last = -1;
     for (let i = 0; i < b.sampleCount; i++) {
       const window_start_ms = Math.floor(b.sampleNumber(i, SampleNumber.observedAtMs) / MINUTE_MS) * MINUTE_MS;
       if (window_start_ms === last) continue; // a batch's samples share a window almost always
       last = window_start_ms;
-      windows.set(`${window_start_ms}\u0000${b.cluster}\u0000${b.node}`, { window_start_ms, cluster: b.cluster, node: b.node });
+      windows.add(b.cluster, b.node, window_start_ms, () => ({ window_start_ms, cluster: b.cluster, node: b.node }));
     }
     const seq_bucket = Math.floor(b.seq / SEQ_BUCKET_SIZE);
-    buckets.set(`${b.agentId}\u0000${b.bootId}\u0000${seq_bucket}`, { agent_id: b.agentId, boot_id: b.bootId, seq_bucket });
+    buckets.add(b.agentId, b.bootId, seq_bucket, () => ({ agent_id: b.agentId, boot_id: b.bootId, seq_bucket }));
   }
-  return { ingestedAtMs, windows: [...windows.values()], seqBuckets: [...buckets.values()] };
+  return { ingestedAtMs, windows: windows.values, seqBuckets: buckets.values };
 }
