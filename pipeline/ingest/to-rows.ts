@@ -82,9 +82,9 @@ class Triples<T> {
   readonly values: T[] = [];
   add(a: string, b: string, n: number, make: () => T): void {
     let byB = this.#byA.get(a);
-    if (byB === undefined) this.#byA.set(a, (byB = new Map()));
+    if (byB === undefined) this.#byA.set(a, (byB = new Map<string, Map<number, T>>()));
     let byN = byB.get(b);
-    if (byN === undefined) byB.set(b, (byN = new Map()));
+    if (byN === undefined) byB.set(b, (byN = new Map<number, T>()));
     if (byN.has(n)) return;
     const value = make();
     byN.set(n, value);
