@@ -29,6 +29,10 @@ export const epochMsSchema = z
 export const nonEmptyStringSchema = z.string().min(1);
 /** Counts and byte sizes. */
 export const nonNegativeIntSchema = z.int().min(0);
+/** Largest value of a UInt32 column: GPU indices, MIG instance ids and pids are stored as UInt32. */
+export const UINT32_MAX = 4_294_967_295;
+/** Small identifiers the store keeps as UInt32 (GPU index, MIG instance ids, Xid codes). */
+export const uint32Schema = z.int().min(0).max(UINT32_MAX);
 /** Watts, MHz, seconds, USD, counter deltas. */
 export const nonNegativeNumberSchema = z.number().min(0);
 /** A percentage 0..100 (sources reporting ratios 0..1, like DCGM PROF fields, are scaled by the producer). */

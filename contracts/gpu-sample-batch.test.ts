@@ -68,6 +68,8 @@ describe('GpuSampleBatch v1', () => {
     ['whole GPU with a parent', withSample(0, { ...wholeGpu, parentGpuUuid: migWithUuid.parentGpuUuid }), 'samples[0].parentGpuUuid:'],
     ['whole GPU keyed by index instead of UUID', withSample(0, { ...wholeGpu, gpuUuid: '0' }), 'samples[0].gpuUuid:'],
     ['unknown sample kind', withSample(0, { ...wholeGpu, kind: 'vgpu' }), 'samples[0].kind:'],
+    ['a GPU index beyond the UInt32 the store keeps', withSample(0, { ...wholeGpu, index: 2 ** 32 }), 'samples[0].index:'],
+    ['a MIG instance id beyond UInt32', withSample(1, { ...migWithUuid, mig: { gpuInstanceId: 2 ** 32, computeInstanceId: 0, profile: null } }), 'samples[1].mig.gpuInstanceId:'],
     ['a bad MIG profile', withSample(1, { ...migWithUuid, mig: { gpuInstanceId: 3, computeInstanceId: 0, profile: '<<<NULL>>>' } }), 'samples[1].mig.profile:'],
     ['non-integer seq', { ...batch, seq: 1.5 }, 'seq:'],
     ['negative seq', { ...batch, seq: -1 }, 'seq:'],
@@ -76,6 +78,7 @@ describe('GpuSampleBatch v1', () => {
     ['empty agentId', { ...batch, agentId: '' }, 'agentId:'],
     ['collectedAtMs in seconds', { ...batch, collectedAtMs: 1_752_483_644 }, 'collectedAtMs:'],
     ['process pid 0', { ...batch, processes: [{ ...podProcess, pid: 0 }] }, 'processes[0].pid:'],
+    ['process pid beyond UInt32', { ...batch, processes: [{ ...podProcess, pid: 2 ** 32 }] }, 'processes[0].pid:'],
     ['process memory as a string', { ...batch, processes: [{ ...podProcess, usedMemoryBytes: '7484 MiB' }] }, 'processes[0].usedMemoryBytes:'],
   ])('rejects %s, naming the field', (_name, value, path) => {
     expect(reasonFor(value)).toContain(path);

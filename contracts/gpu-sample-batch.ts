@@ -7,6 +7,7 @@ import {
   migProfileSchema,
   nonEmptyStringSchema,
   nonNegativeIntSchema,
+  uint32Schema,
   nonNegativeNumberSchema,
   percentSchema,
   schemaVersion1Schema,
@@ -46,9 +47,9 @@ export type ThrottleReason = (typeof ThrottleReason)[keyof typeof ThrottleReason
 export const MigInstanceSchema = z
   .object({
     /** GPU instance id (nvidia-smi `gpu_instance_id`, DCGM label `GPU_I_ID`). */
-    gpuInstanceId: nonNegativeIntSchema,
+    gpuInstanceId: uint32Schema,
     /** Compute instance id, null when the source does not say (DCGM series are per GPU instance). */
-    computeInstanceId: nonNegativeIntSchema.nullable(),
+    computeInstanceId: uint32Schema.nullable(),
     /** Profile name (`1g.10gb`); null when the source does not name it (`nvidia-smi -q -x` does not). */
     profile: migProfileSchema.nullable(),
   })
@@ -62,7 +63,7 @@ const nullableNonNegativeInt = nonNegativeIntSchema.nullable();
 /** Fields common to whole-GPU and MIG samples. */
 const sampleFields = {
   /** Index as the tool printed it: informative only, indices change across reboots. */
-  index: nonNegativeIntSchema,
+  index: uint32Schema,
   /** Product name as printed, e.g. `NVIDIA A100-SXM4-80GB` (old drivers may say `Graphics Device`). */
   model: nonEmptyStringSchema,
   driverVersion: nonEmptyStringSchema.nullable(),
@@ -83,7 +84,7 @@ const sampleFields = {
   eccCorrectedTotal: nullableNonNegativeInt,
   eccUncorrectedTotal: nullableNonNegativeInt,
   /** Xid codes seen on this GPU since the agent's previous batch, in order. Absent: not collected. */
-  xidErrors: z.array(nonNegativeIntSchema).readonly().optional(),
+  xidErrors: z.array(uint32Schema).readonly().optional(),
   /** PCI bus id as nvidia-smi prints it (`00000000:3B:00.0`); joins kernel-log Xid lines to the GPU. */
   pciBusId: z.string().min(1).nullable().optional(),
   /** DCGM PROF_SM_ACTIVE scaled to 0..100. DCGM only; absent or null otherwise. */
@@ -140,10 +141,10 @@ export const GpuProcessSchema = z
     /** The GPU the process runs on. nvidia-smi reports the parent `GPU-…` UUID even for MIG. */
     gpuUuid: z.string().regex(/^(MIG|GPU)-/, { error: 'expected a MIG-… or GPU-… UUID' }),
     /** MIG instance of the process (nvidia-smi XML `process_info`); absent or null when not MIG or unknown. */
-    gpuInstanceId: nonNegativeIntSchema.nullable().optional(),
-    computeInstanceId: nonNegativeIntSchema.nullable().optional(),
+    gpuInstanceId: uint32Schema.nullable().optional(),
+    computeInstanceId: uint32Schema.nullable().optional(),
     /** Host PID (the agent runs with hostPID); Linux caps pids at 2^22, the store keeps a UInt32. */
-    pid: z.int().min(1).max(4_294_967_295),
+    pid: uint32Schema.min(1),
     /** As printed; may be empty, may be a Windows path. */
     processName: z.string(),
     /** GPU memory used by the process; null when not reported (WDDM prints N/A). */

@@ -23,7 +23,7 @@ const BATCHES: GpuSampleBatch[] = CAPTURES.map((capture, seq) => {
 /** As the pipeline sees them: JSON text parsed back (undefined dropped). */
 const fromJson = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 
-const EDGE_VALUES = [null, undefined, 0, -0, -1, 1, 1.5, 99.5, 100, 100.01, 2 ** 53, EPOCH(0), EPOCH(-1), EPOCH(1), '', 'x', 'GPU-1', 'MIG-1', '1g.10gb', 'bad', [], ['x'], [''], [1], [-1], {}, true];
+const EDGE_VALUES = [null, undefined, 0, -0, -1, 1, 1.5, 99.5, 100, 100.01, 2 ** 32 - 1, 2 ** 32, 2 ** 53, EPOCH(0), EPOCH(-1), EPOCH(1), '', 'x', 'GPU-1', 'MIG-1', '1g.10gb', 'bad', [], ['x'], [''], [1], [-1], {}, true];
 function EPOCH(delta: number) {
   return (delta < 0 ? 946_684_800_000 : 4_102_444_800_000) + delta;
 }

@@ -1,5 +1,5 @@
 import type { GpuSampleBatch } from '../../contracts/index.ts';
-import { EPOCH_MS_MAX, EPOCH_MS_MIN } from '../../contracts/index.ts';
+import { EPOCH_MS_MAX, EPOCH_MS_MIN, UINT32_MAX } from '../../contracts/index.ts';
 
 /**
  * The ingest hot path's check of a JSON-parsed GpuSampleBatch: the rules of GpuSampleBatchSchema
@@ -16,6 +16,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const nonEmpty = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
 const int = (v: unknown, min: number): boolean => Number.isSafeInteger(v) && (v as number) >= min;
 const intOrNull = (v: unknown): boolean => v === null || int(v, 0);
+const uint32 = (v: unknown, min = 0): boolean => int(v, min) && (v as number) <= UINT32_MAX;
+const uint32OrNull = (v: unknown): boolean => v === null || uint32(v);
 const numberIn = (v: unknown, min: number, max: number): boolean => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
 const nonNegativeOrNull = (v: unknown): boolean => v === null || numberIn(v, 0, Infinity);
 const percentOrNull = (v: unknown): boolean => v === null || numberIn(v, 0, 100);
@@ -31,9 +33,9 @@ function stringsNonEmpty(v: unknown): boolean {
   return true;
 }
 
-function intsNonNegative(v: unknown): boolean {
+function uint32s(v: unknown): boolean {
   if (!Array.isArray(v)) return false;
-  for (const n of v) if (!int(n, 0)) return false;
+  for (const n of v) if (!uint32(n)) return false;
   return true;
 }
 
@@ -44,7 +46,7 @@ function mig(v: unknown): boolean {
     keys += 1;
     if (k !== 'gpuInstanceId' && k !== 'computeInstanceId' && k !== 'profile') return false;
   }
-  return keys === 3 && int(v['gpuInstanceId'], 0) && intOrNull(v['computeInstanceId']) && (v['profile'] === null || (typeof v['profile'] === 'string' && MIG_PROFILE.test(v['profile'])));
+  return keys === 3 && uint32(v['gpuInstanceId']) && uint32OrNull(v['computeInstanceId']) && (v['profile'] === null || (typeof v['profile'] === 'string' && MIG_PROFILE.test(v['profile'])));
 }
 
 /** Every key of a sample, and whether its value is right (kind-specific keys checked by the caller). */
@@ -56,7 +58,7 @@ function sampleField(key: string, value: unknown): boolean {
     case 'mig':
       return true;
     case 'index':
-      return int(value, 0);
+      return uint32(value);
     case 'model':
       return nonEmpty(value);
     case 'driverVersion':
@@ -83,7 +85,7 @@ function sampleField(key: string, value: unknown): boolean {
     case 'throttleReasons':
       return stringsNonEmpty(value);
     case 'xidErrors':
-      return intsNonNegative(value);
+      return uint32s(value);
     case 'pciBusId':
       return value === null || nonEmpty(value);
     default:
@@ -113,13 +115,13 @@ function processEntry(v: unknown): boolean {
     switch (k) {
       case 'gpuInstanceId':
       case 'computeInstanceId':
-        if (!intOrNull(value)) return false;
+        if (!uint32OrNull(value)) return false;
         continue;
       case 'gpuUuid':
         if (!deviceUuid(value)) return false;
         break;
       case 'pid':
-        if (!int(value, 1)) return false;
+        if (!uint32(value, 1)) return false;
         break;
       case 'processName':
         if (typeof value !== 'string') return false;

@@ -45,7 +45,7 @@ function viaZod(text: string): PackedGpuBatch | null {
 }
 
 const EDGE_VALUES = [
-  null, 0, -0, -1, 1, 1.5, -0.5, 99.5, 100, 100.01, 101, 2 ** 32, 2 ** 53, 2 ** 53 - 1, 1e21, 946_684_800_000, 946_684_799_999, 4_102_444_800_000, 4_102_444_800_001,
+  null, 0, -0, -1, 1, 1.5, -0.5, 99.5, 100, 100.01, 101, 2 ** 32 - 1, 2 ** 32, 2 ** 53, 2 ** 53 - 1, 1e21, 946_684_800_000, 946_684_799_999, 4_102_444_800_000, 4_102_444_800_001,
   '', 'x', 'GPU-1', 'MIG-1', 'GPU', 'GPU-', 'MIG', 'MIG-', 'MIGX-1', 'GPUX-1', 'G', 'gpu', 'mig', 'Gpu', 'migs', 'nvidia-smi-xml', 'nvidia-smi-csv', 'dcgm', 'dcgmx', 'nvidia-smi',
   '1g.10gb', '7g.80gb+me', '1c.2g.20gb', '2g.20', 'g.10gb', '1g.10gb ', 'bad', [], ['x'], [''], [1], [-1], [1.5], [null], {}, { gpuInstanceId: 1, computeInstanceId: null, profile: null }, true, false,
 ];

@@ -1,6 +1,6 @@
-import { EPOCH_MS_MAX, EPOCH_MS_MIN, type GpuSampleSource } from '../../contracts/index.ts';
+import { EPOCH_MS_MAX, EPOCH_MS_MIN, UINT32_MAX, type GpuSampleSource } from '../../contracts/index.ts';
 import {
-  FNV_OFFSET, gpuUuidHashStep, PackedGpuBatch, PROCESS_NUMBERS, PROCESS_SPAN_INTS, ProcessNumber, ProcessSpan, SAMPLE_NUMBERS, SAMPLE_SPAN_INTS, SampleKindCode, SampleNumber, SampleSpan,
+  FNV_OFFSET, gpuUuidHashStep, PackedGpuBatch, PackedSlab, PROCESS_NUMBERS, PROCESS_SPAN_INTS, ProcessNumber, ProcessSpan, SAMPLE_NUMBERS, SAMPLE_SPAN_INTS, SampleKindCode, SampleNumber, SampleSpan,
 } from '../store/packed-gpu-batch.ts';
 import { JsonCursor, KeySet, LBRACE, LBRACKET, RBRACE, RBRACKET, UNSUPPORTED, unsupported } from './json-cursor.ts';
 
@@ -34,6 +34,7 @@ const PROCESS_REQUIRED = (1 << 6) - 1;
 const MIG_KEYS = new KeySet(['gpuInstanceId', 'computeInstanceId', 'profile']);
 
 const isInt = (v: number, min: number): boolean => Number.isSafeInteger(v) && v >= min;
+const isUint32 = (v: number, min = 0): boolean => isInt(v, min) && v <= UINT32_MAX;
 const isEpochMs = (v: number): boolean => Number.isSafeInteger(v) && v >= EPOCH_MS_MIN && v <= EPOCH_MS_MAX;
 
 function grownNumbers(a: Float64Array<ArrayBuffer>, needed: number): Float64Array<ArrayBuffer> {
@@ -50,37 +51,6 @@ function grownSpans(a: Int32Array<ArrayBuffer>, needed: number): Int32Array<Arra
   return next;
 }
 
-/**
- * The packed arrays of many batches carved out of shared 1 MiB blocks: one ArrayBuffer per batch
- * would be thousands of small external allocations per second, and V8 answers external memory growth
- * with extra garbage collections. A block lives as long as any batch cut from it.
- */
-class Slab {
-  #block = new ArrayBuffer(0);
-  #used = 0;
-
-  #take(bytes: number): number {
-    const at = Math.ceil(this.#used / 8) * 8;
-    if (at + bytes > this.#block.byteLength) {
-      this.#block = new ArrayBuffer(Math.max(1 << 20, bytes));
-      this.#used = bytes;
-      return 0;
-    }
-    this.#used = at + bytes;
-    return at;
-  }
-
-  numbers(count: number): Float64Array {
-    const at = this.#take(count * 8);
-    return new Float64Array(this.#block, at, count);
-  }
-
-  spans(count: number): Int32Array {
-    const at = this.#take(count * 4);
-    return new Int32Array(this.#block, at, count);
-  }
-}
-
 /** The scanner's state: a cursor and scratch arrays reused from record to record (synchronous, one per process). */
 class GpuBatchScanner extends JsonCursor {
   sampleNumbers = new Float64Array(64 * SAMPLE_NUMBERS);
@@ -91,7 +61,7 @@ class GpuBatchScanner extends JsonCursor {
   samples = 0;
   processes = 0;
   throttles = 0;
-  readonly slab = new Slab();
+  readonly slab = new PackedSlab();
 
   batch(): PackedGpuBatch {
     let seen = 0;
@@ -184,6 +154,11 @@ class GpuBatchScanner extends JsonCursor {
     return Number.isNaN(v) || isInt(v, 0) ? v : unsupported();
   }
 
+  uint32OrNull(): number {
+    const v = this.nullableNumber();
+    return Number.isNaN(v) || isUint32(v) ? v : unsupported();
+  }
+
   nonNegativeOrNull(): number {
     const v = this.nullableNumber();
     return Number.isNaN(v) || (v >= 0 && v < Infinity) ? v : unsupported();
@@ -209,7 +184,7 @@ class GpuBatchScanner extends JsonCursor {
         switch (key) {
           case 0: // index
             nums[at + SampleNumber.index] = this.number();
-            if (!isInt(nums[at + SampleNumber.index]!, 0)) unsupported();
+            if (!isUint32(nums[at + SampleNumber.index]!)) unsupported();
             break;
           case 1: // pciBusId: checked, not stored
             if (!this.isNull()) this.nonEmptyString();
@@ -279,7 +254,7 @@ class GpuBatchScanner extends JsonCursor {
             if (hasMig) this.mig(at, k);
             break;
           case 20: // xidErrors: checked, not stored
-            if (this.open(LBRACKET, RBRACKET)) do if (!isInt(this.number(), 0)) unsupported(); while (this.more(RBRACKET));
+            if (this.open(LBRACKET, RBRACKET)) do if (!isUint32(this.number())) unsupported(); while (this.more(RBRACKET));
             break;
           default: // smActivePct, tensorActivePct, graphicsEngineActivePct: checked, not stored
             this.percentOrNull();
@@ -320,9 +295,9 @@ class GpuBatchScanner extends JsonCursor {
         seen |= 1 << key;
         if (key === 0) {
           const v = this.number();
-          this.sampleNumbers[at + SampleNumber.migGpuInstanceId] = isInt(v, 0) ? v : unsupported();
+          this.sampleNumbers[at + SampleNumber.migGpuInstanceId] = isUint32(v) ? v : unsupported();
         } else if (key === 1) {
-          this.sampleNumbers[at + SampleNumber.migComputeInstanceId] = this.intOrNull();
+          this.sampleNumbers[at + SampleNumber.migComputeInstanceId] = this.uint32OrNull();
         } else if (this.nullableSpan(this.sampleSpans, k + SampleSpan.migProfile, false) && !MIG_PROFILE.test(this.text())) {
           unsupported();
         }
@@ -352,7 +327,7 @@ class GpuBatchScanner extends JsonCursor {
             break;
           case 1: // pid
             nums[at + ProcessNumber.pid] = this.number();
-            if (!isInt(nums[at + ProcessNumber.pid]!, 1) || nums[at + ProcessNumber.pid]! > 4_294_967_295) unsupported();
+            if (!isUint32(nums[at + ProcessNumber.pid]!, 1)) unsupported();
             break;
           case 2: // processName
             this.string();
@@ -368,7 +343,7 @@ class GpuBatchScanner extends JsonCursor {
             this.nullableSpan(spans, k + ProcessSpan.containerId, true);
             break;
           default: // gpuInstanceId, computeInstanceId: checked, not stored
-            this.intOrNull();
+            this.uint32OrNull();
         }
       } while (this.more(RBRACE));
     }

@@ -92,6 +92,37 @@ export function gpuUuidHash(bytes: Uint8Array, from: number, to: number): number
 export const ProcessSpan = { gpuUuid: 0, processName: 2, podUid: 4, containerId: 6 } as const;
 export const PROCESS_SPAN_INTS = 8;
 
+/**
+ * The packed arrays of many batches carved out of shared 1 MiB blocks: one ArrayBuffer per batch
+ * would be thousands of small external allocations per second, and V8 answers external memory growth
+ * with extra garbage collections. A block lives as long as any batch cut from it.
+ */
+export class PackedSlab {
+  #block = new ArrayBuffer(0);
+  #used = 0;
+
+  #take(bytes: number): number {
+    const at = Math.ceil(this.#used / 8) * 8;
+    if (at + bytes > this.#block.byteLength) {
+      this.#block = new ArrayBuffer(Math.max(1 << 20, bytes));
+      this.#used = bytes;
+      return 0;
+    }
+    this.#used = at + bytes;
+    return at;
+  }
+
+  numbers(count: number): Float64Array {
+    const at = this.#take(count * 8);
+    return new Float64Array(this.#block, at, count);
+  }
+
+  spans(count: number): Int32Array {
+    const at = this.#take(count * 4);
+    return new Int32Array(this.#block, at, count);
+  }
+}
+
 const UTF8 = new TextDecoder();
 
 const orNaN = (v: number | null | undefined): number => (v === null || v === undefined ? Number.NaN : v);
