@@ -1,6 +1,7 @@
 import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DeliveredRecord, OutgoingRecord, RecordBus, SubscribeOptions, Subscription } from '../contracts/bus.ts';
+import { stopKafkajsIdleLoop } from './kafkajs-idle-loop-fix.ts';
 
 export interface KafkaBusConfig {
   /** `host:port` list; use 127.0.0.1 literally for a local broker (Node resolves localhost to ::1 first). */
@@ -93,6 +94,7 @@ class KafkaRecord implements DeliveredRecord {
  * batch that was not committed is delivered again.
  */
 export function createKafkaBus(config: KafkaBusConfig): RecordBus {
+  if (!stopKafkajsIdleLoop()) config.logger.warn('kafkajs internals changed: its idle timer loops are not stopped (bus/kafkajs-idle-loop-fix.ts)');
   const kafka = new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],

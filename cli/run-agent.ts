@@ -1,5 +1,4 @@
 import { createAgent } from '../collectors/agent.ts';
-import { stopKafkajsIdleLoop } from '../collectors/kafkajs-idle-loop-fix.ts';
 import { createPodResolver } from '../collectors/kubernetes/pod-resolver.ts';
 import { createSpoolingSink } from '../collectors/spool/spooling-sink.ts';
 import { computeAgentHealth } from '../collectors/telemetry/agent-health.ts';
@@ -22,7 +21,6 @@ export async function runAgent(ctx: CliContext): Promise<void> {
   const logger = ctx.logger('agent');
   const startedAtMs = Date.now();
   const telemetry = createPrometheusMetrics('gpu-ledger-agent', { 'host.name': config.node });
-  if (!stopKafkajsIdleLoop()) logger.warn('kafkajs internals changed: its idle timer loop is not stopped (collectors/kafkajs-idle-loop-fix.ts)');
   const bus = createKafkaBus({ brokers: config.kafkaBrokers, clientId: `agent-${config.node}`, topicPrefix: config.topicPrefix, logger: logger.child({ component: 'kafka' }) });
   const spool = await createSpoolingSink(
     bus,

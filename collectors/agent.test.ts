@@ -29,4 +29,41 @@ describe('createAgent: GPU process → pod binding', () => {
     ]);
     expect(sent).toHaveLength(1);
   });
+
+  it('reads a pid again only after podCacheMs, after it left the process list, or after a failed read', async () => {
+    let listed = APPS;
+    const gpu: Collector & { readonly name: 'nvidia-smi-csv' } = {
+      name: 'nvidia-smi-csv',
+      collect: async () => ({ samples: [], processes: listed, modelServers: [], xidEvents: [], errors: [] }),
+      close: async () => undefined,
+    };
+    const lookups: number[] = [];
+    let failing = new Set<number>();
+    const resolvePod = async (pid: number) => {
+      lookups.push(pid);
+      if (failing.has(pid)) throw new Error('EIO');
+      return pid === 11345 ? { podUid: 'pod-burn', containerId: 'c1' } : null;
+    };
+    const sink: RecordSink = { send: async () => undefined, close: async () => undefined };
+    let nowMs = 1_000;
+    const agent = createAgent({ gpuCollector: gpu, resolvePod, sink, logger: pino({ level: 'silent' }), now: () => nowMs, podCacheMs: 10_000 }, { agentId: 'a', cluster: 'c', node: 'n' });
+    const podsOf = async () => (await agent.tick()).processes.map((p) => [p.pid, p.podUid]);
+    const tickAt = async (ms: number) => ((nowMs = ms), lookups.splice(0), podsOf());
+
+    expect(await tickAt(1_000)).toEqual([[11327, null], [11328, null], [11345, 'pod-burn']]);
+    expect(lookups).toEqual([11327, 11328, 11345]);
+    expect(await tickAt(2_000)).toEqual([[11327, null], [11328, null], [11345, 'pod-burn']]);
+    expect(lookups).toEqual([]); // all known, none read
+    listed = APPS.filter((p) => p.pid !== 11345);
+    await tickAt(3_000);
+    listed = APPS;
+    expect(await tickAt(4_000)).toEqual([[11327, null], [11328, null], [11345, 'pod-burn']]);
+    expect(lookups).toEqual([11345]); // it left the list: a reused pid is read afresh
+    failing = new Set([11328]);
+    expect(await tickAt(11_000)).toEqual([[11327, null], [11328, null], [11345, 'pod-burn']]);
+    expect(lookups).toEqual([11327, 11328]); // read at 1 s: 10 s old now; 11345 was read at 4 s
+    failing = new Set();
+    await tickAt(12_000);
+    expect(lookups).toEqual([11328]); // its failed read is not remembered
+  });
 });

@@ -27,6 +27,12 @@ export interface AgentDeps {
   /** Further sources: model servers, the kernel log's Xid errors. */
   readonly collectors?: readonly Collector[];
   readonly resolvePod?: PodResolver;
+  /**
+   * How long a pid's pod stays known without reading /proc again, while the pid stays on the GPU
+   * process list from tick to tick (a pid missing from one tick is forgotten, so a reused pid is
+   * read afresh). Default 30 s; 0 reads every tick.
+   */
+  readonly podCacheMs?: number;
   /** Where records go: Kafka directly, or the spooling sink in front of it. */
   readonly sink: RecordSink;
   readonly logger: Logger;
@@ -85,14 +91,33 @@ export function createAgent(deps: AgentDeps, identity: AgentIdentity): Agent {
       }),
     );
 
+  /** Pods of the pids on the last tick's process list, with when they were read. */
+  let knownPods = new Map<number, { readonly pod: Awaited<ReturnType<PodResolver>>; readonly atMs: number }>();
+  const podCacheMs = deps.podCacheMs ?? 30_000;
+
   const bindPods = async (processes: readonly GpuProcess[]): Promise<GpuProcess[]> => {
     const resolve = deps.resolvePod;
     if (!resolve) return [...processes];
+    const nowMs = deps.now();
+    const previous = knownPods;
+    const current = new Map<number, { readonly pod: Awaited<ReturnType<PodResolver>>; readonly atMs: number }>();
+    knownPods = current;
     // A process on several GPUs is listed once per GPU: its pod is looked up once per tick.
-    const pods = new Map<number, ReturnType<PodResolver>>();
-    const podOf = (pid: number) => {
-      let pod = pods.get(pid);
-      if (pod === undefined) pods.set(pid, (pod = resolve(pid).catch(() => null)));
+    const pending = new Map<number, ReturnType<PodResolver>>();
+    const podOf = (pid: number): ReturnType<PodResolver> => {
+      const known = previous.get(pid);
+      if (known && nowMs - known.atMs < podCacheMs) {
+        current.set(pid, known);
+        return Promise.resolve(known.pod);
+      }
+      let pod = pending.get(pid);
+      if (pod === undefined) {
+        pod = resolve(pid).then(
+          (found) => (current.set(pid, { pod: found, atMs: nowMs }), found),
+          () => null, // not remembered: read again next tick
+        );
+        pending.set(pid, pod);
+      }
       return pod;
     };
     return Promise.all(
