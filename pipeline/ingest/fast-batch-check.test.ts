@@ -1,25 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseNvidiaSmiXml } from '../../collectors/nvidia-smi/parse-xml.ts';
 import { GpuSampleBatchSchema, type GpuSampleBatch } from '../../contracts/index.ts';
-import { readFixture } from '../../test/helpers/fixtures.ts';
+import { captureBatches } from '../../test/helpers/capture-batches.ts';
 import { checkGpuSampleBatch } from './fast-batch-check.ts';
 
-const T = Date.UTC(2024, 4, 1);
-const CAPTURES = [
-  'telegraf__a100-sxm4-80gb-mig__535.54.03__attached4-1elem.xml',
-  'netdata__rtx-2080-windows__516.59__procs.xml',
-  'openpai__gt-730__384.111__util-na-partial.xml',
-  'telegraf__2x-rtx-a5000__590.44.01__procs.xml',
-];
-const BATCHES: GpuSampleBatch[] = CAPTURES.map((capture, seq) => {
-  const p = parseNvidiaSmiXml(readFixture('nvidia-smi-xml', capture), T);
-  return {
-    schemaVersion: 1, agentId: 'a', bootId: 'b', seq, cluster: 'c', node: 'n', collectedAtMs: T, source: 'nvidia-smi-xml',
-    samples: p.samples.map((s, i) => (i === 0 ? { ...s, xidErrors: [79], smActivePct: 12.5 } : s)),
-    processes: p.processes.map((proc, i) => ({ ...proc, podUid: i % 2 ? null : 'pod-1', gpuInstanceId: i === 0 ? 1 : undefined })),
-  };
-});
+const BATCHES: GpuSampleBatch[] = captureBatches();
 /** As the pipeline sees them: JSON text parsed back (undefined dropped). */
 const fromJson = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 

@@ -1,30 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildFleet } from '../../bench/ingest-fleet.ts';
-import { parseNvidiaSmiXml } from '../../collectors/nvidia-smi/parse-xml.ts';
 import { decodeGpuSampleBatch, GpuSampleBatchSchema, type GpuSampleBatch } from '../../contracts/index.ts';
-import { fixturePath, readFixture } from '../../test/helpers/fixtures.ts';
+import { captureBatches, CAPTURE_BATCH_MS } from '../../test/helpers/capture-batches.ts';
+import { fixturePath } from '../../test/helpers/fixtures.ts';
 import { encodeGpuProcessBlock, encodeGpuSampleBlock } from '../store/gpu-batch-encoder.ts';
 import { packGpuSampleBatch, type PackedGpuBatch } from '../store/packed-gpu-batch.ts';
 import { decodePackedGpuSampleBatch } from './decode-records.ts';
 import { scanGpuSampleBatch } from './gpu-batch-scanner.ts';
 
-const T = Date.UTC(2024, 4, 1);
-const CAPTURES = [
-  'telegraf__a100-sxm4-80gb-mig__535.54.03__attached4-1elem.xml',
-  'netdata__rtx-2080-windows__516.59__procs.xml',
-  'openpai__gt-730__384.111__util-na-partial.xml',
-  'telegraf__2x-rtx-a5000__590.44.01__procs.xml',
-];
-/** Real captures as batches; the first sample of each also carries the optional DCGM/Xid fields. */
-const BATCHES: GpuSampleBatch[] = CAPTURES.map((capture, seq) => {
-  const p = parseNvidiaSmiXml(readFixture('nvidia-smi-xml', capture), T);
-  return {
-    schemaVersion: 1, agentId: 'a', bootId: 'b', seq, cluster: 'c', node: 'n', collectedAtMs: T, source: 'nvidia-smi-xml',
-    samples: p.samples.map((s, i) => (i === 0 ? { ...s, xidErrors: [79], smActivePct: 12.5, pciBusId: null } : s)),
-    processes: p.processes.map((proc, i) => ({ ...proc, podUid: i % 2 ? null : 'pod-1', gpuInstanceId: i === 0 ? 1 : undefined })),
-  };
-});
+const T = CAPTURE_BATCH_MS;
+const BATCHES: GpuSampleBatch[] = captureBatches();
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 const INGESTED_AT = T + 5_000;
 
