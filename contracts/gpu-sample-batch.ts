@@ -69,7 +69,11 @@ const sampleFields = {
   driverVersion: nonEmptyStringSchema.nullable(),
   /** When this GPU was read (host clock), UTC epoch ms. */
   observedAtMs: epochMsSchema,
-  /** NVML/DCGM GPU_UTIL, 0..100. Null when not available: always on MIG instances, `N/A` on old cards. */
+  /**
+   * NVML/DCGM GPU_UTIL, 0..100: the share of time a kernel ran. MIG instances have no GPU_UTIL; from
+   * DCGM their utilization is PROF_GR_ENGINE_ACTIVE (the share of time the instance's engine was
+   * busy, what NVIDIA recommends there), from nvidia-smi null. Null also for `N/A` on old cards.
+   */
   utilizationPct: percentSchema.nullable(),
   memoryUsedBytes: nullableNonNegativeInt,
   memoryTotalBytes: nullableNonNegativeInt,
@@ -91,7 +95,7 @@ const sampleFields = {
   smActivePct: percentSchema.nullable().optional(),
   /** DCGM PROF_PIPE_TENSOR_ACTIVE scaled to 0..100. DCGM only. */
   tensorActivePct: percentSchema.nullable().optional(),
-  /** DCGM PROF_GR_ENGINE_ACTIVE scaled to 0..100; the utilization to use on MIG. DCGM only. */
+  /** DCGM PROF_GR_ENGINE_ACTIVE scaled to 0..100 (on a MIG instance also its utilizationPct). DCGM only. */
   graphicsEngineActivePct: percentSchema.nullable().optional(),
 };
 
@@ -119,7 +123,7 @@ const migSampleSchema = z.object({
  * `(parentGpuUuid, mig.gpuInstanceId, mig.computeInstanceId)`; `gpuUuid` is its `MIG-…` UUID when the
  * source gives one, else the parent's UUID (so never key MIG samples by `gpuUuid` alone).
  * A MIG-enabled GPU may appear both as a `gpu` sample (power, temperature, clocks, ECC) and as
- * `mig` samples (memory, activity); whole-GPU utilization is then null.
+ * `mig` samples (memory, activity, utilization); whole-GPU utilization is then null.
  *
  * Units: percentages 0..100, bytes, watts, degrees Celsius, MHz, counts. `null` means the source
  * did not report the value (`N/A`, `[Not Supported]`, DCGM blank sentinels); never 0 as a stand-in.

@@ -43,11 +43,27 @@ describe('parseDcgmMetrics on real dcgm-exporter scrapes', () => {
       [5, '2g.20gb', 10 * MiB, 0],
       [6, '2g.20gb', 10 * MiB, 0],
     ]);
-    expect(migs.every((m) => m.parentGpuUuid === 'GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418' && m.utilizationPct === null && m.powerWatts === null)).toBe(true);
+    // No GPU_UTIL per instance: engine activity is the instance's utilization (0 in this capture).
+    expect(migs.every((m) => m.parentGpuUuid === 'GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418' && m.utilizationPct === 0 && m.powerWatts === null)).toBe(true);
     // Each instance has an identity of its own (the same string nvidia-smi's XML path produces).
     expect(migs.map((m) => m.gpuUuid)).toEqual([3, 5, 6].map((gi) => `MIG-GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418/${gi}/0`));
     expect(samples[0]).toMatchObject({ kind: 'gpu', gpuUuid: 'GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418', smClockMhz: 1410, memClockMhz: 1593, memoryUsedBytes: null });
     expect(samples.find((s) => s.index === 7)).toMatchObject({ gpuUuid: 'GPU-4e75c9ab-0ed7-8a57-75f5-23761b9f053f', smClockMhz: 210, memoryUsedBytes: 2 * MiB });
+  });
+
+  it('a MIG instance\'s utilization is its GR_ENGINE_ACTIVE ratio as percent; a whole GPU keeps GPU_UTIL', () => {
+    // The H100 capture with GI 7's engine made busy (every value in the real captures is 0).
+    const text = readFixture('dcgm', 'issue-dcgm-exporter-512-h100-mig-1g.10gb-kserve-pods.prom').replace(
+      /^(DCGM_FI_PROF_GR_ENGINE_ACTIVE\{[^}]*GPU_I_ID="7"[^}]*\}) 0\.000000$/m,
+      '$1 0.421300',
+    );
+    const { samples } = parseDcgmMetrics(text, T);
+    expect(samples.map((s) => [s.kind, s.mig?.gpuInstanceId ?? null, s.utilizationPct, s.graphicsEngineActivePct ?? null])).toEqual([
+      ['gpu', null, null, null],
+      ['mig', 7, 42.13, 42.13],
+      ['mig', 8, 0, 0],
+      ['mig', 9, 0, 0],
+    ]);
   });
 
   it('H100 MIG 1g.10gb with KServe pods on GI 7 and 9, none on GI 8', () => {

@@ -85,7 +85,8 @@ function toSample(e: Entity, parentOf: (uuid: string) => Entity | undefined, obs
     gpuUuid: migInstanceUuid(e.uuid, e.gi, null),
     parentGpuUuid: e.uuid,
     mig: { gpuInstanceId: e.gi, computeInstanceId: null, profile: dcgmLabel(labels, 'gpuInstanceProfile') },
-    utilizationPct: null,
+    // No GPU_UTIL per GPU instance: its engine activity is the instance's utilization (the contract's rule).
+    utilizationPct: common.graphicsEngineActivePct,
     powerWatts: null,
     powerLimitWatts: null,
     eccCorrectedTotal: null,
