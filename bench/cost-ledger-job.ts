@@ -102,7 +102,7 @@ try {
   }
 
   // One pass step by step (what job.run does, timed).
-  const inputs = createLedgerInputs(executor, { database, maxGapMs: 60_000, processSkewMs: 600_000 });
+  const inputs = createLedgerInputs(executor, { database, maxGapMs: 60_000, processSkewMs: 600_000, bridgeMs: 3_600_000 });
   const window = { fromMs: T, toMs: T + HOUR };
   const step = async <X>(name: string, f: () => Promise<X> | X): Promise<X> => {
     const t0 = performance.now();

@@ -14,7 +14,9 @@ import { ident, sql } from '../store/sql.ts';
 import { createTelemetryStore, type TelemetryStore } from '../store/telemetry-store.ts';
 import { testLogger } from '../../test/helpers/services.ts';
 import { parseCostConfig } from './cost-config.ts';
-import { FLEET_CATALOG_YAML, FLEET_COST_CONFIG_YAML, FLEET_TRUTH_PER_HOUR as TRUTH, HOUR_MS, insertFleet, T0 } from './cost-fleet-kit.ts';
+import type { GpuSampleBatch } from '../../contracts/index.ts';
+import { FLEET_CATALOG_YAML, FLEET_COST_CONFIG_YAML, FLEET_TRUTH_PER_HOUR as TRUTH, fleetBatches, HOUR_MS, insertFleet, T0 } from './cost-fleet-kit.ts';
+import { createLedgerInputs } from './ledger-inputs.ts';
 import { createCostLedgerJob } from './cost-ledger-job.ts';
 import { costReport } from './cost-report.ts';
 import { toFocusCsv } from './focus-export.ts';
@@ -51,6 +53,31 @@ export function describeCostLedgerEndToEnd(name: string, open: () => Promise<Sql
     afterAll(async () => {
       await executor.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`);
       await executor.close();
+    });
+
+    it('inventory: GPUs seen shortly before or after a window keep its edges; one silent all window is listed when seen on both sides', async () => {
+      const W = T0 + 48 * HOUR_MS; // far from the fleet's hours
+      const [x, y, z, w] = ['GPU-00000000-0000-0000-0000-0000000000b1', 'GPU-00000000-0000-0000-0000-0000000000b2', 'GPU-00000000-0000-0000-0000-0000000000b3', 'GPU-00000000-0000-0000-0000-0000000000b4'];
+      const template = fleetBatches()[0]!;
+      const at = (node: string, gpuUuid: string, t: number, seq: number): GpuSampleBatch => ({
+        ...template, cluster: 'bridge', node, agentId: `agent-${node}`, seq, collectedAtMs: t, processes: [],
+        samples: [{ ...template.samples.find((s) => s.kind === 'gpu')!, gpuUuid, observedAtMs: t }],
+      });
+      const MIN = 60_000;
+      const batches = [
+        at('n-x', x, W - 10 * MIN, 0), at('n-x', x, W + 20 * MIN, 1), at('n-x', x, W + 70 * MIN, 2), // agent silent from 0:20 to 1:10
+        at('n-y', y, W - 30 * MIN, 0), at('n-y', y, W + 90 * MIN, 1), // silent the whole hour
+        at('n-z', z, W - 90 * MIN, 0), at('n-z', z, W + 10 * MIN, 1), // before is beyond the bridge: appeared at 0:10
+        at('n-w', w, W - 5 * MIN, 0), // gone before the window
+      ];
+      await telemetry.insertGpuBatches(batches, W + 2 * HOUR_MS);
+      const inputs = createLedgerInputs(executor, { database, maxGapMs: 60_000, processSkewMs: 600_000, bridgeMs: HOUR_MS });
+      const gpus = (await inputs.inventory({ fromMs: W, toMs: W + HOUR_MS })).filter((g) => g.cluster === 'bridge');
+      expect(gpus.map((g) => [g.node, g.gpuUuid, g.firstSeenMs, g.lastSeenMs, g.seenBefore, g.seenAfter])).toEqual([
+        ['n-x', x, W + 20 * MIN, W + 20 * MIN, true, true],
+        ['n-y', y, null, null, true, true],
+        ['n-z', z, W + 10 * MIN, W + 10 * MIN, false, false],
+      ]);
     });
 
     it('computes each hour once it is closed and catches up after downtime', async () => {

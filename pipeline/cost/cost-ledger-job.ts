@@ -36,6 +36,8 @@ export interface CostLedgerJobOptions {
   readonly processSkewMs: number;
   /** Node appearing/vanishing mid-window (gpu-inventory.ts). */
   readonly edgeToleranceMs: number;
+  /** How far outside a window GPU samples are looked for, so that a silent agent does not end its node (gpu-inventory.ts). */
+  readonly bridgeMs: number;
   readonly maxCatchUpWindows: number;
   /** Problems kept per window in cost_ledger_windows (all are counted and logged). */
   readonly maxProblemsStored: number;
@@ -48,6 +50,7 @@ export const DEFAULT_COST_LEDGER_JOB_OPTIONS: CostLedgerJobOptions = {
   maxGapMs: 60_000,
   processSkewMs: 10 * 60_000,
   edgeToleranceMs: 5 * 60_000,
+  bridgeMs: 60 * 60_000,
   maxCatchUpWindows: 24 * 7,
   maxProblemsStored: 50,
   cost: DEFAULT_COST_CONFIG,
@@ -87,7 +90,7 @@ export function createCostLedgerJob(source: CostLedgerJobSource, deps: { readonl
   const o: CostLedgerJobOptions = { ...DEFAULT_COST_LEDGER_JOB_OPTIONS, ...source.options };
   const { executor, database } = source;
   const prices = createPriceLookup(source.catalog);
-  const inputs = createLedgerInputs(executor, { database, maxGapMs: o.maxGapMs, processSkewMs: o.processSkewMs });
+  const inputs = createLedgerInputs(executor, { database, maxGapMs: o.maxGapMs, processSkewMs: o.processSkewMs, bridgeMs: o.bridgeMs });
   const store = createCostStore(executor, { database });
   const floorW = (ms: number) => Math.floor(ms / o.windowMs) * o.windowMs;
   const now = () => Math.floor(deps.now()); // stored as UInt64 milliseconds

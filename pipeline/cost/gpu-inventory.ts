@@ -9,8 +9,11 @@
  * - Active span: the whole window, except that a node whose first sample comes more than
  *   `edgeToleranceMs` after the window start starts at that sample (it appeared mid-window:
  *   autoscaling), and one whose last sample is more than `edgeToleranceMs` before the window end ends
- *   there. Pods running on the node stretch the span back over their intervals: a pod cannot hold
- *   GPUs on a node that does not exist, so a late or silent agent never drops allocated time.
+ *   there. A GPU that also reported shortly before the window (ledger-inputs.ts, `bridgeMs`) did not
+ *   appear mid-window, and one that reported again after it did not vanish: its node keeps that edge
+ *   however long its agent was silent (down, restarting, cut off), so no idle time is lost. Pods
+ *   running on the node stretch the span back over their intervals: a pod cannot hold GPUs on a node
+ *   that does not exist, so a late or silent agent never drops allocated time.
  */
 import type { GpuNode } from './compute-cost-ledger.ts';
 import { nodePricingFor, type CostConfig } from './cost-config.ts';
@@ -44,10 +47,12 @@ export const toGpuNodes = (input: InventoryInput): { nodes: GpuNode[]; problems:
     const gpuModel = ranked[0]?.[0] ?? '';
     if (ranked.length > 1) problems.push(`node '${node}' reports GPUs of several models (${ranked.map(([m, k]) => `${m} ×${k}`).join(', ')}); all are billed as ${gpuModel}`);
 
-    const first = Math.min(...gpus.map((g) => g.firstSeenMs));
-    const last = Math.max(...gpus.map((g) => g.lastSeenMs));
-    let fromMs = first - input.windowStartMs > input.edgeToleranceMs ? first : input.windowStartMs;
-    let toMs = input.windowEndMs - last > input.edgeToleranceMs ? last : input.windowEndMs;
+    // A GPU without samples inside is listed only when seen on both sides, so these are defined whenever they are needed.
+    const first = Math.min(...gpus.map((g) => g.firstSeenMs ?? Infinity));
+    const last = Math.max(...gpus.map((g) => g.lastSeenMs ?? -Infinity));
+    const [before, after] = [gpus.some((g) => g.seenBefore), gpus.some((g) => g.seenAfter)];
+    let fromMs = !before && first - input.windowStartMs > input.edgeToleranceMs ? first : input.windowStartMs;
+    let toMs = !after && input.windowEndMs - last > input.edgeToleranceMs ? last : input.windowEndMs;
     for (const p of input.pods) {
       if (p.node !== node) continue;
       fromMs = Math.min(fromMs, p.startMs);

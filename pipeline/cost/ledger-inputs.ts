@@ -5,7 +5,9 @@
  * - POD LIFECYCLE (pod_events): every event of each pod that requests GPU and whose allocation may
  *   overlap the range, deduplicated; toPodIntervals turns them into exact intervals.
  * - GPU INVENTORY (gpu_samples): per node, the distinct PHYSICAL GPUs that reported a sample in the
- *   window (a MIG instance counts as its parent GPU), with model and first/last sample time.
+ *   window (a MIG instance counts as its parent GPU), with model and first/last sample time, and
+ *   whether the GPU also reported within `bridgeMs` before and after the window; a GPU silent all
+ *   window but seen on both sides (its agent was down) is listed too.
  * - USAGE (gpu_samples × gpu_processes), exact under replay: samples are collapsed on their identity
  *   (cluster, node, gpu_uuid, ts_ms, agent_id, boot_id, seq) before anything is summed.
  *   * Seconds: a sample at t stands for (t − interval, t], interval = the time since the device's
@@ -34,8 +36,12 @@ export interface InventoryGpu {
   readonly node: string;
   readonly gpuUuid: string;
   readonly model: string;
-  readonly firstSeenMs: number;
-  readonly lastSeenMs: number;
+  /** First and last sample inside the window; null when it reported none there (silent, seen on both sides). */
+  readonly firstSeenMs: number | null;
+  readonly lastSeenMs: number | null;
+  /** It reported within `bridgeMs` before the window start / at or after the window end (up to `bridgeMs`). */
+  readonly seenBefore: boolean;
+  readonly seenAfter: boolean;
 }
 
 /** Busy time one pod got from one kind of device in a window: utilization% × milliseconds, already split among sharers. */
@@ -62,6 +68,8 @@ export interface LedgerInputsConfig {
   readonly maxGapMs: number;
   /** How far a batch's collection time (process rows) may be from its samples' times. */
   readonly processSkewMs: number;
+  /** How far outside a window the inventory looks for a GPU's samples (gpu-inventory.ts: a silent agent does not end its node). */
+  readonly bridgeMs: number;
 }
 
 type Raw = Record<string, unknown>;
@@ -121,17 +129,26 @@ export function createLedgerInputs(executor: SqlExecutor, config: LedgerInputsCo
     },
 
     async inventory({ fromMs, toMs }) {
+      const [lo, hi] = [Math.max(0, fromMs - config.bridgeMs), toMs + config.bridgeMs];
+      const inside = raw(sql`ts_ms >= ${uint(fromMs)} AND ts_ms < ${uint(toMs)}`);
       const rows = await executor.query<Raw>(sql`
         SELECT cluster, node, if(kind = ${str('mig')} AND parent_gpu_uuid != '', parent_gpu_uuid, gpu_uuid) AS physical,
-               any(model) AS gpu_model, min(ts_ms) AS first_ms, max(ts_ms) AS last_ms
+               any(model) AS gpu_model, countIf(${inside}) AS inside_samples,
+               minIf(ts_ms, ${inside}) AS first_ms, maxIf(ts_ms, ${inside}) AS last_ms,
+               countIf(ts_ms < ${uint(fromMs)}) AS samples_before, countIf(ts_ms >= ${uint(toMs)}) AS samples_after
         FROM ${db}.gpu_samples
-        WHERE date >= ${date(fromMs)} AND date <= ${date(toMs - 1)} AND ts_ms >= ${uint(fromMs)} AND ts_ms < ${uint(toMs)}
+        WHERE date >= ${date(lo)} AND date <= ${date(hi - 1)} AND ts_ms >= ${uint(lo)} AND ts_ms < ${uint(hi)}
         GROUP BY cluster, node, physical
+        HAVING inside_samples > 0 OR (samples_before > 0 AND samples_after > 0)
         ORDER BY cluster, node, physical`);
-      return rows.map((r) => ({
-        cluster: String(r['cluster']), node: String(r['node']), gpuUuid: String(r['physical']), model: String(r['gpu_model']),
-        firstSeenMs: n(r['first_ms'], 'first_ms'), lastSeenMs: n(r['last_ms'], 'last_ms'),
-      }));
+      return rows.map((r) => {
+        const seen = n(r['inside_samples'], 'inside_samples') > 0;
+        return {
+          cluster: String(r['cluster']), node: String(r['node']), gpuUuid: String(r['physical']), model: String(r['gpu_model']),
+          firstSeenMs: seen ? n(r['first_ms'], 'first_ms') : null, lastSeenMs: seen ? n(r['last_ms'], 'last_ms') : null,
+          seenBefore: n(r['samples_before'], 'samples_before') > 0, seenAfter: n(r['samples_after'], 'samples_after') > 0,
+        };
+      });
     },
 
     async usage({ fromMs, toMs }) {
