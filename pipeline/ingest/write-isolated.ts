@@ -7,9 +7,11 @@ import { backoffDelayMs, sleep, type BackoffConfig } from './backoff.ts';
  * wrong"): a record failing alone with one of these is dead-lettered even when no other record in
  * its flush succeeded. 6/72 CANNOT_PARSE_TEXT/NUMBER, 26/27 CANNOT_PARSE_QUOTED_STRING/INPUT_ASSERTION,
  * 32 ATTEMPT_TO_READ_AFTER_EOF, 38/41 CANNOT_PARSE_DATE/DATETIME, 53 TYPE_MISMATCH,
- * 69 ARGUMENT_OUT_OF_BOUND, 70 CANNOT_CONVERT_TYPE, 117 INCORRECT_DATA, 131 TOO_LARGE_STRING_SIZE.
+ * 69 ARGUMENT_OUT_OF_BOUND, 70 CANNOT_CONVERT_TYPE, 117 INCORRECT_DATA, 131 TOO_LARGE_STRING_SIZE,
+ * and the table's own checks: 395 FUNCTION_THROW_IF_VALUE_IS_NON_ZERO (a `throwIf` in a MATERIALIZED
+ * or DEFAULT column, 18.16's way to write a constraint), 469 VIOLATED_CONSTRAINT (CHECK, 19.x on).
  */
-const DATA_ERROR_CODES: ReadonlySet<number> = new Set([6, 26, 27, 32, 38, 41, 53, 69, 70, 72, 117, 131]);
+const DATA_ERROR_CODES: ReadonlySet<number> = new Set([6, 26, 27, 32, 38, 41, 53, 69, 70, 72, 117, 131, 395, 469]);
 
 /** Whether an error blames the data of the rows rather than the store or the statement. */
 export function isDataError(error: unknown): boolean {
