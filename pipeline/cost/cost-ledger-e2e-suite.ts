@@ -16,6 +16,8 @@ import { testLogger } from '../../test/helpers/services.ts';
 import { parseCostConfig } from './cost-config.ts';
 import type { GpuSampleBatch } from '../../contracts/index.ts';
 import { FLEET_CATALOG_YAML, FLEET_COST_CONFIG_YAML, FLEET_TRUTH_PER_HOUR as TRUTH, fleetBatches, HOUR_MS, insertFleet, T0 } from './cost-fleet-kit.ts';
+import { toIngestMarks } from '../ingest/to-rows.ts';
+import { packGpuSampleBatch } from '../store/packed-gpu-batch.ts';
 import { createLedgerInputs } from './ledger-inputs.ts';
 import { createCostLedgerJob } from './cost-ledger-job.ts';
 import { costReport } from './cost-report.ts';
@@ -154,6 +156,28 @@ export function describeCostLedgerEndToEnd(name: string, open: () => Promise<Sql
       expect(tenants['globex']).toBeCloseTo(2 * (TRUTH.tenants.globex - 0.09), 6);
       expect(tenants['initech']).toBeCloseTo(2 * (TRUTH.tenants.initech + 0.09), 6);
       expect(report.totals.costUsd).toBeCloseTo(2 * TRUTH.fleetUsd, 6);
+    });
+
+    it('computes an hour again when late telemetry lands in it (a spool replayed after the hour was priced)', async () => {
+      const hour = { fromMs: T0, toMs: T0 + HOUR_MS };
+      const lateClusterUsd = async () => (await costReport(costs, { ...hour, by: ['cluster'] })).rows.filter((r) => r.keys['cluster'] === 'late').reduce((n, r) => n + r.costUsd, 0);
+      await job().run(); // a scheduled run: every closed hour computed, the late-telemetry watermark set
+      expect(await lateClusterUsd()).toBe(0);
+      // One A800 (fleet price $0.001/GPU-s) whose agent delivers the first hour only now, through the ingest path's writes.
+      const template = fleetBatches().find((b) => b.node === 'a800-0')!;
+      const sample = template.samples.find((s) => s.kind === 'gpu')!;
+      const batches = Array.from({ length: 60 }, (_, i): GpuSampleBatch => {
+        const t = T0 + i * 60_000 + 30_000;
+        return { ...template, cluster: 'late', node: 'late-0', agentId: 'agent-late-0', seq: i, collectedAtMs: t, processes: [], samples: [{ ...sample, gpuUuid: 'GPU-00000000-0000-0000-0000-000000001a7e', observedAtMs: t }] };
+      });
+      clock += 60_000;
+      await telemetry.insertGpuBatches(batches, clock);
+      await telemetry.insertIngestMarks(toIngestMarks(batches.map(packGpuSampleBatch), clock));
+      clock += 2 * 60_000; // minutes later (no hour closes meanwhile: the one window computed is the late one), past the overlap in which marks are read twice
+      expect(await job().run()).toMatchObject({ windows: 1, computations: 2, problems: 0 });
+      expect(await lateClusterUsd()).toBeCloseTo(3.6, 9);
+      clock += 60_000;
+      expect(await job().run()).toMatchObject({ windows: 0 }); // handled once
     });
   });
 }

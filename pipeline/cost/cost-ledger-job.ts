@@ -9,13 +9,19 @@
  *   computes every closed window since then, oldest first, recording progress after each one, so a
  *   pipeline that was down catches up, and a crash resumes where it stopped. At most
  *   `maxCatchUpWindows` back (older windows are logged as skipped; `run({ fromMs })` recomputes any
- *   range on request, e.g. after late data). The first run starts at the earliest GPU sample.
+ *   range on request). The first run starts at the earliest GPU sample.
+ * - Late telemetry: a computed window that GPU samples landed in afterwards (an agent's spool
+ *   replayed after an outage longer than closeDelayMs) is computed again. The ingest pipeline's
+ *   change marks (migration 006) say which windows got rows and when; each run reads the marks
+ *   written since the previous run (minus `lateOverlapMs` for inserts in flight), keeping its own
+ *   watermark under COST_LEDGER_LATE_STATE.
  * - Allocation times come from pod events only; samples give the inventory and the usage.
  */
 import type { Logger } from 'pino';
 import type { SqlExecutor } from '../store/executor.ts';
 import { createCostStore } from '../store/cost-store.ts';
 import { readJobState, writeJobState } from '../store/job-state.ts';
+import { readDirtyMarks } from '../store/rollup-store.ts';
 import { computeCostLedger } from './compute-cost-ledger.ts';
 import { DEFAULT_COST_CONFIG, type CostConfig } from './cost-config.ts';
 import { toGpuNodes } from './gpu-inventory.ts';
@@ -27,6 +33,8 @@ import { createPriceLookup } from './price-lookup.ts';
 import type { PodEvent } from '../../contracts/pod-event.ts';
 
 export const COST_LEDGER_JOB = 'cost-ledger';
+/** The late-telemetry watermark's key in pipeline_job_state (change marks before it were handled). */
+export const COST_LEDGER_LATE_STATE = 'cost-ledger-late';
 
 export interface CostLedgerJobOptions {
   readonly windowMs: number;
@@ -39,6 +47,8 @@ export interface CostLedgerJobOptions {
   /** How far outside a window GPU samples are looked for, so that a silent agent does not end its node (gpu-inventory.ts). */
   readonly bridgeMs: number;
   readonly maxCatchUpWindows: number;
+  /** Change marks this old before the previous run are read again (an insert in flight then wrote its marks late). */
+  readonly lateOverlapMs: number;
   /** Problems kept per window in cost_ledger_windows (all are counted and logged). */
   readonly maxProblemsStored: number;
   readonly cost: CostConfig;
@@ -52,6 +62,7 @@ export const DEFAULT_COST_LEDGER_JOB_OPTIONS: CostLedgerJobOptions = {
   edgeToleranceMs: 5 * 60_000,
   bridgeMs: 60 * 60_000,
   maxCatchUpWindows: 24 * 7,
+  lateOverlapMs: 60_000,
   maxProblemsStored: 50,
   cost: DEFAULT_COST_CONFIG,
 };
@@ -125,6 +136,13 @@ export function createCostLedgerJob(source: CostLedgerJobSource, deps: { readonl
     return totals;
   };
 
+  /** Computed windows (before `computedBeforeMs`, not before `oldestMs`) that samples landed in since `sinceMs`. */
+  const lateWindows = async (sinceMs: number, computedBeforeMs: number, oldestMs: number): Promise<number[]> => {
+    const marks = await readDirtyMarks(executor, database, Math.max(0, sinceMs - o.lateOverlapMs));
+    const windows = new Set(marks.map((m) => floorW(m.windowStartMs)).filter((w) => w < computedBeforeMs && w >= oldestMs));
+    return [...windows].sort((a, b) => a - b);
+  };
+
   return {
     name: COST_LEDGER_JOB,
     async run(options = {}) {
@@ -143,15 +161,27 @@ export function createCostLedgerJob(source: CostLedgerJobSource, deps: { readonl
         deps.logger.warn({ fromMs: progress, toMs: oldest }, 'cost ledger: windows older than maxCatchUpWindows skipped; run with fromMs to compute them');
       }
       const result = { windows: 0, computations: 0, rows: 0, problems: 0, fleetCostUsd: 0 };
-      if (start === null || start >= closed) return { ...result, closedBeforeMs: progress ?? 0 };
+      // Late telemetry: only on scheduled runs, for windows computed before this run (from progress).
+      const runAtMs = now();
+      const lateState = options.fromMs === undefined && progress !== null ? await readJobState(executor, database, COST_LEDGER_LATE_STATE) : null;
+      const late = lateState !== null && progress !== null ? (await lateWindows(lateState.watermarkMs, Math.min(progress, start ?? progress), oldest)) : [];
+      const windowStarts = [...late];
+      if (start !== null) for (let w = start; w < closed; w += o.windowMs) windowStarts.push(w);
+      const markLateHandled = () =>
+        options.fromMs === undefined && progress !== null ? writeJobState(executor, database, COST_LEDGER_LATE_STATE, { watermarkMs: runAtMs, closedBeforeMs: 0 }, runAtMs) : Promise.resolve();
+      if (windowStarts.length === 0) {
+        await markLateHandled();
+        return { ...result, closedBeforeMs: progress ?? 0 };
+      }
 
       const events = new Map<string, PodEvent[]>();
-      for (const e of await inputs.podEvents({ fromMs: start, toMs: closed })) {
+      for (const e of await inputs.podEvents({ fromMs: windowStarts[0]!, toMs: Math.max(closed, windowStarts[windowStarts.length - 1]! + o.windowMs) })) {
         const list = events.get(e.cluster);
         if (list) list.push(e);
         else events.set(e.cluster, [e]);
       }
-      for (let windowStartMs = start; windowStartMs < closed; windowStartMs += o.windowMs) {
+      if (late.length > 0) deps.logger.info({ windows: late.map((w) => new Date(w).toISOString()) }, 'cost ledger: recomputing windows that late telemetry landed in');
+      for (const windowStartMs of windowStarts) {
         const windowEndMs = windowStartMs + o.windowMs;
         const totals = await computeWindow(windowStartMs, windowEndMs, events);
         result.windows += 1;
@@ -166,7 +196,8 @@ export function createCostLedgerJob(source: CostLedgerJobSource, deps: { readonl
           await writeJobState(executor, database, COST_LEDGER_JOB, { watermarkMs: now(), closedBeforeMs: progress }, progress);
         }
       }
-      deps.logger.info({ ...result, fromMs: start, toMs: closed }, 'cost ledger computed');
+      await markLateHandled();
+      deps.logger.info({ ...result, fromMs: windowStarts[0], toMs: closed, lateWindows: late.length }, 'cost ledger computed');
       return { ...result, closedBeforeMs: progress ?? 0 };
     },
   };
