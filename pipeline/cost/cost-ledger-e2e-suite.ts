@@ -16,6 +16,8 @@ import { testLogger } from '../../test/helpers/services.ts';
 import { parseCostConfig } from './cost-config.ts';
 import type { GpuSampleBatch } from '../../contracts/index.ts';
 import { FLEET_CATALOG_YAML, FLEET_COST_CONFIG_YAML, FLEET_TRUTH_PER_HOUR as TRUTH, fleetBatches, HOUR_MS, insertFleet, T0 } from './cost-fleet-kit.ts';
+import { parseDcgmMetrics } from '../../collectors/dcgm/parse-dcgm.ts';
+import { readFixture } from '../../test/helpers/fixtures.ts';
 import { toIngestMarks } from '../ingest/to-rows.ts';
 import { packGpuSampleBatch } from '../store/packed-gpu-batch.ts';
 import { createLedgerInputs } from './ledger-inputs.ts';
@@ -80,6 +82,30 @@ export function describeCostLedgerEndToEnd(name: string, open: () => Promise<Sql
         ['n-y', y, null, null, true, true],
         ['n-z', z, W + 10 * MIN, W + 10 * MIN, false, false],
       ]);
+    });
+
+    it('usage: a pod on a DCGM-monitored MIG instance gets that instance\'s engine activity', async () => {
+      const W = T0 + 72 * HOUR_MS; // far from the fleet's hours
+      // The real H100 MIG capture (GIs 7, 8, 9), GI 7's engine made 42.13 % busy; a pod's process on GI 7.
+      const text = readFixture('dcgm', 'issue-dcgm-exporter-512-h100-mig-1g.10gb-kserve-pods.prom').replace(
+        /^(DCGM_FI_PROF_GR_ENGINE_ACTIVE\{[^}]*GPU_I_ID="7"[^}]*\}) 0\.000000$/m,
+        '$1 0.421300',
+      );
+      const batches = Array.from({ length: 11 }, (_, seq): GpuSampleBatch => {
+        const t = W + seq * 60_000;
+        const { samples } = parseDcgmMetrics(text, t);
+        const parent = samples.find((x) => x.kind === 'gpu')!.gpuUuid;
+        return {
+          schemaVersion: 1, agentId: 'agent-dcgm', bootId: 'boot-1', seq, cluster: 'mig-dcgm', node: 'gsrh100-074', collectedAtMs: t, source: 'dcgm', samples,
+          processes: [{ gpuUuid: parent, gpuInstanceId: 7, computeInstanceId: null, pid: 4242, processName: 'python', usedMemoryBytes: null, podUid: 'pod-kserve-7', containerId: null }],
+        };
+      });
+      await telemetry.insertGpuBatches(batches, W + 2 * HOUR_MS); // samples and processes
+      const inputs = createLedgerInputs(executor, { database, maxGapMs: 60_000, processSkewMs: 600_000, bridgeMs: HOUR_MS });
+      const usage = (await inputs.usage({ fromMs: W, toMs: W + HOUR_MS })).filter((u) => u.cluster === 'mig-dcgm');
+      // The first sample has no predecessor (it covers nothing); the next ten cover a minute each.
+      expect(usage.map((u) => [u.podUid, u.kind, u.model, u.migProfile])).toEqual([['pod-kserve-7', 'mig', 'NVIDIA H100 80GB HBM3', '1g.10gb']]);
+      expect(usage[0]?.busyPctMs).toBeCloseTo(42.13 * 10 * 60_000, 3);
     });
 
     it('computes each hour once it is closed and catches up after downtime', async () => {
