@@ -92,7 +92,8 @@ export function createAgent(deps: AgentDeps, identity: AgentIdentity): Agent {
     );
 
   /** Pods of the pids on the last tick's process list, with when they were read. */
-  let knownPods = new Map<number, { readonly pod: Awaited<ReturnType<PodResolver>>; readonly atMs: number }>();
+  type KnownPod = { readonly pod: Awaited<ReturnType<PodResolver>>; readonly atMs: number };
+  let knownPods = new Map<number, KnownPod>();
   const podCacheMs = deps.podCacheMs ?? 30_000;
 
   const bindPods = async (processes: readonly GpuProcess[]): Promise<GpuProcess[]> => {
@@ -100,7 +101,7 @@ export function createAgent(deps: AgentDeps, identity: AgentIdentity): Agent {
     if (!resolve) return [...processes];
     const nowMs = deps.now();
     const previous = knownPods;
-    const current = new Map<number, { readonly pod: Awaited<ReturnType<PodResolver>>; readonly atMs: number }>();
+    const current = new Map<number, KnownPod>();
     knownPods = current;
     // A process on several GPUs is listed once per GPU: its pod is looked up once per tick.
     const pending = new Map<number, ReturnType<PodResolver>>();

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GpuSampleSchema } from '../../contracts/index.ts';
-import { fixturePath, readFixture } from '../../test/helpers/fixtures.ts';
+import { fixturePath, readFixture, readH100MigCaptureWithBusyGi7 } from '../../test/helpers/fixtures.ts';
 import { parseDcgmMetrics } from './parse-dcgm.ts';
 
 const T = Date.UTC(2026, 4, 1, 10, 0, 0);
@@ -53,10 +53,7 @@ describe('parseDcgmMetrics on real dcgm-exporter scrapes', () => {
 
   it('a MIG instance\'s utilization is its GR_ENGINE_ACTIVE ratio as percent; a whole GPU keeps GPU_UTIL', () => {
     // The H100 capture with GI 7's engine made busy (every value in the real captures is 0).
-    const text = readFixture('dcgm', 'issue-dcgm-exporter-512-h100-mig-1g.10gb-kserve-pods.prom').replace(
-      /^(DCGM_FI_PROF_GR_ENGINE_ACTIVE\{[^}]*GPU_I_ID="7"[^}]*\}) 0\.000000$/m,
-      '$1 0.421300',
-    );
+    const text = readH100MigCaptureWithBusyGi7();
     const { samples } = parseDcgmMetrics(text, T);
     expect(samples.map((s) => [s.kind, s.mig?.gpuInstanceId ?? null, s.utilizationPct, s.graphicsEngineActivePct ?? null])).toEqual([
       ['gpu', null, null, null],

@@ -17,7 +17,7 @@ import { parseCostConfig } from './cost-config.ts';
 import type { GpuSampleBatch } from '../../contracts/index.ts';
 import { FLEET_CATALOG_YAML, FLEET_COST_CONFIG_YAML, FLEET_TRUTH_PER_HOUR as TRUTH, fleetBatches, HOUR_MS, insertFleet, T0 } from './cost-fleet-kit.ts';
 import { parseDcgmMetrics } from '../../collectors/dcgm/parse-dcgm.ts';
-import { readFixture } from '../../test/helpers/fixtures.ts';
+import { readH100MigCaptureWithBusyGi7 } from '../../test/helpers/fixtures.ts';
 import { toIngestMarks } from '../ingest/to-rows.ts';
 import { packGpuSampleBatch } from '../store/packed-gpu-batch.ts';
 import { createLedgerInputs } from './ledger-inputs.ts';
@@ -87,10 +87,7 @@ export function describeCostLedgerEndToEnd(name: string, open: () => Promise<Sql
     it('usage: a pod on a DCGM-monitored MIG instance gets that instance\'s engine activity', async () => {
       const W = T0 + 72 * HOUR_MS; // far from the fleet's hours
       // The real H100 MIG capture (GIs 7, 8, 9), GI 7's engine made 42.13 % busy; a pod's process on GI 7.
-      const text = readFixture('dcgm', 'issue-dcgm-exporter-512-h100-mig-1g.10gb-kserve-pods.prom').replace(
-        /^(DCGM_FI_PROF_GR_ENGINE_ACTIVE\{[^}]*GPU_I_ID="7"[^}]*\}) 0\.000000$/m,
-        '$1 0.421300',
-      );
+      const text = readH100MigCaptureWithBusyGi7();
       const batches = Array.from({ length: 11 }, (_, seq): GpuSampleBatch => {
         const t = W + seq * 60_000;
         const { samples } = parseDcgmMetrics(text, t);

@@ -161,10 +161,10 @@ export function createCostLedgerJob(source: CostLedgerJobSource, deps: { readonl
         deps.logger.warn({ fromMs: progress, toMs: oldest }, 'cost ledger: windows older than maxCatchUpWindows skipped; run with fromMs to compute them');
       }
       const result = { windows: 0, computations: 0, rows: 0, problems: 0, fleetCostUsd: 0 };
-      // Late telemetry: only on scheduled runs, for windows computed before this run (from progress).
+      // Late telemetry: only on scheduled runs, for the windows computed before this run (before progress).
       const runAtMs = now();
       const lateState = options.fromMs === undefined && progress !== null ? await readJobState(executor, database, COST_LEDGER_LATE_STATE) : null;
-      const late = lateState !== null && progress !== null ? (await lateWindows(lateState.watermarkMs, Math.min(progress, start ?? progress), oldest)) : [];
+      const late = lateState === null || progress === null ? [] : await lateWindows(lateState.watermarkMs, progress, oldest);
       const windowStarts = [...late];
       if (start !== null) for (let w = start; w < closed; w += o.windowMs) windowStarts.push(w);
       const markLateHandled = () =>
