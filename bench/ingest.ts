@@ -7,16 +7,19 @@
  *               (pipeline, ClickHouse, Kafka). In the same run the rows the pipeline writes for those
  *               samples (gpu_samples and gpu_processes) are inserted through clickhouse-client (tcp
  *               port) in every raw format it reads fast — JSONEachRow, TabSeparated, RowBinary,
- *               Native — as the raw baseline, in samples/s; r = pipeline rate / the fastest.
+ *               Native — as the raw baseline, in samples/s; r = pipeline rate / the fastest. Then the
+ *               store alone at 100,000 samples/s for --store-seconds (flushes of the pipeline's size,
+ *               nothing else running): ClickHouse's CPU per sample, merges included, and the CPU
+ *               budget of a sample on this machine that follows from it.
  *   fleet       10,000 GPUs at 1 Hz (1,250 nodes × 8 GPUs, one batch per node per second) for
  *               --seconds, the pipeline running with its scheduled jobs; reports the ingest delay
  *               (record on the bus → rows stored) and the consumer lag in records.
  *
- * Run: `npm run bench:ingest [-- --mode all|throughput|fleet --samples N --seconds S]`.
+ * Run: `npm run bench:ingest [-- --mode all|throughput|fleet --samples N --seconds S --processes P --members M --drain-only]`.
  * Prints the figures, last `ingest: <n> samples/s, <r> of raw insert` (throughput or all).
  */
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,12 +27,13 @@ import { pino } from 'pino';
 import { createKafkaBus } from '../bus/kafka-bus.ts';
 import { loadConfig } from '../cli/config.ts';
 import { INGEST_TOPICS, Topics } from '../contracts/index.ts';
+import type { IngestObserver } from '../pipeline/ingest/ingest-observer.ts';
 import { createPipelineRuntime } from '../pipeline/ingest/pipeline-runtime.ts';
 import { createRollupJob, DEFAULT_ROLLUP_JOB_CONFIG } from '../pipeline/jobs/rollup-job.ts';
 import { createClickHouseServerExecutor } from '../pipeline/store/clickhouse-server-executor.ts';
 import { encodeGpuProcessBlock, encodeGpuSampleBlock } from '../pipeline/store/gpu-batch-encoder.ts';
 import { packGpuSampleBatch } from '../pipeline/store/packed-gpu-batch.ts';
-import { ident, sql } from '../pipeline/store/sql.ts';
+import { ident, raw, sql, uint } from '../pipeline/store/sql.ts';
 import { createTelemetryStore, StoreTable, type TelemetryStore } from '../pipeline/store/telemetry-store.ts';
 import { createKafkaAdmin } from '../pipeline/telemetry/kafka-admin.ts';
 import { createKafkaLagProbe } from '../pipeline/telemetry/kafka-lag-probe.ts';
@@ -42,11 +46,21 @@ const { values: args } = parseArgs({
     samples: { type: 'string', default: '3200000' },
     seconds: { type: 'string', default: '60' },
     partitions: { type: 'string', default: '8' },
-    members: { type: 'string', default: '2' },
+    members: { type: 'string', default: '1' },
     'batch-rows': { type: 'string', default: '90000' },
     'baseline-rows': { type: 'string', default: '500000' },
+    'store-seconds': { type: 'string', default: '60' },
     'fetch-bytes': { type: 'string', default: String(8 << 20) },
     'fetch-total-bytes': { type: 'string', default: String(32 << 20) },
+    // Drain only: no rollup run and no raw baseline (for profiling the pipeline; prints no `ingest:` line).
+    'drain-only': { type: 'boolean', default: false },
+    // Pipeline processes draining the backlog together (each with --members members): scale-out by partitions.
+    processes: { type: 'string', default: '2' },
+    // Internal: a pipeline process started by the bench (--processes > 1).
+    role: { type: 'string', default: 'bench' },
+    prefix: { type: 'string', default: '' },
+    database: { type: 'string', default: '' },
+    group: { type: 'string', default: '' },
   },
 });
 const config = loadConfig(process.env, process.cwd());
@@ -107,10 +121,110 @@ const pipelineBus = (prefix: string) =>
     brokers: config.kafkaBrokers, clientId: 'bench-pipeline', topicPrefix: prefix, logger: quiet,
     maxBytesPerPartition: Number(args['fetch-bytes']), maxBytes: Number(args['fetch-total-bytes']), partitionsConsumedConcurrently: batchesPerMember(),
   });
-const batchesPerMember = () => Math.max(1, Math.ceil(partitions / Number(args.members)));
+/** Each member's share of the partitions (members in every pipeline process). */
+const batchesPerMember = () => Math.max(1, Math.ceil(partitions / (Number(args.members) * Number(args.processes))));
 
 // Produce requests of up to 4 MiB: spread over the partitions, each partition's batch stays well under the broker's 1 MiB message.max.bytes.
 const producerBus = (prefix: string) => createKafkaBus({ brokers: config.kafkaBrokers, clientId: 'bench-producer', topicPrefix: prefix, logger: quiet, lingerMs: 2, maxBatchRecords: 1000, maxBatchBytes: Math.min(4 << 20, partitions * (512 << 10)) });
+const processes = Number(args.processes);
+
+/** The pipeline of the throughput drain: its group id, tuned for a backlog (rollups and other jobs off). */
+const drainRuntime = (prefix: string, store: TelemetryStore, groupId: string, observer: IngestObserver) =>
+  createPipelineRuntime(
+    { bus: pipelineBus(prefix), store, logger: quiet, now: Date.now, observer },
+    { groupId, ingest: { members: Number(args.members), batchesPerMember: batchesPerMember(), maxBatchRows: Number(args['batch-rows']), partitions }, rollups: null, telemetryGaps: null, retention: null },
+  );
+
+/** What a pipeline process tells the bench (--processes > 1) over IPC. */
+type MemberMessage =
+  | { readonly kind: 'inserted'; readonly startedAt: number; readonly rows: number; readonly ms: number }
+  | { readonly kind: 'stored'; readonly positions: readonly string[]; readonly at: number }
+  | { readonly kind: 'closed'; readonly cpuSeconds: number; readonly eventLoopBusy: number };
+
+interface Drained {
+  /** Epoch ms of the first insert's start and of the last record stored. */
+  readonly firstInsertAt: number;
+  readonly lastStoredAt: number;
+  readonly inserts: { count: number; rows: number; ms: number };
+  /** Pipeline CPU (all processes) from start to the last record stored. */
+  readonly cpuSeconds: number;
+  readonly eventLoopBusy: readonly number[];
+}
+
+/** Runs the pipeline (here, or in --processes child processes) until every one of `batches` records is stored. */
+async function drain(env: Env, batches: number): Promise<Drained> {
+  const inserts = { count: 0, rows: 0, ms: 0 };
+  let firstInsertAt = 0;
+  let lastStoredAt = 0;
+  // Records stored, by position: a record redelivered (a handler that gave up waiting) counts once.
+  const stored = new Set<string>();
+  const onMessage = (m: MemberMessage) => {
+    if (m.kind === 'inserted') {
+      firstInsertAt = firstInsertAt === 0 ? m.startedAt : Math.min(firstInsertAt, m.startedAt);
+      inserts.count += 1;
+      inserts.rows += m.rows;
+      inserts.ms += m.ms;
+    } else if (m.kind === 'stored') {
+      m.positions.forEach((p) => stored.add(p));
+      lastStoredAt = Math.max(lastStoredAt, m.at);
+    }
+  };
+  const allStored = async () => {
+    while (stored.size < batches) await new Promise((r) => setTimeout(r, 50));
+  };
+  const groupId = `bench-${runId}`;
+  if (processes === 1) {
+    const runtime = drainRuntime(env.prefix, env.store, groupId, memberObserver(onMessage));
+    const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
+    await runtime.start();
+    await allStored();
+    const cpu = process.cpuUsage(cpu0);
+    const elu = performance.eventLoopUtilization(elu0);
+    await runtime.close();
+    return { firstInsertAt, lastStoredAt, inserts, cpuSeconds: (cpu.user + cpu.system) / 1e6, eventLoopBusy: [elu.utilization] };
+  }
+  const children = Array.from({ length: processes }, () =>
+    fork(process.argv[1]!, ['--role', 'member', '--prefix', env.prefix, '--database', env.database, '--group', groupId, '--members', args.members, '--partitions', String(partitions), '--batch-rows', args['batch-rows'], '--fetch-bytes', args['fetch-bytes'], '--fetch-total-bytes', args['fetch-total-bytes'], '--processes', String(processes)]),
+  );
+  const closed = children.map(
+    (child) =>
+      new Promise<{ cpuSeconds: number; eventLoopBusy: number }>((resolve, reject) => {
+        child.on('message', (m: MemberMessage) => (m.kind === 'closed' ? resolve(m) : onMessage(m)));
+        child.on('exit', (code) => reject(new Error(`pipeline process exited ${code} before reporting`)));
+      }),
+  );
+  await Promise.race([allStored(), ...closed]);
+  children.forEach((child) => child.send('close'));
+  const reports = await Promise.all(closed);
+  return { firstInsertAt, lastStoredAt, inserts, cpuSeconds: reports.reduce((s, r) => s + r.cpuSeconds, 0), eventLoopBusy: reports.map((r) => r.eventLoopBusy) };
+}
+
+/** The drain's observer: what it sees, as the messages a pipeline process sends. */
+const memberObserver = (send: (m: MemberMessage) => void): IngestObserver => ({
+  inserted: (e) => send({ kind: 'inserted', startedAt: Date.now() - e.durationMs, rows: e.rows, ms: e.durationMs }),
+  stored: (records) => send({ kind: 'stored', positions: records.map((r) => `${r.partition}/${r.offset}`), at: Date.now() }),
+  deadLettered: () => undefined,
+  storeRetry: () => undefined,
+});
+
+/** A pipeline process of the drain (--role member): runs until the bench says close, then reports its CPU. */
+async function member(): Promise<void> {
+  const store = createTelemetryStore(createClickHouseServerExecutor({ url: config.clickhouseUrl, requestTimeoutMs: 120_000 }), { database: args.database });
+  const send = (m: MemberMessage) => process.send!(m);
+  const runtime = drainRuntime(args.prefix, store, args.group, memberObserver(send));
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  await runtime.start();
+  await new Promise<void>((resolve) => process.once('message', () => resolve()));
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  await runtime.close();
+  await store.close();
+  send({ kind: 'closed', cpuSeconds: (cpu.user + cpu.system) / 1e6, eventLoopBusy: elu.utilization });
+  process.disconnect();
+}
+
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 
 /** Times `clickhouse-client --port <tcp> --query <insert>` reading `file`; rows/s. */
@@ -140,45 +254,22 @@ async function throughput(): Promise<{ samplesPerS: number; ratio: number }> {
     const samples = batches * GPUS;
     log(`throughput: produced ${batches} batches (${samples} samples, ${NODES * GPUS} GPUs × ${ticks} ticks) to ${partitions} partitions in ${((performance.now() - produceStarted) / 1000).toFixed(1)} s`);
 
-    let firstInsertAt = 0;
-    const inserts = { count: 0, rows: 0, ms: 0 };
-    // Records stored, by position: a record redelivered (a handler that gave up waiting) counts once.
-    const storedPositions = new Set<string>();
-    const runtime = createPipelineRuntime(
-      {
-        bus: pipelineBus(env.prefix),
-        store: env.store, logger: quiet, now: Date.now,
-        observer: {
-          inserted: (e) => {
-            firstInsertAt ||= performance.now() - e.durationMs;
-            inserts.count += 1;
-            inserts.rows += e.rows;
-            inserts.ms += e.durationMs;
-          },
-          stored: (records) => records.forEach((r) => storedPositions.add(`${r.partition}/${r.offset}`)),
-          deadLettered: () => undefined, storeRetry: () => undefined,
-        },
-      },
-      { groupId: `bench-${runId}`, ingest: { members: Number(args.members), batchesPerMember: batchesPerMember(), maxBatchRows: Number(args['batch-rows']), partitions }, rollups: null, telemetryGaps: null, retention: null },
-    );
-    const cpu0 = process.cpuUsage();
     const stack0 = stackCpu();
-    const elu0 = performance.eventLoopUtilization();
-    await runtime.start();
-    while (storedPositions.size < batches) await new Promise((r) => setTimeout(r, 50));
-    const seconds = (performance.now() - firstInsertAt) / 1000;
-    const cpu = process.cpuUsage(cpu0);
+    const merged0 = await mergedRows(env);
+    const drained = await drain(env, batches);
     const stack1 = stackCpu();
-    const elu = performance.eventLoopUtilization(elu0);
-    await runtime.close();
+    const merged = (await mergedRows(env)) - merged0;
+    const { inserts } = drained;
+    const seconds = (drained.lastStoredAt - drained.firstInsertAt) / 1000;
     const samplesPerS = samples / seconds;
     const stored = await env.store.countRows(StoreTable.gpuSamples);
     if (seconds < 60) log(`throughput: WARNING the drain took ${seconds.toFixed(1)} s, under 60 s: raise --samples`);
-    log(`throughput: ${inserts.count} flushes of ${Math.round(inserts.rows / inserts.count)} rows (samples, processes, ledger) on average, ${Math.round(inserts.ms / inserts.count)} ms each`);
-    const cpuSeconds = { pipeline: (cpu.user + cpu.system) / 1e6, clickhouse: stack1.clickhouse - stack0.clickhouse, kafka: stack1.kafka - stack0.kafka };
+    log(`throughput: ${inserts.count} flushes of ${Math.round(inserts.rows / inserts.count)} rows (samples, processes, ledger) on average, ${Math.round(inserts.ms / inserts.count)} ms each; ClickHouse's merges rewrote ${Math.round(merged / 1000)}k rows meanwhile (${(merged / inserts.rows).toFixed(1)} per row inserted)`);
+    const cpuSeconds = { pipeline: drained.cpuSeconds, clickhouse: stack1.clickhouse - stack0.clickhouse, kafka: stack1.kafka - stack0.kafka };
     const split = Object.entries(cpuSeconds).map(([name, s]) => `${name} ${(s / seconds).toFixed(2)} cores (${((s * 1e6) / samples).toFixed(1)} µs/sample)`).join(', ');
-    log(`throughput: pipeline stored ${stored} samples (expected ${samples}) in ${seconds.toFixed(1)} s: ${Math.round(samplesPerS)} samples/s; CPU during the drain: ${split}; pipeline event loop busy ${(elu.utilization * 100).toFixed(0)}%; ${load()}`);
+    log(`throughput: pipeline stored ${stored} samples (expected ${samples}) in ${seconds.toFixed(1)} s: ${Math.round(samplesPerS)} samples/s; CPU during the drain: ${split}; pipeline event loop${processes > 1 ? `s (${processes} processes)` : ''} busy ${drained.eventLoopBusy.map((u) => `${(u * 100).toFixed(0)}%`).join(', ')}; ${load()}`);
     if (stored !== samples) throw new Error(`row count mismatch: ${stored} stored, ${samples} produced`);
+    if (args['drain-only']) return { samplesPerS, ratio: Number.NaN };
 
     const rollup = createRollupJob({ executor: env.store.executor, now: () => baseMs + ticks * 1000 + 180_000 }, { ...DEFAULT_ROLLUP_JOB_CONFIG, database: env.database });
     const rollupStarted = performance.now();
@@ -229,6 +320,8 @@ async function throughput(): Promise<{ samplesPerS: number; ratio: number }> {
       const [fastest, raw] = [...rates].reduce((best, r) => (r[1] > best[1] ? r : best));
       log(`throughput: raw insert through clickhouse-client of the rows of ${baselineSamples} samples (${TABLES.map((t) => `${t.block.rows} ${t.table}`).join(', ')}), in samples/s: ${[...rates].map(([f, r]) => `${f} ${Math.round(r)}`).join(', ')}; ClickHouse ${((rawCpu * 1e6) / rawRows).toFixed(1)} µs CPU per row; ${load()}`);
       log(`throughput: fastest raw format ${fastest}; gpu_samples rows alone (the earlier baseline): ${[...samplesOnly].map(([f, r]) => `${f} ${Math.round(r)} rows/s`).join(', ')}, ratio to Native ${(samplesPerS / samplesOnly.get('Native')!).toFixed(2)}, to TabSeparated ${(samplesPerS / samplesOnly.get('TabSeparated')!).toFixed(2)}`);
+      const samplesPerFlush = Math.round((inserts.rows - batches) / 2 / inserts.count);
+      await storeAtTarget(env, { samplesPerFlush, baselineTicks, perSample: { pipeline: cpuSeconds.pipeline / samples, kafka: cpuSeconds.kafka / samples } });
       return { samplesPerS, ratio: samplesPerS / raw };
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -236,6 +329,80 @@ async function throughput(): Promise<{ samplesPerS: number; ratio: number }> {
   } finally {
     await env.close();
   }
+}
+
+/** Samples per second the issue asks of this machine (the store-alone run below is paced to it). */
+const TARGET_SAMPLES_PER_S = 100_000;
+
+/** ClickHouse's merge counters (system.events), for the rows it rewrote while a run went on. */
+async function mergedRows(env: Env): Promise<number> {
+  const rows = await env.store.executor.query<{ value: string }>(sql`SELECT value FROM system.events WHERE event = 'MergedRows'`);
+  return Number(rows[0]?.value ?? 0);
+}
+
+/**
+ * The store alone at the target rate: for --store-seconds, flushes of the pipeline's size are
+ * inserted at 100,000 samples/s into fresh gpu_samples and gpu_processes tables, with nothing else
+ * running, each flush the next ticks of the baseline's rows (INSERT … SELECT from the staged rows
+ * with ts_ms, ts, date and seq moved on: new keys, as continuous ingest writes them, without a
+ * client's parsing). ClickHouse's CPU is counted until its merges settle. With the drain's pipeline
+ * and Kafka CPU per sample that gives the most any pipeline of this cost could do on this machine.
+ */
+async function storeAtTarget(env: Env, run: { samplesPerFlush: number; baselineTicks: number; perSample: { pipeline: number; kafka: number } }): Promise<void> {
+  const db = ident(env.database);
+  const ticksPerFlush = Math.max(1, Math.min(run.baselineTicks, Math.round(run.samplesPerFlush / (NODES * GPUS))));
+  const flushSamples = ticksPerFlush * NODES * GPUS;
+  const intervalMs = (flushSamples / TARGET_SAMPLES_PER_S) * 1000;
+  const statements = [];
+  for (const table of ['gpu_samples', 'gpu_processes']) {
+    await env.store.executor.command(sql`CREATE TABLE ${db}.${ident(`target_${table}`)} AS ${db}.${ident(table)}`);
+    // One flush's rows on their own, so that each INSERT … SELECT reads no more than it writes.
+    await env.store.executor.command(sql`CREATE TABLE ${db}.${ident(`flush_${table}`)} AS ${db}.${ident(table)}`);
+    await env.store.executor.command(sql`INSERT INTO ${db}.${ident(`flush_${table}`)} SELECT * FROM ${db}.${ident(`src_${table}`)} WHERE seq < ${uint(ticksPerFlush)}`);
+    const columns = await env.store.executor.query<{ name: string }>(sql`DESCRIBE TABLE ${db}.${ident(table)}`);
+    statements.push((flush: number) => {
+      const shiftMs = uint(flush * ticksPerFlush * 1000);
+      const select = columns.map(({ name }) => {
+        // No aliases: an alias named like its column would also change what WHERE reads (INSERT … SELECT maps by position).
+        if (name === 'ts_ms') return sql`ts_ms + ${shiftMs}`;
+        if (name === 'ts') return sql`toDateTime(intDiv(ts_ms + ${shiftMs}, 1000))`;
+        if (name === 'date') return sql`toDate(toDateTime(intDiv(ts_ms + ${shiftMs}, 1000)))`;
+        if (name === 'seq') return sql`seq + ${uint(flush * ticksPerFlush)}`;
+        return sql`${ident(name)}`;
+      });
+      const columnList = select.reduce((all, c) => sql`${raw(all)}, ${raw(c)}`);
+      return sql`INSERT INTO ${db}.${ident(`target_${table}`)} SELECT ${raw(columnList)} FROM ${db}.${ident(`flush_${table}`)}`;
+    });
+  }
+  await new Promise((r) => setTimeout(r, 5000)); // the baseline's merges
+  const cpu0 = stackCpu().clickhouse;
+  const merged0 = await mergedRows(env);
+  const started = performance.now();
+  let flushes = 0;
+  while (performance.now() - started < Number(args['store-seconds']) * 1000) {
+    await Promise.all(statements.map((statement) => env.store.executor.command(statement(flushes))));
+    flushes += 1;
+    await new Promise((r) => setTimeout(r, Math.max(0, started + flushes * intervalMs - performance.now())));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const samples = flushes * flushSamples;
+  const inserting = stackCpu().clickhouse - cpu0;
+  // Merges go on after the last insert; count them until ClickHouse's CPU stays flat for 5 s (at most 2 minutes).
+  let settled = stackCpu().clickhouse;
+  for (let previous = -1, waited = 0; settled - previous > 0.05 && waited < 120; waited += 5) {
+    previous = settled;
+    await new Promise((r) => setTimeout(r, 5000));
+    settled = stackCpu().clickhouse;
+  }
+  const clickhouseUs = ((settled - cpu0) * 1e6) / samples;
+  const merged = (await mergedRows(env)) - merged0;
+  const landed = await env.store.executor.query<{ n: string }>(sql`SELECT count() AS n FROM ${db}.target_gpu_samples`);
+  if (Number(landed[0]?.n) !== samples) throw new Error(`store alone: ${landed[0]?.n} gpu_samples rows landed, ${samples} inserted`);
+  log(`throughput: store alone at ${TARGET_SAMPLES_PER_S} samples/s: ${flushes} flushes of ${flushSamples} samples in ${seconds.toFixed(1)} s (${Math.round(samples / seconds)} samples/s); ClickHouse ${(inserting / seconds).toFixed(2)} cores while inserting, ${clickhouseUs.toFixed(1)} µs CPU per sample with the merges after (${(merged / (2 * samples)).toFixed(1)} merge rewrites per row inserted); ${load()}`);
+  const [pipelineUs, kafkaUs] = [run.perSample.pipeline * 1e6, run.perSample.kafka * 1e6];
+  const total = clickhouseUs + pipelineUs + kafkaUs;
+  const cores = cpus().length;
+  log(`throughput: CPU budget: ${cores} cores give ${((cores * 1e6) / TARGET_SAMPLES_PER_S).toFixed(1)} µs per sample at ${TARGET_SAMPLES_PER_S} samples/s; this design spends ${total.toFixed(1)} (ClickHouse ${clickhouseUs.toFixed(1)} + Kafka ${kafkaUs.toFixed(1)} + pipeline ${pipelineUs.toFixed(1)}), so at most ${Math.round((cores * 1e6) / total)} samples/s with every core busy`);
 }
 
 async function fleetLag(): Promise<void> {
@@ -253,7 +420,7 @@ async function fleetLag(): Promise<void> {
         store: env.store, logger: quiet, now: Date.now,
         observer: { inserted: () => undefined, stored: (records, nowMs) => records.forEach((r) => delays.push(nowMs - r.timestampMs)), deadLettered: () => undefined, storeRetry: () => undefined },
       },
-      { groupId, ingest: { members: Number(args.members), batchesPerMember: batchesPerMember(), partitions }, retention: null },
+      { groupId, ingest: { members: Number(args.members) * processes, batchesPerMember: batchesPerMember(), partitions }, retention: null },
     );
     await runtime.start();
     const lagSamples: number[] = [];
@@ -284,9 +451,13 @@ async function fleetLag(): Promise<void> {
 }
 
 const mode = args.mode;
+if (args.role === 'member') {
+  await member();
+  process.exit(0);
+}
 if (mode !== 'all' && mode !== 'throughput' && mode !== 'fleet') throw new Error(`--mode must be all, throughput or fleet, got ${mode}`);
 if (mode === 'all' || mode === 'fleet') await fleetLag();
 if (mode === 'all' || mode === 'throughput') {
   const { samplesPerS, ratio } = await throughput();
-  log(`ingest: ${Math.round(samplesPerS)} samples/s, ${ratio.toFixed(2)} of raw insert`);
+  if (!args['drain-only']) log(`ingest: ${Math.round(samplesPerS)} samples/s, ${ratio.toFixed(2)} of raw insert`);
 }
