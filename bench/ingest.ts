@@ -24,6 +24,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { batchedFetch } from '../bus/batched-fetch.ts';
 import { createKafkaBus } from '../bus/kafka-bus.ts';
 import { loadConfig } from '../cli/config.ts';
 import { INGEST_TOPICS, Topics } from '../contracts/index.ts';
@@ -43,15 +44,14 @@ import { buildFleet, parseBatch, type FleetNode } from './ingest-fleet.ts';
 const { values: args } = parseArgs({
   options: {
     mode: { type: 'string', default: 'all' },
-    samples: { type: 'string', default: '3200000' },
+    samples: { type: 'string', default: '4000000' },
     seconds: { type: 'string', default: '60' },
     partitions: { type: 'string', default: '8' },
     members: { type: 'string', default: '1' },
-    'batch-rows': { type: 'string', default: '90000' },
+    'batch-rows': { type: 'string', default: '200000' }, // `gpu-ledger pipeline`'s default
     'baseline-rows': { type: 'string', default: '500000' },
     'store-seconds': { type: 'string', default: '60' },
-    'fetch-bytes': { type: 'string', default: String(8 << 20) },
-    'fetch-total-bytes': { type: 'string', default: String(32 << 20) },
+    'fetch-wait': { type: 'string', default: '1000' }, // ms, `gpu-ledger pipeline --fetch-wait`'s default
     // Drain only: no rollup run and no raw baseline (for profiling the pipeline; prints no `ingest:` line).
     'drain-only': { type: 'boolean', default: false },
     // Pipeline processes draining the backlog together (each with --members members): scale-out by partitions.
@@ -113,16 +113,12 @@ async function setUp(name: string): Promise<Env> {
 }
 
 /**
- * The pipeline's bus: each member takes its share of partitions' batches of a fetch at once (the
- * ingest consumer then inserts a whole fetch together), fetches of up to --fetch-total-bytes.
+ * The pipeline's bus, fetching as `gpu-ledger pipeline` does (bus/batched-fetch.ts): each process's
+ * members share its part of the partitions and hand each whole fetch over at once.
  */
-const pipelineBus = (prefix: string) =>
-  createKafkaBus({
-    brokers: config.kafkaBrokers, clientId: 'bench-pipeline', topicPrefix: prefix, logger: quiet,
-    maxBytesPerPartition: Number(args['fetch-bytes']), maxBytes: Number(args['fetch-total-bytes']), partitionsConsumedConcurrently: batchesPerMember(),
-  });
-/** Each member's share of the partitions (members in every pipeline process). */
-const batchesPerMember = () => Math.max(1, Math.ceil(partitions / (Number(args.members) * Number(args.processes))));
+const fetchConfig = () => batchedFetch({ members: Number(args.members), partitions: Math.ceil(partitions / Number(args.processes)), waitMs: Number(args['fetch-wait']) });
+const pipelineBus = (prefix: string) => createKafkaBus({ brokers: config.kafkaBrokers, clientId: 'bench-pipeline', topicPrefix: prefix, logger: quiet, ...fetchConfig().bus });
+const batchesPerMember = () => fetchConfig().batchesPerMember;
 
 // Produce requests of up to 4 MiB: spread over the partitions, each partition's batch stays well under the broker's 1 MiB message.max.bytes.
 const producerBus = (prefix: string) => createKafkaBus({ brokers: config.kafkaBrokers, clientId: 'bench-producer', topicPrefix: prefix, logger: quiet, lingerMs: 2, maxBatchRecords: 1000, maxBatchBytes: Math.min(4 << 20, partitions * (512 << 10)) });
@@ -185,7 +181,7 @@ async function drain(env: Env, batches: number): Promise<Drained> {
     return { firstInsertAt, lastStoredAt, inserts, cpuSeconds: (cpu.user + cpu.system) / 1e6, eventLoopBusy: [elu.utilization] };
   }
   const children = Array.from({ length: processes }, () =>
-    fork(process.argv[1]!, ['--role', 'member', '--prefix', env.prefix, '--database', env.database, '--group', groupId, '--members', args.members, '--partitions', String(partitions), '--batch-rows', args['batch-rows'], '--fetch-bytes', args['fetch-bytes'], '--fetch-total-bytes', args['fetch-total-bytes'], '--processes', String(processes)]),
+    fork(process.argv[1]!, ['--role', 'member', '--prefix', env.prefix, '--database', env.database, '--group', groupId, '--members', args.members, '--partitions', String(partitions), '--batch-rows', args['batch-rows'], '--fetch-wait', args['fetch-wait'], '--processes', String(processes)]),
   );
   const closed = children.map(
     (child) =>
@@ -420,9 +416,11 @@ async function fleetLag(): Promise<void> {
         store: env.store, logger: quiet, now: Date.now,
         observer: { inserted: () => undefined, stored: (records, nowMs) => records.forEach((r) => delays.push(nowMs - r.timestampMs)), deadLettered: () => undefined, storeRetry: () => undefined },
       },
-      { groupId, ingest: { members: Number(args.members) * processes, batchesPerMember: batchesPerMember(), partitions }, retention: null },
+      { groupId, ingest: { members: Number(args.members) * processes, batchesPerMember: batchesPerMember(), maxBatchRows: Number(args['batch-rows']), partitions }, retention: null },
     );
     await runtime.start();
+    const stack0 = stackCpu();
+    const cpu0 = process.cpuUsage();
     const lagSamples: number[] = [];
     const started = Date.now();
     let produced = 0;
@@ -437,12 +435,14 @@ async function fleetLag(): Promise<void> {
     }
     const deadline = Date.now() + 60_000;
     while (runtime.ingest.stats.accepted < produced && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const clickhouseSeconds = stackCpu().clickhouse - stack0.clickhouse;
+    const cpu = process.cpuUsage(cpu0);
     await runtime.close();
     await probe.close();
     await bus.close();
     const sorted = [...delays].sort((a, b) => a - b);
     const lastTen = lagSamples.slice(-10);
-    log(`fleet: ${NODES * GPUS} GPUs at 1 Hz for ${seconds} s: ${produced} batches produced, ${runtime.ingest.stats.accepted} stored`);
+    log(`fleet: ${NODES * GPUS} GPUs at 1 Hz for ${seconds} s: ${produced} batches produced, ${runtime.ingest.stats.accepted} stored; CPU per sample: ClickHouse ${((clickhouseSeconds * 1e6) / (produced * GPUS)).toFixed(1)} µs, this process (producer and pipeline) ${(((cpu.user + cpu.system) / 1e6) * 1e6 / (produced * GPUS)).toFixed(1)} µs (fetch wait ${args['fetch-wait']} ms)`);
     log(`fleet: ingest delay (bus → stored) p50 ${(percentile(sorted, 0.5) / 1000).toFixed(2)} s, p99 ${(percentile(sorted, 0.99) / 1000).toFixed(2)} s, max ${((sorted[sorted.length - 1] ?? 0) / 1000).toFixed(2)} s; ${load()}`);
     log(`fleet lag: max ${Math.max(0, ...lagSamples)} records (${(Math.max(0, ...lagSamples) / NODES).toFixed(2)} s of production), last 10 s ${Math.min(...lastTen)}..${Math.max(...lastTen)} records; bounded under 5 s: ${percentile(sorted, 0.99) < 5000 ? 'yes' : 'no'}`);
   } finally {

@@ -19,6 +19,12 @@ export interface KafkaBusConfig {
    * fetch into one store write this way.
    */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * A fetch waits on the broker until `minBytes` are there or `maxWaitTimeMs` has passed (kafkajs
+   * `minBytes` and `maxWaitTimeInMs`; defaults 1 byte and 5 s: it returns as soon as anything is there).
+   */
+  readonly minBytes?: number;
+  readonly maxWaitTimeMs?: number;
   /** Connection and request timeouts; small values make a dead broker visible quickly. */
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
@@ -229,6 +235,8 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
         groupId: options.groupId,
         maxBytesPerPartition: config.maxBytesPerPartition ?? 4 * 1024 * 1024,
         ...(config.maxBytes === undefined ? {} : { maxBytes: config.maxBytes }),
+        ...(config.minBytes === undefined ? {} : { minBytes: config.minBytes }),
+        ...(config.maxWaitTimeMs === undefined ? {} : { maxWaitTimeInMs: config.maxWaitTimeMs }),
         sessionTimeout: 10_000,
         heartbeatInterval: 1000,
         retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },

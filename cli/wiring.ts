@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { BatchedFetch } from '../bus/batched-fetch.ts';
 import { createKafkaBus } from '../bus/kafka-bus.ts';
 import { createMemoryBus } from '../bus/memory-bus.ts';
 import type { RecordBus } from '../contracts/index.ts';
@@ -9,9 +10,9 @@ import type { AppConfig } from './config.ts';
  * The one place that picks concrete adapters: Kafka + ClickHouse server in distributed mode,
  * the in-process bus + chDB in embedded mode. Everything else sees RecordBus and TelemetryStore.
  */
-export function createBus(config: AppConfig, logger: Logger, clientId: string): RecordBus {
+export function createBus(config: AppConfig, logger: Logger, clientId: string, fetch?: BatchedFetch): RecordBus {
   return config.mode === 'distributed'
-    ? createKafkaBus({ brokers: config.kafkaBrokers, clientId, topicPrefix: config.topicPrefix, logger: logger.child({ component: 'kafka' }) })
+    ? createKafkaBus({ brokers: config.kafkaBrokers, clientId, topicPrefix: config.topicPrefix, logger: logger.child({ component: 'kafka' }), ...fetch?.bus })
     : createMemoryBus();
 }
 
