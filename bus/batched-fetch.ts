@@ -6,8 +6,8 @@ import type { KafkaBusConfig } from './kafka-bus.ts';
  * as large as a broker sends by default, and the broker holds a fetch back until it has a good
  * amount of data or `waitMs` has passed. With a backlog that gives the largest inserts; at a fleet's
  * steady rate about one insert per table each `waitMs`. ClickHouse pays per insert: every part it
- * writes is merged again and again (bench:ingest counts about four rewrites per row at 40k-sample
- * inserts, under two at 160k), so fewer, larger inserts cost it far less CPU per row.
+ * writes is merged again and again (about four rewrites per row at 40k-row inserts, under two at
+ * 160k: docs/ingest-dedup.md §9), so fewer, larger inserts cost it far less CPU per row.
  */
 
 /** Kafka's default limit for one fetch response (broker `fetch.max.bytes`, 55 MiB): asking for more gains nothing. */
