@@ -29,12 +29,12 @@ import { createKafkaBus } from '../bus/kafka-bus.ts';
 import { loadConfig } from '../cli/config.ts';
 import { INGEST_TOPICS, Topics } from '../contracts/index.ts';
 import type { IngestObserver } from '../pipeline/ingest/ingest-observer.ts';
-import { createPipelineRuntime } from '../pipeline/ingest/pipeline-runtime.ts';
+import { createPipelineRuntime, type PipelineRuntime } from '../pipeline/ingest/pipeline-runtime.ts';
 import { createRollupJob, DEFAULT_ROLLUP_JOB_CONFIG } from '../pipeline/jobs/rollup-job.ts';
 import { createClickHouseServerExecutor } from '../pipeline/store/clickhouse-server-executor.ts';
 import { encodeGpuProcessBlock, encodeGpuSampleBlock } from '../pipeline/store/gpu-batch-encoder.ts';
 import { packGpuSampleBatch } from '../pipeline/store/packed-gpu-batch.ts';
-import { ident, raw, sql, uint } from '../pipeline/store/sql.ts';
+import { commaJoin, ident, raw, sql, uint } from '../pipeline/store/sql.ts';
 import { createTelemetryStore, StoreTable, type TelemetryStore } from '../pipeline/store/telemetry-store.ts';
 import { createKafkaAdmin } from '../pipeline/telemetry/kafka-admin.ts';
 import { createKafkaLagProbe } from '../pipeline/telemetry/kafka-lag-probe.ts';
@@ -116,26 +116,43 @@ async function setUp(name: string): Promise<Env> {
  * The pipeline's bus, fetching as `gpu-ledger pipeline` does (bus/batched-fetch.ts): each process's
  * members share its part of the partitions and hand each whole fetch over at once.
  */
-const fetchConfig = () => batchedFetch({ members: Number(args.members), partitions: Math.ceil(partitions / Number(args.processes)), waitMs: Number(args['fetch-wait']) });
-const pipelineBus = (prefix: string) => createKafkaBus({ brokers: config.kafkaBrokers, clientId: 'bench-pipeline', topicPrefix: prefix, logger: quiet, ...fetchConfig().bus });
-const batchesPerMember = () => fetchConfig().batchesPerMember;
+const processes = Number(args.processes);
+const pipelineFetch = batchedFetch({ members: Number(args.members), partitions: Math.ceil(partitions / processes), waitMs: Number(args['fetch-wait']) });
+const pipelineBus = (prefix: string) => createKafkaBus({ brokers: config.kafkaBrokers, clientId: 'bench-pipeline', topicPrefix: prefix, logger: quiet, ...pipelineFetch.bus });
 
 // Produce requests of up to 4 MiB: spread over the partitions, each partition's batch stays well under the broker's 1 MiB message.max.bytes.
 const producerBus = (prefix: string) => createKafkaBus({ brokers: config.kafkaBrokers, clientId: 'bench-producer', topicPrefix: prefix, logger: quiet, lingerMs: 2, maxBatchRecords: 1000, maxBatchBytes: Math.min(4 << 20, partitions * (512 << 10)) });
-const processes = Number(args.processes);
 
 /** The pipeline of the throughput drain: its group id, tuned for a backlog (rollups and other jobs off). */
 const drainRuntime = (prefix: string, store: TelemetryStore, groupId: string, observer: IngestObserver) =>
   createPipelineRuntime(
     { bus: pipelineBus(prefix), store, logger: quiet, now: Date.now, observer },
-    { groupId, ingest: { members: Number(args.members), batchesPerMember: batchesPerMember(), maxBatchRows: Number(args['batch-rows']), partitions }, rollups: null, telemetryGaps: null, retention: null },
+    { groupId, ingest: { members: Number(args.members), batchesPerMember: pipelineFetch.batchesPerMember, maxBatchRows: Number(args['batch-rows']), partitions }, rollups: null, telemetryGaps: null, retention: null },
   );
+
+/** A pipeline process's CPU seconds and event-loop utilization while it ran. */
+interface Usage {
+  readonly cpuSeconds: number;
+  readonly eventLoopBusy: number;
+}
+
+/** Starts a drain runtime, runs it until `until` resolves, closes it; this process's usage meanwhile. */
+async function runMeasured(runtime: PipelineRuntime, until: () => Promise<void>): Promise<Usage> {
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  await runtime.start();
+  await until();
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  await runtime.close();
+  return { cpuSeconds: (cpu.user + cpu.system) / 1e6, eventLoopBusy: elu.utilization };
+}
 
 /** What a pipeline process tells the bench (--processes > 1) over IPC. */
 type MemberMessage =
   | { readonly kind: 'inserted'; readonly startedAt: number; readonly rows: number; readonly ms: number }
   | { readonly kind: 'stored'; readonly positions: readonly string[]; readonly at: number }
-  | { readonly kind: 'closed'; readonly cpuSeconds: number; readonly eventLoopBusy: number };
+  | ({ readonly kind: 'closed' } & Usage);
 
 interface Drained {
   /** Epoch ms of the first insert's start and of the last record stored. */
@@ -170,22 +187,15 @@ async function drain(env: Env, batches: number): Promise<Drained> {
   };
   const groupId = `bench-${runId}`;
   if (processes === 1) {
-    const runtime = drainRuntime(env.prefix, env.store, groupId, memberObserver(onMessage));
-    const cpu0 = process.cpuUsage();
-    const elu0 = performance.eventLoopUtilization();
-    await runtime.start();
-    await allStored();
-    const cpu = process.cpuUsage(cpu0);
-    const elu = performance.eventLoopUtilization(elu0);
-    await runtime.close();
-    return { firstInsertAt, lastStoredAt, inserts, cpuSeconds: (cpu.user + cpu.system) / 1e6, eventLoopBusy: [elu.utilization] };
+    const usage = await runMeasured(drainRuntime(env.prefix, env.store, groupId, memberObserver(onMessage)), allStored);
+    return { firstInsertAt, lastStoredAt, inserts, cpuSeconds: usage.cpuSeconds, eventLoopBusy: [usage.eventLoopBusy] };
   }
   const children = Array.from({ length: processes }, () =>
     fork(process.argv[1]!, ['--role', 'member', '--prefix', env.prefix, '--database', env.database, '--group', groupId, '--members', args.members, '--partitions', String(partitions), '--batch-rows', args['batch-rows'], '--fetch-wait', args['fetch-wait'], '--processes', String(processes)]),
   );
   const closed = children.map(
     (child) =>
-      new Promise<{ cpuSeconds: number; eventLoopBusy: number }>((resolve, reject) => {
+      new Promise<Usage>((resolve, reject) => {
         child.on('message', (m: MemberMessage) => (m.kind === 'closed' ? resolve(m) : onMessage(m)));
         child.on('exit', (code) => reject(new Error(`pipeline process exited ${code} before reporting`)));
       }),
@@ -208,16 +218,9 @@ const memberObserver = (send: (m: MemberMessage) => void): IngestObserver => ({
 async function member(): Promise<void> {
   const store = createTelemetryStore(createClickHouseServerExecutor({ url: config.clickhouseUrl, requestTimeoutMs: 120_000 }), { database: args.database });
   const send = (m: MemberMessage) => process.send!(m);
-  const runtime = drainRuntime(args.prefix, store, args.group, memberObserver(send));
-  const cpu0 = process.cpuUsage();
-  const elu0 = performance.eventLoopUtilization();
-  await runtime.start();
-  await new Promise<void>((resolve) => process.once('message', () => resolve()));
-  const cpu = process.cpuUsage(cpu0);
-  const elu = performance.eventLoopUtilization(elu0);
-  await runtime.close();
+  const usage = await runMeasured(drainRuntime(args.prefix, store, args.group, memberObserver(send)), () => new Promise<void>((resolve) => process.once('message', () => resolve())));
   await store.close();
-  send({ kind: 'closed', cpuSeconds: (cpu.user + cpu.system) / 1e6, eventLoopBusy: elu.utilization });
+  send({ kind: 'closed', ...usage });
   process.disconnect();
 }
 
@@ -366,8 +369,7 @@ async function storeAtTarget(env: Env, run: { samplesPerFlush: number; baselineT
         if (name === 'seq') return sql`seq + ${uint(flush * ticksPerFlush)}`;
         return sql`${ident(name)}`;
       });
-      const columnList = select.reduce((all, c) => sql`${raw(all)}, ${raw(c)}`);
-      return sql`INSERT INTO ${db}.${ident(`target_${table}`)} SELECT ${raw(columnList)} FROM ${db}.${ident(`flush_${table}`)}`;
+      return sql`INSERT INTO ${db}.${ident(`target_${table}`)} SELECT ${commaJoin(select.map(raw))} FROM ${db}.${ident(`flush_${table}`)}`;
     });
   }
   await new Promise((r) => setTimeout(r, 5000)); // the baseline's merges
@@ -416,7 +418,7 @@ async function fleetLag(): Promise<void> {
         store: env.store, logger: quiet, now: Date.now,
         observer: { inserted: () => undefined, stored: (records, nowMs) => records.forEach((r) => delays.push(nowMs - r.timestampMs)), deadLettered: () => undefined, storeRetry: () => undefined },
       },
-      { groupId, ingest: { members: Number(args.members) * processes, batchesPerMember: batchesPerMember(), maxBatchRows: Number(args['batch-rows']), partitions }, retention: null },
+      { groupId, ingest: { members: Number(args.members) * processes, batchesPerMember: pipelineFetch.batchesPerMember, maxBatchRows: Number(args['batch-rows']), partitions }, retention: null },
     );
     await runtime.start();
     const stack0 = stackCpu();
@@ -442,7 +444,7 @@ async function fleetLag(): Promise<void> {
     await bus.close();
     const sorted = [...delays].sort((a, b) => a - b);
     const lastTen = lagSamples.slice(-10);
-    log(`fleet: ${NODES * GPUS} GPUs at 1 Hz for ${seconds} s: ${produced} batches produced, ${runtime.ingest.stats.accepted} stored; CPU per sample: ClickHouse ${((clickhouseSeconds * 1e6) / (produced * GPUS)).toFixed(1)} µs, this process (producer and pipeline) ${(((cpu.user + cpu.system) / 1e6) * 1e6 / (produced * GPUS)).toFixed(1)} µs (fetch wait ${args['fetch-wait']} ms)`);
+    log(`fleet: ${NODES * GPUS} GPUs at 1 Hz for ${seconds} s: ${produced} batches produced, ${runtime.ingest.stats.accepted} stored; CPU per sample: ClickHouse ${((clickhouseSeconds * 1e6) / (produced * GPUS)).toFixed(1)} µs, this process (producer and pipeline) ${((cpu.user + cpu.system) / (produced * GPUS)).toFixed(1)} µs (fetch wait ${args['fetch-wait']} ms)`);
     log(`fleet: ingest delay (bus → stored) p50 ${(percentile(sorted, 0.5) / 1000).toFixed(2)} s, p99 ${(percentile(sorted, 0.99) / 1000).toFixed(2)} s, max ${((sorted[sorted.length - 1] ?? 0) / 1000).toFixed(2)} s; ${load()}`);
     log(`fleet lag: max ${Math.max(0, ...lagSamples)} records (${(Math.max(0, ...lagSamples) / NODES).toFixed(2)} s of production), last 10 s ${Math.min(...lastTen)}..${Math.max(...lastTen)} records; bounded under 5 s: ${percentile(sorted, 0.99) < 5000 ? 'yes' : 'no'}`);
   } finally {

@@ -163,12 +163,13 @@ export function createCostLedgerJob(source: CostLedgerJobSource, deps: { readonl
       const result = { windows: 0, computations: 0, rows: 0, problems: 0, fleetCostUsd: 0 };
       // Late telemetry: only on scheduled runs, for the windows computed before this run (before progress).
       const runAtMs = now();
-      const lateState = options.fromMs === undefined && progress !== null ? await readJobState(executor, database, COST_LEDGER_LATE_STATE) : null;
+      const watchesLate = options.fromMs === undefined && progress !== null;
+      const lateState = watchesLate ? await readJobState(executor, database, COST_LEDGER_LATE_STATE) : null;
       const late = lateState === null || progress === null ? [] : await lateWindows(lateState.watermarkMs, progress, oldest);
       const windowStarts = [...late];
       if (start !== null) for (let w = start; w < closed; w += o.windowMs) windowStarts.push(w);
       const markLateHandled = () =>
-        options.fromMs === undefined && progress !== null ? writeJobState(executor, database, COST_LEDGER_LATE_STATE, { watermarkMs: runAtMs, closedBeforeMs: 0 }, runAtMs) : Promise.resolve();
+        watchesLate ? writeJobState(executor, database, COST_LEDGER_LATE_STATE, { watermarkMs: runAtMs, closedBeforeMs: 0 }, runAtMs) : Promise.resolve();
       if (windowStarts.length === 0) {
         await markLateHandled();
         return { ...result, closedBeforeMs: progress ?? 0 };

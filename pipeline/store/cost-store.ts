@@ -6,7 +6,7 @@
  */
 import { IDLE_BUCKET, UNALLOCATED, type CostBucket, type CostLedgerRow, type PricingTier } from '../../contracts/cost-ledger-row.ts';
 import type { SqlExecutor } from './executor.ts';
-import { date, dateTime, ident, raw, sql, SqlValueError, str, toEpochSeconds, uint, type SqlQuery, type SqlValue } from './sql.ts';
+import { commaJoin, date, dateTime, ident, raw, sql, SqlValueError, str, toEpochSeconds, uint, type SqlQuery, type SqlValue } from './sql.ts';
 import { toSafeNumber } from './telemetry-store.ts';
 
 /** Ledger windows with windowStartMs ≥ fromMs and windowEndMs ≤ toMs (whole windows only). */
@@ -81,8 +81,6 @@ export interface CostStore {
 
 type Raw = Record<string, unknown>;
 const num = (v: unknown): number => Number(v);
-/** `a, b, c` (list() would parenthesise). */
-const commaJoin = (values: readonly SqlValue[]): SqlValue => values.reduce((acc, v) => raw(sql`${acc}, ${v}`));
 
 export function createCostStore(executor: SqlExecutor, config: { readonly database: string }): CostStore {
   const db = ident(config.database);

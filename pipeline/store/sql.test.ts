@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  date, dateTime, float, ident, int, list, raw, sql, SqlQuery, SqlValue, SqlValueError, str, strArray, tableName, uint,
+  commaJoin, date, dateTime, float, ident, int, list, raw, sql, SqlQuery, SqlValue, SqlValueError, str, strArray, tableName, uint,
 } from './sql.ts';
 
 const text = (v: SqlValue): string => v.toString();
@@ -140,13 +140,16 @@ describe('ident / tableName', () => {
   });
 });
 
-describe('strArray / list / raw', () => {
-  it('renders arrays and IN lists from escaped values', () => {
+describe('strArray / list / commaJoin / raw', () => {
+  it('renders arrays, IN lists and column lists from escaped values', () => {
     expect(text(strArray([]))).toBe('emptyArrayString()');
     expect(text(strArray(['a', "b'"]))).toBe("['a', 'b\\'']");
     expect(text(list([uint(1), str('x')]))).toBe("(1, 'x')");
     expect(() => list([])).toThrow(SqlValueError);
     expect(() => list(['x' as unknown as SqlValue])).toThrow(SqlValueError);
+    expect(text(commaJoin([ident('a'), uint(2)]))).toBe('`a`, 2');
+    expect(() => commaJoin([])).toThrow(SqlValueError);
+    expect(() => commaJoin(['x' as unknown as SqlValue])).toThrow(SqlValueError);
     expect(() => strArray(['ok', 1 as unknown as string])).toThrow(SqlValueError);
     expect(() => strArray('ab' as unknown as string[])).toThrow(SqlValueError);
   });

@@ -218,13 +218,23 @@ export function strArray(xs: readonly string[]): SqlValue {
   return mint(`[${items.map((x) => str(x as string).toString()).join(', ')}]`);
 }
 
-/** A parenthesised, comma-separated list for `IN (…)`; at least one value. */
-export function list(values: readonly SqlValue[]): SqlValue {
+/** The values joined by commas; at least one, each a SqlValue (`caller` and `whyNotEmpty` name the rule in the error). */
+function joinValues(values: readonly SqlValue[], caller: string, whyNotEmpty: string): string {
   if (!Array.isArray(values) || values.length === 0) {
-    throw new SqlValueError('list: needs at least one value (IN () is not valid SQL)');
+    throw new SqlValueError(`${caller}: needs at least one value (${whyNotEmpty})`);
   }
   for (const v of values) {
-    if (!(v instanceof SqlValue)) throw new SqlValueError(`list: element is a raw ${typeof v}, not a SqlValue`);
+    if (!(v instanceof SqlValue)) throw new SqlValueError(`${caller}: element is a raw ${typeof v}, not a SqlValue`);
   }
-  return mint(`(${values.map(String).join(', ')})`);
+  return values.map(String).join(', ');
+}
+
+/** A parenthesised, comma-separated list for `IN (…)`; at least one value. */
+export function list(values: readonly SqlValue[]): SqlValue {
+  return mint(`(${joinValues(values, 'list', 'IN () is not valid SQL')})`);
+}
+
+/** `a, b, c` without parentheses (a SELECT or GROUP BY list); at least one value. */
+export function commaJoin(values: readonly SqlValue[]): SqlValue {
+  return mint(joinValues(values, 'commaJoin', 'an empty column list is not valid SQL'));
 }
