@@ -7,6 +7,7 @@ bash scripts/ensure-deps.sh
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 cli() { node bin/gpu-ledger.js "$@"; }
 
+echo "== format";     npx prettier --check . --log-level=warn
 echo "== lint";       npx eslint . --max-warnings=0
 echo "== typecheck";  npx tsc --noEmit
 
