@@ -56,13 +56,17 @@ const HOUR = 3_600_000;
 const hours = Number(args.hours);
 const intervalMs = Number(args.interval) * 1000;
 const faults = !args['no-faults'];
-if (!Number.isInteger(hours) || hours < 3) throw new Error('--hours must be an integer ≥ 3 (the offline fault crosses the second hour boundary)');
+if (!Number.isInteger(hours) || hours < 3)
+  throw new Error('--hours must be an integer ≥ 3 (the offline fault crosses the second hour boundary)');
 const config = loadConfig(process.env, process.cwd());
 const quiet = pino({ level: process.env['BENCH_LOG_LEVEL'] ?? 'error' });
 const log = (line: string) => console.log(line);
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
-const load = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`;
+const load = () =>
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} on ${cpus().length} cores`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (x: number) => `${(x * 100).toFixed(3)}%`;
 
@@ -73,20 +77,32 @@ const cluster = 'openb';
 const database = `bench_accuracy_${runId}`;
 
 // ---- the fleet and its truth
-const fleet = loadOpenbFleet(join(config.tracesDir, 'openb'), { fromMs: W0, hours, ...(Number(args.nodes) > 0 ? { maxNodes: Number(args.nodes) } : {}) });
+const fleet = loadOpenbFleet(join(config.tracesDir, 'openb'), {
+  fromMs: W0,
+  hours,
+  ...(Number(args.nodes) > 0 ? { maxNodes: Number(args.nodes) } : {}),
+});
 const catalog = loadPriceCatalog();
 const prices = createPriceLookup(catalog);
-const truth = fleetTruth(fleet, { fromMs: W0, toMs: W1 }, (model) => prices.priceAt({ gpuModel: model, tier: 'on-demand' }, W0).usdPerGpuHour);
+const truth = fleetTruth(
+  fleet,
+  { fromMs: W0, toMs: W1 },
+  (model) => prices.priceAt({ gpuModel: model, tier: 'on-demand' }, W0).usdPerGpuHour,
+);
 const gpus = fleet.nodes.reduce((sum, n) => sum + n.gpuUuids.length, 0);
-log(`fleet: ${fleet.nodes.length} nodes, ${gpus} GPUs; ${fleet.pods.length} GPU pods run (${fleet.pending} pending); ${hours} h from ${new Date(W0).toISOString()}, samples every ${intervalMs / 1000} s`);
-log(`truth: fleet $${truth.fleetUsd.toFixed(2)}, workload $${(truth.fleetUsd - truth.idleUsd).toFixed(2)}, idle $${truth.idleUsd.toFixed(2)}`);
-
+log(
+  `fleet: ${fleet.nodes.length} nodes, ${gpus} GPUs; ${fleet.pods.length} GPU pods run (${fleet.pending} pending); ${hours} h from ${new Date(W0).toISOString()}, samples every ${intervalMs / 1000} s`,
+);
+log(
+  `truth: fleet $${truth.fleetUsd.toFixed(2)}, workload $${(truth.fleetUsd - truth.idleUsd).toFixed(2)}, idle $${truth.idleUsd.toFixed(2)}`,
+);
 
 // ---- services: Kafka of our own (the broker fault stops it), the shared ClickHouse server
 log(`starting a private Kafka broker… (${elapsed()})`);
 const stack = await createPrivateStack(['kafka']);
 // Interrupted (Ctrl-C): stop the private broker, which would otherwise outlive the bench.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stack.close().finally(() => process.exit(130)));
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => void stack.close().finally(() => process.exit(130)));
 const brokers = [`127.0.0.1:${stack.config.kafka.port}`];
 const executor = createClickHouseServerExecutor({ url: config.clickhouseUrl, requestTimeoutMs: 120_000 });
 const store = createTelemetryStore(executor, { database });
@@ -104,19 +120,25 @@ try {
   await runtime.start();
 
   // ---- the fleet's agents, and the faults by simulated time
-  const twice: RecordSink = { send: async (topic, records) => (await agentBus.send(topic, records), await agentBus.send(topic, records)), close: () => Promise.resolve() };
+  const twice: RecordSink = {
+    send: async (topic, records) => (await agentBus.send(topic, records), await agentBus.send(topic, records)),
+    close: () => Promise.resolve(),
+  };
   const offlineFrom = W0 + 2 * HOUR - 7 * 60_000;
   const offlineTo = W0 + 2 * HOUR + 8 * 60_000;
   // The offline agent is the node with the most pods ending in its outage (then the most starting): the worst case.
   const inOutage = (t: number) => t >= offlineFrom && t < offlineTo;
   const score = new Map<string, number>();
-  for (const p of fleet.pods) score.set(p.node, (score.get(p.node) ?? 0) + (inOutage(p.endMs) ? 1000 : 0) + (inOutage(p.startMs) ? 1 : 0));
+  for (const p of fleet.pods)
+    score.set(p.node, (score.get(p.node) ?? 0) + (inOutage(p.endMs) ? 1000 : 0) + (inOutage(p.startMs) ? 1 : 0));
   const busiest = [...score].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? '';
   if (faults) {
     const on = fleet.pods.filter((p) => p.node === busiest);
     const late = on.filter((p) => p.startMs < offlineFrom && inOutage(p.endMs)).length;
     const unseen = on.filter((p) => inOutage(p.startMs) && inOutage(p.endMs)).length;
-    log(`offline fault on ${busiest}: ${late} of its pods end while its agent is down (billed until the agent is back), ${unseen} start and end meanwhile (never seen)`);
+    log(
+      `offline fault on ${busiest}: ${late} of its pods end while its agent is down (billed until the agent is back), ${unseen} start and end meanwhile (never seen)`,
+    );
   }
   let brokerDownAt = 0;
   const restart = async (which: (i: number) => boolean) => {
@@ -132,11 +154,14 @@ try {
       brokerDownAt = performance.now();
       log(`fault: broker stopped at tick ${step} (${elapsed()})`);
     }
-    if (step === stepAt(0.3)) log(`fault: ${await restart((i) => i % 50 === 7)} agents restarted while the broker is down`);
+    if (step === stepAt(0.3))
+      log(`fault: ${await restart((i) => i % 50 === 7)} agents restarted while the broker is down`);
     if (step === stepAt(0.35)) {
       await sleep(Math.max(0, 15_000 - (performance.now() - brokerDownAt)));
       await stack.start('kafka');
-      log(`fault: broker started again after ${((performance.now() - brokerDownAt) / 1000).toFixed(0)} s down (${elapsed()})`);
+      log(
+        `fault: broker started again after ${((performance.now() - brokerDownAt) / 1000).toFixed(0)} s down (${elapsed()})`,
+      );
     }
     if (step === stepAt(0.6)) log(`fault: ${await restart((i) => i % 50 === 31)} agents restarted`);
     const offline = (replay?.hosts ?? []).find((h) => h.name === busiest);
@@ -149,13 +174,25 @@ try {
     }
   };
   replay = createFleetReplay(
-    { cluster, fleet, fromMs: W0, toMs: W1, intervalMs, stateRoot, fixturesDir: config.fixturesDir, gentd26Dir: join(config.tracesDir, 'gentd26') },
+    {
+      cluster,
+      fleet,
+      fromMs: W0,
+      toMs: W1,
+      intervalMs,
+      stateRoot,
+      fixturesDir: config.fixturesDir,
+      gentd26Dir: join(config.tracesDir, 'gentd26'),
+    },
     {
       sinkFor: (i) => (faults && i % 33 === 5 ? twice : agentBus),
       logger: quiet,
       beforeTick: async (step, simNow) => {
         if (faults) await injectFaults(step, simNow);
-        if (step % 30 === 0) log(`  tick ${step}/${replay?.steps}, sim ${new Date(simNow).toISOString()}, ${replay?.counts().spooled} records spooled (${elapsed()})`);
+        if (step % 30 === 0)
+          log(
+            `  tick ${step}/${replay?.steps}, sim ${new Date(simNow).toISOString()}, ${replay?.counts().spooled} records spooled (${elapsed()})`,
+          );
       },
     },
   );
@@ -166,26 +203,40 @@ try {
   const { batches, podEvents } = replay.counts();
   log(`simulation done: ${batches} batches, ${podEvents} distinct pod events; draining… (${elapsed()}, ${load()})`);
   const db = ident(database);
-  const count = async (q: ReturnType<typeof sql>) => Number((await executor.query<Record<string, unknown>>(q))[0]?.['n'] ?? 0);
+  const count = async (q: ReturnType<typeof sql>) =>
+    Number((await executor.query<Record<string, unknown>>(q))[0]?.['n'] ?? 0);
   for (let waited = 0; ; waited++) {
     const { spooled } = replay.counts();
     const storedBatches = await count(sql`SELECT uniqExact(agent_id, boot_id, seq) AS n FROM ${db}.gpu_samples`);
     const storedEvents = await count(sql`SELECT uniqExact(pod_uid, event, at_ms) AS n FROM ${db}.pod_events`);
     if (spooled === 0 && storedBatches >= batches && storedEvents >= podEvents) break;
-    if (waited % 10 === 0) log(`  ${spooled} spooled, ${storedBatches}/${batches} batches and ${storedEvents}/${podEvents} pod events stored (${elapsed()})`);
+    if (waited % 10 === 0)
+      log(
+        `  ${spooled} spooled, ${storedBatches}/${batches} batches and ${storedEvents}/${podEvents} pod events stored (${elapsed()})`,
+      );
     if (waited > 1200) throw new Error('not drained after 20 minutes');
     await sleep(1000);
   }
   await replay.stop();
 
   // ---- the ledger, as the pipeline computes it once the windows are closed
-  const costConfig = parseCostConfig(`tenancy: { namespaceTenants: ${JSON.stringify(NAMESPACE_TENANTS)} }`, 'bench config');
-  const job = createCostLedgerJob({ executor, database, catalog, options: { cost: costConfig } }, { now: () => W1 + 16 * 60_000, logger: quiet });
+  const costConfig = parseCostConfig(
+    `tenancy: { namespaceTenants: ${JSON.stringify(NAMESPACE_TENANTS)} }`,
+    'bench config',
+  );
+  const job = createCostLedgerJob(
+    { executor, database, catalog, options: { cost: costConfig } },
+    { now: () => W1 + 16 * 60_000, logger: quiet },
+  );
   const jobStarted = performance.now();
   const ran = await job.run({ fromMs: W0, untilMs: W1 });
-  log(`ledger: ${ran.windows} windows, ${ran.rows} rows, ${ran.problems} problems in ${((performance.now() - jobStarted) / 1000).toFixed(1)} s`);
+  log(
+    `ledger: ${ran.windows} windows, ${ran.rows} rows, ${ran.problems} problems in ${((performance.now() - jobStarted) / 1000).toFixed(1)} s`,
+  );
   const report = await costReport(createCostStore(executor, { database }), { fromMs: W0, toMs: W1, by: ['tenant'] });
-  const ledgerTenants = new Map(report.rows.filter((r) => r.bucket === 'workload').map((r) => [r.keys['tenant'] ?? '', r.costUsd]));
+  const ledgerTenants = new Map(
+    report.rows.filter((r) => r.bucket === 'workload').map((r) => [r.keys['tenant'] ?? '', r.costUsd]),
+  );
   const rel = (got: number, want: number) => Math.abs(got - want) / want;
   log('tenant          truth $      ledger $     error');
   let worst = 0;
@@ -194,8 +245,12 @@ try {
     worst = Math.max(worst, rel(got, want));
     log(`${tenant.padEnd(12)} ${want.toFixed(2).padStart(11)} ${got.toFixed(2).padStart(12)}  ${pct(rel(got, want))}`);
   }
-  log(`${'(idle)'.padEnd(12)} ${truth.idleUsd.toFixed(2).padStart(11)} ${report.totals.idleCostUsd.toFixed(2).padStart(12)}  ${pct(rel(report.totals.idleCostUsd, truth.idleUsd))}`);
-  log(`${'(fleet)'.padEnd(12)} ${truth.fleetUsd.toFixed(2).padStart(11)} ${report.totals.costUsd.toFixed(2).padStart(12)}  ${pct(rel(report.totals.costUsd, truth.fleetUsd))}`);
+  log(
+    `${'(idle)'.padEnd(12)} ${truth.idleUsd.toFixed(2).padStart(11)} ${report.totals.idleCostUsd.toFixed(2).padStart(12)}  ${pct(rel(report.totals.idleCostUsd, truth.idleUsd))}`,
+  );
+  log(
+    `${'(fleet)'.padEnd(12)} ${truth.fleetUsd.toFixed(2).padStart(11)} ${report.totals.costUsd.toFixed(2).padStart(12)}  ${pct(rel(report.totals.costUsd, truth.fleetUsd))}`,
+  );
   log(`finished in ${elapsed()} (${load()})`);
   log(`accuracy: total error ${pct(rel(report.totals.costUsd, truth.fleetUsd))}, worst tenant error ${pct(worst)}`);
 } finally {

@@ -33,7 +33,8 @@ const cpuSeconds = (pid: number): number => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime of the process itself, not its children
 };
-const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const rssMb = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
@@ -42,13 +43,20 @@ if (runtime === 'dist') {
   if (build.status !== 0) throw new Error('npm run build failed: the agent would run through tsx, not as deployed');
 }
 // bin/gpu-ledger.js picks dist/ for `agent` when it is current; the tsx runtime is the same entry through tsx's loader.
-const command = runtime === 'dist' ? [join(ROOT, 'bin/gpu-ledger.js'), 'agent'] : ['--import', 'tsx', join(ROOT, 'cli/main.ts'), 'agent'];
+const command =
+  runtime === 'dist'
+    ? [join(ROOT, 'bin/gpu-ledger.js'), 'agent']
+    : ['--import', 'tsx', join(ROOT, 'cli/main.ts'), 'agent'];
 
 async function measure(run: number): Promise<{ cpuPct: number; rssMb: number }> {
   const spoolDir = mkdtempSync(join(tmpdir(), 'bench-agent-spool-'));
   const port = await freePort();
   const metric = async (name: string) =>
-    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())?.[1] ?? NaN);
+    Number(
+      new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(
+        await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(),
+      )?.[1] ?? NaN,
+    );
   const startedMs = performance.now();
   const child = spawn(process.execPath, command, {
     cwd: ROOT,
@@ -56,8 +64,14 @@ async function measure(run: number): Promise<{ cpuPct: number; rssMb: number }> 
       ...process.env,
       GPU_LEDGER_GPU_SOURCE: 'nvidia-smi-csv',
       GPU_LEDGER_NVIDIA_SMI: join(ROOT, 'bin/fake-nvidia-smi.js'),
-      FAKE_NVIDIA_SMI_CSV: join(CAPTURES, 'nvgpuexp__linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01__load__query-gpu.csv'),
-      FAKE_NVIDIA_SMI_APPS_CSV: join(CAPTURES, 'nvgpuexp__linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01__load__query-compute-apps.csv'),
+      FAKE_NVIDIA_SMI_CSV: join(
+        CAPTURES,
+        'nvgpuexp__linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01__load__query-gpu.csv',
+      ),
+      FAKE_NVIDIA_SMI_APPS_CSV: join(
+        CAPTURES,
+        'nvgpuexp__linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01__load__query-compute-apps.csv',
+      ),
       FAKE_NVIDIA_SMI_GPUS: '8',
       FAKE_NVIDIA_SMI_TRACE_DIR: resolve(ROOT, '../shared/traces/gentd26'),
       GPU_LEDGER_SAMPLE_INTERVAL_MS: '1000',
@@ -71,7 +85,9 @@ async function measure(run: number): Promise<{ cpuPct: number; rssMb: number }> 
   });
   const pid = child.pid!;
   try {
-    console.log(`run ${run}: agent pid ${pid} (${runtime}): warming up ${warmupSeconds} s, then measuring ${seconds} s…`);
+    console.log(
+      `run ${run}: agent pid ${pid} (${runtime}): warming up ${warmupSeconds} s, then measuring ${seconds} s…`,
+    );
     let startup = '';
     while (performance.now() - startedMs < warmupSeconds * 1000) {
       await sleep(100);
@@ -82,7 +98,9 @@ async function measure(run: number): Promise<{ cpuPct: number; rssMb: number }> 
     console.log(startup || 'start-up: no sample during the warm-up');
     const samples0 = await metric('gpu_ledger_agent_samples_total');
     const [cpu0, wall0, load0] = [cpuSeconds(pid), performance.now(), loadavg()[0]!];
-    console.log(`warm-up: ${cpu0.toFixed(2)} s CPU in the first ${((wall0 - startedMs) / 1000).toFixed(0)} s (start-up included)`);
+    console.log(
+      `warm-up: ${cpu0.toFixed(2)} s CPU in the first ${((wall0 - startedMs) / 1000).toFixed(0)} s (start-up included)`,
+    );
     let maxRss = 0;
     let samples1 = samples0;
     const slices: string[] = []; // CPU per 15 s: shows one-time work (V8's post-start heap reduction) apart from the steady state
@@ -100,9 +118,13 @@ async function measure(run: number): Promise<{ cpuPct: number; rssMb: number }> 
     const [cpu1, wall1] = [cpuSeconds(pid), performance.now()];
     const delivered = await metric('gpu_ledger_agent_spool_delivered_records_total');
     const cpuPct = ((cpu1 - cpu0) / ((wall1 - wall0) / 1000)) * 100;
-    console.log(`GPU samples taken while measuring: ${samples1 - samples0} (8 GPUs × ~${seconds} ticks); batches delivered to Kafka so far: ${delivered}`);
+    console.log(
+      `GPU samples taken while measuring: ${samples1 - samples0} (8 GPUs × ~${seconds} ticks); batches delivered to Kafka so far: ${delivered}`,
+    );
     console.log(`CPU per 15 s: ${slices.join(' ')}`);
-    console.log(`run ${run}: ${cpuPct.toFixed(2)}% of one core, ${maxRss.toFixed(0)} MB RSS (load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)})`);
+    console.log(
+      `run ${run}: ${cpuPct.toFixed(2)}% of one core, ${maxRss.toFixed(0)} MB RSS (load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)})`,
+    );
     return { cpuPct, rssMb: maxRss };
   } finally {
     child.kill('SIGTERM');
@@ -114,4 +136,6 @@ async function measure(run: number): Promise<{ cpuPct: number; rssMb: number }> 
 const results = [];
 for (let run = 1; run <= runs; run++) results.push(await measure(run));
 if (runs > 1) console.log(`median of ${runs} runs (${runtime}):`);
-console.log(`agent: ${median(results.map((r) => r.cpuPct)).toFixed(2)}% of one core, ${median(results.map((r) => r.rssMb)).toFixed(0)} MB RSS`);
+console.log(
+  `agent: ${median(results.map((r) => r.cpuPct)).toFixed(2)}% of one core, ${median(results.map((r) => r.rssMb)).toFixed(0)} MB RSS`,
+);

@@ -35,22 +35,49 @@ const util = (j: number) => `__util${j}__`;
 /** Deterministic utilization of GPU j at tick seq: a sawtooth per GPU, 0..100. */
 export const fleetUtilization = (seq: number, j: number): number => (seq * 7 + j * 13) % 101;
 
-export function buildFleet(options: { readonly fixturesDir: string; readonly nodes: number; readonly gpusPerNode: number; readonly cluster: string; readonly runId: string }): FleetNode[] {
-  const shapes = CAPTURES.map((c) => parseNvidiaSmiXml(readFileSync(join(options.fixturesDir, 'nvidia-smi-xml', c), 'utf8'), 0))
-    .map((p) => ({ sample: p.samples.find((s): s is Extract<GpuSample, { kind: 'gpu' }> => s.kind === 'gpu'), process: p.processes[0] }))
+export function buildFleet(options: {
+  readonly fixturesDir: string;
+  readonly nodes: number;
+  readonly gpusPerNode: number;
+  readonly cluster: string;
+  readonly runId: string;
+}): FleetNode[] {
+  const shapes = CAPTURES.map((c) =>
+    parseNvidiaSmiXml(readFileSync(join(options.fixturesDir, 'nvidia-smi-xml', c), 'utf8'), 0),
+  )
+    .map((p) => ({
+      sample: p.samples.find((s): s is Extract<GpuSample, { kind: 'gpu' }> => s.kind === 'gpu'),
+      process: p.processes[0],
+    }))
     .filter((s) => s.sample !== undefined);
   return Array.from({ length: options.nodes }, (_, n) => {
     const shape = shapes[n % shapes.length]!;
     const node = `bench-node-${String(n).padStart(5, '0')}`;
     const hex = n.toString(16).padStart(8, '0');
     const template = {
-      schemaVersion: 1, agentId: `${options.cluster}/${node}`, bootId: `boot-${options.runId}`, seq: SEQ, cluster: options.cluster, node, collectedAtMs: AT, source: 'nvidia-smi-xml',
+      schemaVersion: 1,
+      agentId: `${options.cluster}/${node}`,
+      bootId: `boot-${options.runId}`,
+      seq: SEQ,
+      cluster: options.cluster,
+      node,
+      collectedAtMs: AT,
+      source: 'nvidia-smi-xml',
       samples: Array.from({ length: options.gpusPerNode }, (_, j) => ({
-        ...shape.sample!, index: j, gpuUuid: `GPU-${hex}-${String(j).padStart(4, '0')}-bench-${options.runId}`, pciBusId: `00000000:${(16 + j).toString(16)}:00.0`, observedAtMs: AT, utilizationPct: util(j),
+        ...shape.sample!,
+        index: j,
+        gpuUuid: `GPU-${hex}-${String(j).padStart(4, '0')}-bench-${options.runId}`,
+        pciBusId: `00000000:${(16 + j).toString(16)}:00.0`,
+        observedAtMs: AT,
+        utilizationPct: util(j),
       })),
       processes: Array.from({ length: options.gpusPerNode }, (_, j) => ({
-        gpuUuid: `GPU-${hex}-${String(j).padStart(4, '0')}-bench-${options.runId}`, pid: 1000 + j, processName: shape.process?.processName ?? 'python',
-        usedMemoryBytes: shape.process?.usedMemoryBytes ?? 1 << 30, podUid: `pod-${hex}-${j}`, containerId: `ctr-${hex}-${j}`,
+        gpuUuid: `GPU-${hex}-${String(j).padStart(4, '0')}-bench-${options.runId}`,
+        pid: 1000 + j,
+        processName: shape.process?.processName ?? 'python',
+        usedMemoryBytes: shape.process?.usedMemoryBytes ?? 1 << 30,
+        podUid: `pod-${hex}-${j}`,
+        containerId: `ctr-${hex}-${j}`,
       })),
     };
     // Split the JSON at the markers once; each render joins the pieces with the tick's numbers.
@@ -59,7 +86,9 @@ export function buildFleet(options: { readonly fixturesDir: string; readonly nod
     const text = JSON.stringify(template);
     const pieces = text.split(pattern);
     // What each gap between pieces takes: -1 the seq, -2 the time, j >= 0 GPU j's utilization.
-    const order = [...text.matchAll(pattern)].map((m) => (m[0] === `"${SEQ}"` ? -1 : m[0] === `"${AT}"` ? -2 : Number(/\d+/.exec(m[0])![0])));
+    const order = [...text.matchAll(pattern)].map((m) =>
+      m[0] === `"${SEQ}"` ? -1 : m[0] === `"${AT}"` ? -2 : Number(/\d+/.exec(m[0])![0]),
+    );
     return {
       node,
       agentId: template.agentId,

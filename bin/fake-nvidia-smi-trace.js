@@ -35,7 +35,12 @@ function load(dir) {
 }
 
 function loadFile(dir) {
-  const stamp = [UTIL, MEM].map((f) => { const s = statSync(join(dir, f)); return `${s.size}-${Math.round(s.mtimeMs)}`; }).join('_');
+  const stamp = [UTIL, MEM]
+    .map((f) => {
+      const s = statSync(join(dir, f));
+      return `${s.size}-${Math.round(s.mtimeMs)}`;
+    })
+    .join('_');
   const cache = join(tmpdir(), `gpu-ledger-gentd26-${stamp}.json`);
   if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8'));
   const util = series(join(dir, UTIL));
@@ -66,5 +71,8 @@ export function traceReading(dir, i, nowMs, totalBytes) {
   const pod = trace.pods[i % trace.pods.length];
   const t = trace.start + ((nowMs / 1000) % (trace.end - trace.start));
   const memory = at(pod.mem, t) ?? 0;
-  return { utilizationPct: Math.min(100, Math.max(0, at(pod.util, t) ?? 0)), memoryUsedBytes: totalBytes > 0 ? Math.min(memory, totalBytes) : memory };
+  return {
+    utilizationPct: Math.min(100, Math.max(0, at(pod.util, t) ?? 0)),
+    memoryUsedBytes: totalBytes > 0 ? Math.min(memory, totalBytes) : memory,
+  };
 }

@@ -31,9 +31,19 @@ const read = (name) => {
 };
 const gpuCount = (found) => Number(env.FAKE_NVIDIA_SMI_GPUS ?? found);
 /** Unique but stable identity of replica i: the last byte of the UUID and the PCI bus number. */
-const uuidFor = (uuid, i) => (i === 0 ? uuid : `${uuid.slice(0, -2)}${(i + 16).toString(16).padStart(2, '0').slice(-2)}`);
-const busFor = (bus, i) => (i === 0 ? bus : bus.replace(/:([0-9A-Fa-f]{2}):/, `:${(0x40 + i).toString(16).toUpperCase()}:`));
-const reading = (i, totalBytes) => (env.FAKE_NVIDIA_SMI_TRACE_DIR ? traceReading(env.FAKE_NVIDIA_SMI_TRACE_DIR, i + Number(env.FAKE_NVIDIA_SMI_TRACE_OFFSET ?? 0), Date.now(), totalBytes) : null);
+const uuidFor = (uuid, i) =>
+  i === 0 ? uuid : `${uuid.slice(0, -2)}${(i + 16).toString(16).padStart(2, '0').slice(-2)}`;
+const busFor = (bus, i) =>
+  i === 0 ? bus : bus.replace(/:([0-9A-Fa-f]{2}):/, `:${(0x40 + i).toString(16).toUpperCase()}:`);
+const reading = (i, totalBytes) =>
+  env.FAKE_NVIDIA_SMI_TRACE_DIR
+    ? traceReading(
+        env.FAKE_NVIDIA_SMI_TRACE_DIR,
+        i + Number(env.FAKE_NVIDIA_SMI_TRACE_OFFSET ?? 0),
+        Date.now(),
+        totalBytes,
+      )
+    : null;
 
 function xml() {
   const doc = read('FAKE_NVIDIA_SMI_XML');
@@ -46,14 +56,22 @@ function xml() {
     const uuid = /<uuid>(GPU-[^<]+)<\/uuid>/.exec(gpu)?.[1] ?? '';
     const bus = /<gpu id="([^"]+)"/.exec(gpu)?.[1] ?? '';
     if (i >= gpus.length) {
-      gpu = gpu.split(uuid).join(uuidFor(uuid, i)).split(bus).join(busFor(bus, i)).replace(/<minor_number>\d+</, `<minor_number>${i}<`);
+      gpu = gpu
+        .split(uuid)
+        .join(uuidFor(uuid, i))
+        .split(bus)
+        .join(busFor(bus, i))
+        .replace(/<minor_number>\d+</, `<minor_number>${i}<`);
     }
     const totalMiB = Number(/<fb_memory_usage>\s*<total>(\d+) MiB/.exec(gpu)?.[1] ?? 0);
     // A GPU split into MIG instances is replayed as captured: a pod series describes a whole GPU.
     const r = gpu.includes('<mig_device>') ? null : reading(i, totalMiB * 1024 * 1024);
     if (r) {
       gpu = gpu.replace(/<gpu_util>\d+ %</, `<gpu_util>${Math.round(r.utilizationPct)} %<`);
-      gpu = gpu.replace(/(<fb_memory_usage>[\s\S]*?<used>)\d+ MiB(<)/, `$1${Math.round(r.memoryUsedBytes / 1048576)} MiB$2`);
+      gpu = gpu.replace(
+        /(<fb_memory_usage>[\s\S]*?<used>)\d+ MiB(<)/,
+        `$1${Math.round(r.memoryUsedBytes / 1048576)} MiB$2`,
+      );
     }
     out.push(gpu);
   }
@@ -77,7 +95,13 @@ function csv(kind, fields, format) {
   if (!format.includes('noheader')) out.push(fields.join(', '));
   for (let i = 0; i < n; i++) {
     for (const src of kind === 'gpu' ? [rows[i % rows.length]] : rows) {
-      const row = { ...src, uuid: uuidFor(src.uuid ?? '', i), gpu_uuid: uuidFor(src.gpu_uuid ?? '', i), 'pci.bus_id': busFor(src['pci.bus_id'] ?? '', i), index: String(i) };
+      const row = {
+        ...src,
+        uuid: uuidFor(src.uuid ?? '', i),
+        gpu_uuid: uuidFor(src.gpu_uuid ?? '', i),
+        'pci.bus_id': busFor(src['pci.bus_id'] ?? '', i),
+        index: String(i),
+      };
       const r = kind === 'gpu' ? reading(i, Number.parseFloat(row['memory.total'] ?? '0') * 1048576) : null;
       if (r) {
         row['utilization.gpu'] = `${Math.round(r.utilizationPct)} %`;
@@ -96,7 +120,8 @@ function loopFlag(all) {
   for (let i = 0; i < all.length; i++) {
     const inline = /^--loop(-ms)?=(\d+)$/.exec(all[i]);
     if (inline) intervalMs = Number(inline[2]) * (inline[1] ? 1 : 1000);
-    else if ((all[i] === '-l' || all[i] === '-lms') && /^\d+$/.test(all[i + 1] ?? '')) intervalMs = Number(all[++i]) * (all[i - 1] === '-l' ? 1000 : 1);
+    else if ((all[i] === '-l' || all[i] === '-lms') && /^\d+$/.test(all[i + 1] ?? ''))
+      intervalMs = Number(all[++i]) * (all[i - 1] === '-l' ? 1000 : 1);
     else rest.push(all[i]);
   }
   return { intervalMs: intervalMs === 0 ? null : intervalMs, rest };
@@ -120,6 +145,7 @@ const { intervalMs, rest } = loopFlag(args);
 const joined = rest.join(' ');
 const query = /^--query-(gpu|compute-apps)=(\S+) --format=(\S+)$/.exec(joined);
 if (joined === '-q -x' && intervalMs === null) process.stdout.write(xml());
-else if (query && intervalMs !== null) loop(query[1] === 'gpu' ? 'gpu' : 'apps', query[2].split(','), query[3], intervalMs);
+else if (query && intervalMs !== null)
+  loop(query[1] === 'gpu' ? 'gpu' : 'apps', query[2].split(','), query[3], intervalMs);
 else if (query) process.stdout.write(csv(query[1] === 'gpu' ? 'gpu' : 'apps', query[2].split(','), query[3]));
 else fail(2, `fake-nvidia-smi: unsupported arguments: ${args.join(' ')}`);

@@ -17,7 +17,12 @@ const MIN_FETCH_BYTES = 16 * 1024 * 1024;
 
 export interface BatchedFetch {
   /** The Kafka bus's consumer settings. */
-  readonly bus: Required<Pick<KafkaBusConfig, 'partitionsConsumedConcurrently' | 'maxBytes' | 'maxBytesPerPartition' | 'minBytes' | 'maxWaitTimeMs'>>;
+  readonly bus: Required<
+    Pick<
+      KafkaBusConfig,
+      'partitionsConsumedConcurrently' | 'maxBytes' | 'maxBytesPerPartition' | 'minBytes' | 'maxWaitTimeMs'
+    >
+  >;
   /** Bus batches one member hands over at once (the ingest config's batchesPerMember). */
   readonly batchesPerMember: number;
 }
@@ -26,12 +31,19 @@ export interface BatchedFetch {
  * The fetch of `members` consumer-group members (in this process) sharing `partitions` partitions;
  * `waitMs` 0 returns a fetch as soon as anything is there.
  */
-export function batchedFetch(options: { readonly members: number; readonly partitions: number; readonly waitMs: number }): BatchedFetch {
+export function batchedFetch(options: {
+  readonly members: number;
+  readonly partitions: number;
+  readonly waitMs: number;
+}): BatchedFetch {
   const { members, partitions, waitMs } = options;
   if (!(Number.isSafeInteger(members) && members >= 1 && Number.isSafeInteger(partitions) && partitions >= 1)) {
-    throw new RangeError(`batchedFetch: members and partitions must be integers >= 1, got ${members} and ${partitions}`);
+    throw new RangeError(
+      `batchedFetch: members and partitions must be integers >= 1, got ${members} and ${partitions}`,
+    );
   }
-  if (!(Number.isSafeInteger(waitMs) && waitMs >= 0)) throw new RangeError(`batchedFetch: waitMs must be an integer >= 0, got ${waitMs}`);
+  if (!(Number.isSafeInteger(waitMs) && waitMs >= 0))
+    throw new RangeError(`batchedFetch: waitMs must be an integer >= 0, got ${waitMs}`);
   const batchesPerMember = Math.ceil(partitions / members);
   return {
     batchesPerMember,

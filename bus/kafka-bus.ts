@@ -100,7 +100,10 @@ class KafkaRecord implements DeliveredRecord {
  * batch that was not committed is delivered again.
  */
 export function createKafkaBus(config: KafkaBusConfig): RecordBus {
-  if (!stopKafkajsIdleLoop()) config.logger.warn('kafkajs internals changed: its idle timer loops are not stopped (bus/kafkajs-idle-loop-fix.ts)');
+  if (!stopKafkajsIdleLoop())
+    config.logger.warn(
+      'kafkajs internals changed: its idle timer loops are not stopped (bus/kafkajs-idle-loop-fix.ts)',
+    );
   const kafka = new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],
@@ -161,7 +164,10 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
     let p: Producer | null = null;
     try {
       p = await getProducer();
-      await p.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic: wire(topic), messages })) });
+      await p.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic: wire(topic), messages })),
+      });
       for (const s of sends) s.resolve();
     } catch (error) {
       if (p !== null && producer === p) {
@@ -182,7 +188,8 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
         while (pending.length > 0) {
           let [taken, count, bytes] = [0, 0, 0];
           for (let next = pending[0]; next !== undefined; next = pending[taken]) {
-            if (taken > 0 && (count + next.records.length > maxBatchRecords || bytes + next.bytes > maxBatchBytes)) break;
+            if (taken > 0 && (count + next.records.length > maxBatchRecords || bytes + next.bytes > maxBatchBytes))
+              break;
             [taken, count, bytes] = [taken + 1, count + next.records.length, bytes + next.bytes];
           }
           const sends = pending.slice(0, taken);
@@ -221,7 +228,10 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
     send(topic: string, records: readonly OutgoingRecord[]) {
       if (records.length === 0) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const bytes = records.reduce((sum, r) => sum + Buffer.byteLength(r.value) + (r.key === null ? 0 : Buffer.byteLength(r.key)), 0);
+        const bytes = records.reduce(
+          (sum, r) => sum + Buffer.byteLength(r.value) + (r.key === null ? 0 : Buffer.byteLength(r.key)),
+          0,
+        );
         pending.push({ topic, records, bytes, resolve, reject });
         pendingRecords += records.length;
         pendingBytes += bytes;
@@ -252,7 +262,15 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
           if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
           const topic = unwire(batch.topic);
           const records: DeliveredRecord[] = batch.messages.map(
-            (m) => new KafkaRecord(topic, batch.partition, m.offset, m.key === null ? null : m.key.toString('utf8'), m.value, Number(m.timestamp)),
+            (m) =>
+              new KafkaRecord(
+                topic,
+                batch.partition,
+                m.offset,
+                m.key === null ? null : m.key.toString('utf8'),
+                m.value,
+                Number(m.timestamp),
+              ),
           );
           const delivered = { topic, partition: batch.partition, records };
           try {

@@ -12,10 +12,23 @@ interface Queue {
   checkPendingRequests(): void;
   destroy(): void;
 }
-const RequestQueue = createRequire(import.meta.url)('kafkajs/src/network/requestQueue/index.js') as new (options: object) => Queue;
+const RequestQueue = createRequire(import.meta.url)('kafkajs/src/network/requestQueue/index.js') as new (
+  options: object,
+) => Queue;
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-const queue = (options: { requestTimeout?: number; enforceRequestTimeout?: boolean; isConnected?: () => boolean } = {}) =>
-  new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 1000, enforceRequestTimeout: false, clientId: 'test', broker: 'b:9092', logger: silent, isConnected: () => true, ...options });
+const queue = (
+  options: { requestTimeout?: number; enforceRequestTimeout?: boolean; isConnected?: () => boolean } = {},
+) =>
+  new RequestQueue({
+    maxInFlightRequests: 1,
+    requestTimeout: 1000,
+    enforceRequestTimeout: false,
+    clientId: 'test',
+    broker: 'b:9092',
+    logger: silent,
+    isConnected: () => true,
+    ...options,
+  });
 
 /** Timer callbacks a queue with nothing pending runs in `ms`: the loop re-arms from inside its own callback. */
 async function idleChecks(q: Queue, ms: number): Promise<number> {
@@ -58,7 +71,11 @@ describe('stopKafkajsIdleLoop (kafkajs#1556)', () => {
     const short = queue({ requestTimeout: 20, enforceRequestTimeout: true });
     const timedOut: number[] = [];
     short.inflight.set(1, { sentAt: Date.now(), requestTimeout: 20, timeoutRequest: () => void timedOut.push(1) });
-    short.inflight.set(2, { sentAt: Date.now() + 60_000, requestTimeout: 20, timeoutRequest: () => void timedOut.push(2) });
+    short.inflight.set(2, {
+      sentAt: Date.now() + 60_000,
+      requestTimeout: 20,
+      timeoutRequest: () => void timedOut.push(2),
+    });
     short.scheduleRequestTimeoutCheck(); // period min(requestTimeout, 1 s) = 20 ms
     await new Promise((r) => setTimeout(r, 80));
     short.destroy();

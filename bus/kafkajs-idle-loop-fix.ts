@@ -26,7 +26,11 @@ const WRAPPED = Symbol.for('gpu-ledger.kafkajs-idle-loop-fix');
 
 function isRequestQueueClass(value: unknown): value is { prototype: RequestQueueInternals } {
   const proto = (value as { prototype?: Partial<RequestQueueInternals> } | null)?.prototype;
-  return typeof value === 'function' && typeof proto?.scheduleCheckPendingRequests === 'function' && typeof proto.scheduleRequestTimeoutCheck === 'function';
+  return (
+    typeof value === 'function' &&
+    typeof proto?.scheduleCheckPendingRequests === 'function' &&
+    typeof proto.scheduleRequestTimeoutCheck === 'function'
+  );
 }
 
 /**
@@ -61,12 +65,15 @@ export function stopKafkajsIdleLoop(): boolean {
   proto.scheduleRequestTimeoutCheck = function (this: RequestQueueInternals) {
     if (!this.enforceRequestTimeout) return;
     this.destroy();
-    this.requestTimeoutIntervalId = setInterval(() => {
-      this.inflight.forEach((request) => {
-        if (Date.now() - request.sentAt > request.requestTimeout) request.timeoutRequest();
-      });
-      if (!this.isConnected()) this.destroy();
-    }, Math.min(this.requestTimeout, REQUEST_TIMEOUT_CHECK_MS));
+    this.requestTimeoutIntervalId = setInterval(
+      () => {
+        this.inflight.forEach((request) => {
+          if (Date.now() - request.sentAt > request.requestTimeout) request.timeoutRequest();
+        });
+        if (!this.isConnected()) this.destroy();
+      },
+      Math.min(this.requestTimeout, REQUEST_TIMEOUT_CHECK_MS),
+    );
   };
   proto[WRAPPED] = true;
   return true;

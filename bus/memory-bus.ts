@@ -67,7 +67,13 @@ export function createMemoryBus(config: MemoryBusConfig = {}): RecordBus {
     return all.filter((_, i) => i % members.length === index);
   };
 
-  const runMember = async (group: GroupState, member: MemberLoop, options: SubscribeOptions, isStopped: () => boolean, idle: () => Promise<void>) => {
+  const runMember = async (
+    group: GroupState,
+    member: MemberLoop,
+    options: SubscribeOptions,
+    isStopped: () => boolean,
+    idle: () => Promise<void>,
+  ) => {
     while (!isStopped()) {
       let delivered = false;
       for (const [topic, partition] of assignment(group, member)) {
@@ -103,7 +109,14 @@ export function createMemoryBus(config: MemoryBusConfig = {}): RecordBus {
       for (const record of records) {
         const partition = partitionForKey(record.key, log.length, roundRobin++);
         const plog = log[partition]!;
-        plog.push({ topic, partition, offset: String(plog.length), key: record.key, value: record.value, timestampMs: now() });
+        plog.push({
+          topic,
+          partition,
+          offset: String(plog.length),
+          key: record.key,
+          value: record.value,
+          timestampMs: now(),
+        });
       }
       wakeAll(topic);
       return Promise.resolve();

@@ -9,19 +9,33 @@ const SCRAPE = { timeoutMs: 5000, maxBytes: 8 * 1024 * 1024 } as const;
  * collector's module is loaded only when it is configured (the XML one alone pulls in an XML
  * parser: about 5 MB of RSS the CSV path does not need).
  */
-export async function createAgentSources(config: AppConfig, now: () => number): Promise<{ gpu: Collector & { readonly name: GpuSampleSource }; others: Collector[] }> {
+export async function createAgentSources(
+  config: AppConfig,
+  now: () => number,
+): Promise<{ gpu: Collector & { readonly name: GpuSampleSource }; others: Collector[] }> {
   const smi = { path: config.nvidiaSmiPath, timeoutMs: config.nvidiaSmiTimeoutMs, maxOutputBytes: 16 * 1024 * 1024 };
   const gpu =
     config.gpuSource === 'dcgm'
-      ? (await import('../collectors/dcgm/dcgm-collector.ts')).createDcgmCollector({ url: config.dcgmUrl, ...SCRAPE }, now)
+      ? (await import('../collectors/dcgm/dcgm-collector.ts')).createDcgmCollector(
+          { url: config.dcgmUrl, ...SCRAPE },
+          now,
+        )
       : config.gpuSource === 'nvidia-smi-xml'
         ? (await import('../collectors/nvidia-smi/nvidia-smi-collector.ts')).createNvidiaSmiXmlCollector(smi, now)
-        : (await import('../collectors/nvidia-smi/nvidia-smi-csv-collector.ts')).createNvidiaSmiCsvCollector({ ...smi, intervalMs: config.sampleIntervalMs }, now);
+        : (await import('../collectors/nvidia-smi/nvidia-smi-csv-collector.ts')).createNvidiaSmiCsvCollector(
+            { ...smi, intervalMs: config.sampleIntervalMs },
+            now,
+          );
   const others: Collector[] = [];
   if (config.modelServers.length > 0) {
     const { createModelServerCollector } = await import('../collectors/inference/model-server-collector.ts');
-    others.push(...config.modelServers.map(({ kind, url }) => createModelServerCollector({ kind, url, ...SCRAPE }, now)));
+    others.push(
+      ...config.modelServers.map(({ kind, url }) => createModelServerCollector({ kind, url, ...SCRAPE }, now)),
+    );
   }
-  if (config.xidLogPath !== '') others.push((await import('../collectors/xid/xid-collector.ts')).createXidCollector({ path: config.xidLogPath }, now));
+  if (config.xidLogPath !== '')
+    others.push(
+      (await import('../collectors/xid/xid-collector.ts')).createXidCollector({ path: config.xidLogPath }, now),
+    );
   return { gpu, others };
 }

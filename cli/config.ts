@@ -90,29 +90,45 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   };
 
   const mode = get('GPU_LEDGER_MODE', 'embedded');
-  if (!Object.values<string>(MODES).includes(mode)) problems.push(`GPU_LEDGER_MODE must be embedded or distributed, got "${mode}"`);
-  const kafkaBrokers = get('GPU_LEDGER_KAFKA_BROKERS', '127.0.0.1:19092').split(',').map((b) => b.trim());
-  for (const b of kafkaBrokers) if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(b)) problems.push(`GPU_LEDGER_KAFKA_BROKERS: "${b}" is not host:port`);
-  if (!/^[A-Za-z0-9._-]*$/.test(env['GPU_LEDGER_TOPIC_PREFIX']?.trim() ?? '')) problems.push('GPU_LEDGER_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-"');
+  if (!Object.values<string>(MODES).includes(mode))
+    problems.push(`GPU_LEDGER_MODE must be embedded or distributed, got "${mode}"`);
+  const kafkaBrokers = get('GPU_LEDGER_KAFKA_BROKERS', '127.0.0.1:19092')
+    .split(',')
+    .map((b) => b.trim());
+  for (const b of kafkaBrokers)
+    if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(b)) problems.push(`GPU_LEDGER_KAFKA_BROKERS: "${b}" is not host:port`);
+  if (!/^[A-Za-z0-9._-]*$/.test(env['GPU_LEDGER_TOPIC_PREFIX']?.trim() ?? ''))
+    problems.push('GPU_LEDGER_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-"');
   const clickhouseUrl = get('GPU_LEDGER_CLICKHOUSE_URL', 'http://127.0.0.1:18123');
   if (!URL.canParse(clickhouseUrl)) problems.push(`GPU_LEDGER_CLICKHOUSE_URL is not a URL: "${clickhouseUrl}"`);
   const database = get('GPU_LEDGER_DATABASE', 'gpu_ledger');
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) problems.push(`GPU_LEDGER_DATABASE must be a plain identifier, got "${database}"`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database))
+    problems.push(`GPU_LEDGER_DATABASE must be a plain identifier, got "${database}"`);
   const spoolMaxBytes = positiveInt('GPU_LEDGER_SPOOL_MAX_BYTES', 256 * 1024 * 1024);
-  if (spoolMaxBytes > 0 && spoolMaxBytes < MIN_SPOOL_BYTES) problems.push(`GPU_LEDGER_SPOOL_MAX_BYTES must be at least ${MIN_SPOOL_BYTES}, got ${spoolMaxBytes}`);
+  if (spoolMaxBytes > 0 && spoolMaxBytes < MIN_SPOOL_BYTES)
+    problems.push(`GPU_LEDGER_SPOOL_MAX_BYTES must be at least ${MIN_SPOOL_BYTES}, got ${spoolMaxBytes}`);
   const spoolFsync = get('GPU_LEDGER_SPOOL_FSYNC', 'interval');
-  if (!Object.values<string>(FSYNC_POLICIES).includes(spoolFsync)) problems.push(`GPU_LEDGER_SPOOL_FSYNC must be always, interval or never, got "${spoolFsync}"`);
+  if (!Object.values<string>(FSYNC_POLICIES).includes(spoolFsync))
+    problems.push(`GPU_LEDGER_SPOOL_FSYNC must be always, interval or never, got "${spoolFsync}"`);
   const spoolSendIntervalMs = Number(get('GPU_LEDGER_SPOOL_SEND_INTERVAL_MS', '5000'));
-  if (!Number.isInteger(spoolSendIntervalMs) || spoolSendIntervalMs < 0) problems.push(`GPU_LEDGER_SPOOL_SEND_INTERVAL_MS must be an integer of 0 or more, got "${env['GPU_LEDGER_SPOOL_SEND_INTERVAL_MS']}"`);
+  if (!Number.isInteger(spoolSendIntervalMs) || spoolSendIntervalMs < 0)
+    problems.push(
+      `GPU_LEDGER_SPOOL_SEND_INTERVAL_MS must be an integer of 0 or more, got "${env['GPU_LEDGER_SPOOL_SEND_INTERVAL_MS']}"`,
+    );
   const metricsAddr = get('GPU_LEDGER_AGENT_METRICS_ADDR', '127.0.0.1:9403');
   const addr = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(metricsAddr);
-  if (!addr || Number(addr[3]) > 65_535) problems.push(`GPU_LEDGER_AGENT_METRICS_ADDR must be host:port (e.g. 127.0.0.1:9403 or [::]:9403), got "${metricsAddr}"`);
+  if (!addr || Number(addr[3]) > 65_535)
+    problems.push(
+      `GPU_LEDGER_AGENT_METRICS_ADDR must be host:port (e.g. 127.0.0.1:9403 or [::]:9403), got "${metricsAddr}"`,
+    );
   const gpuSource = get('GPU_LEDGER_GPU_SOURCE', 'nvidia-smi-csv');
-  if (!(GPU_SOURCES as readonly string[]).includes(gpuSource)) problems.push(`GPU_LEDGER_GPU_SOURCE must be one of ${GPU_SOURCES.join(', ')}, got "${gpuSource}"`);
+  if (!(GPU_SOURCES as readonly string[]).includes(gpuSource))
+    problems.push(`GPU_LEDGER_GPU_SOURCE must be one of ${GPU_SOURCES.join(', ')}, got "${gpuSource}"`);
   const dcgmUrl = get('GPU_LEDGER_DCGM_URL', 'http://127.0.0.1:9400/metrics');
   if (!URL.canParse(dcgmUrl)) problems.push(`GPU_LEDGER_DCGM_URL is not a URL: "${dcgmUrl}"`);
   const watchPods = get('GPU_LEDGER_WATCH_PODS', 'false');
-  if (!['true', 'false'].includes(watchPods)) problems.push(`GPU_LEDGER_WATCH_PODS must be true or false, got "${watchPods}"`);
+  if (!['true', 'false'].includes(watchPods))
+    problems.push(`GPU_LEDGER_WATCH_PODS must be true or false, got "${watchPods}"`);
   const logLevel = get('GPU_LEDGER_LOG_LEVEL', 'info');
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`GPU_LEDGER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -125,7 +141,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     clickhouseUrl,
     database,
     chdbDir: resolve(cwd, get('GPU_LEDGER_CHDB_DIR', '.run/chdb')),
-    priceCatalogPath: env['GPU_LEDGER_PRICE_CATALOG']?.trim() ? resolve(cwd, get('GPU_LEDGER_PRICE_CATALOG', '')) : null,
+    priceCatalogPath: env['GPU_LEDGER_PRICE_CATALOG']?.trim()
+      ? resolve(cwd, get('GPU_LEDGER_PRICE_CATALOG', ''))
+      : null,
     costConfigPath: env['GPU_LEDGER_COST_CONFIG']?.trim() ? resolve(cwd, get('GPU_LEDGER_COST_CONFIG', '')) : null,
     nvidiaSmiPath: get('GPU_LEDGER_NVIDIA_SMI', '/usr/bin/nvidia-smi'),
     nvidiaSmiTimeoutMs: positiveInt('GPU_LEDGER_NVIDIA_SMI_TIMEOUT_MS', 5000),

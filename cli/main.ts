@@ -22,7 +22,8 @@ const program = new Command('gpu-ledger')
 const context = {
   config: () => loadConfig(process.env, process.cwd()),
   /** JSON logs on stderr; `fallbackLevel` applies when GPU_LEDGER_LOG_LEVEL is unset (the demo keeps its report clean). */
-  logger: (name: string, fallbackLevel = 'info') => pino({ name, level: process.env['GPU_LEDGER_LOG_LEVEL'] ?? fallbackLevel }, pino.destination(2)),
+  logger: (name: string, fallbackLevel = 'info') =>
+    pino({ name, level: process.env['GPU_LEDGER_LOG_LEVEL'] ?? fallbackLevel }, pino.destination(2)),
   env: process.env,
 };
 export type CliContext = typeof context;

@@ -12,10 +12,17 @@ import type { AppConfig } from './config.ts';
  * it tracks are kept beside the spool (`pod-tracker.json`), so a restarted agent notices the pods
  * deleted while it was down.
  */
-export async function startPodEvents(config: AppConfig, sink: RecordSink, logger: Logger): Promise<{ close(): Promise<void> }> {
+export async function startPodEvents(
+  config: AppConfig,
+  sink: RecordSink,
+  logger: Logger,
+): Promise<{ close(): Promise<void> }> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
-  const watcher = createPodWatcher({ kubeConfig, logger: logger.child({ component: 'pod-watcher' }), now: Date.now }, { cluster: config.cluster, nodeName: config.node, statePath: join(config.spoolDir, 'pod-tracker.json') });
+  const watcher = createPodWatcher(
+    { kubeConfig, logger: logger.child({ component: 'pod-watcher' }), now: Date.now },
+    { cluster: config.cluster, nodeName: config.node, statePath: join(config.spoolDir, 'pod-tracker.json') },
+  );
   const publisher = createPodEventPublisher(watcher, sink, { logger: logger.child({ component: 'pod-events' }) });
   // The first list can take a while against a large cluster; sampling does not wait for it.
   void watcher.start().catch((error: unknown) => logger.error({ err: error }, 'pod watcher stopped'));

@@ -21,10 +21,21 @@ export async function runAgent(ctx: CliContext): Promise<void> {
   const logger = ctx.logger('agent');
   const startedAtMs = Date.now();
   const telemetry = createPrometheusMetrics('gpu-ledger-agent', { 'host.name': config.node });
-  const bus = createKafkaBus({ brokers: config.kafkaBrokers, clientId: `agent-${config.node}`, topicPrefix: config.topicPrefix, logger: logger.child({ component: 'kafka' }) });
+  const bus = createKafkaBus({
+    brokers: config.kafkaBrokers,
+    clientId: `agent-${config.node}`,
+    topicPrefix: config.topicPrefix,
+    logger: logger.child({ component: 'kafka' }),
+  });
   const spool = await createSpoolingSink(
     bus,
-    { dir: config.spoolDir, maxBytes: config.spoolMaxBytes, fsync: config.spoolFsync, fsyncIntervalMs: config.spoolFsyncIntervalMs, sendIntervalMs: config.spoolSendIntervalMs },
+    {
+      dir: config.spoolDir,
+      maxBytes: config.spoolMaxBytes,
+      fsync: config.spoolFsync,
+      fsyncIntervalMs: config.spoolFsyncIntervalMs,
+      sendIntervalMs: config.spoolSendIntervalMs,
+    },
     { logger: logger.child({ component: 'spool' }), now: Date.now, meter: telemetry.meter },
   );
   const metrics = createAgentMetrics(telemetry.meter, Date.now);
@@ -42,16 +53,44 @@ export async function runAgent(ctx: CliContext): Promise<void> {
     { agentId: `${config.cluster}/${config.node}`, cluster: config.cluster, node: config.node },
   );
   // @kubernetes/client-node is heavy: loaded only when pod watching is on.
-  const podEvents = config.watchPods ? await (await import('./pod-events.ts')).startPodEvents(config, spool, logger) : null;
+  const podEvents = config.watchPods
+    ? await (await import('./pod-events.ts')).startPodEvents(config, spool, logger)
+    : null;
   const maxTickAgeMs = 3 * config.sampleIntervalMs + config.nvidiaSmiTimeoutMs;
   const server = await startAgentHttpServer(
     { host: config.agentMetricsHost, port: config.agentMetricsPort },
-    { handleScrape: telemetry.handleScrape, health: () => computeAgentHealth({ nowMs: Date.now(), startedAtMs, maxTickAgeMs, tick: metrics.tickState(), spool: spool.stats() }), logger },
+    {
+      handleScrape: telemetry.handleScrape,
+      health: () =>
+        computeAgentHealth({
+          nowMs: Date.now(),
+          startedAtMs,
+          maxTickAgeMs,
+          tick: metrics.tickState(),
+          spool: spool.stats(),
+        }),
+      logger,
+    },
   ).catch(async (error: unknown) => {
     await Promise.all([spool.close(), bus.close(), telemetry.close()]);
-    throw new Error(`cannot serve /metrics on ${config.agentMetricsHost}:${config.agentMetricsPort}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `cannot serve /metrics on ${config.agentMetricsHost}:${config.agentMetricsPort}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   });
-  logger.info({ node: config.node, gpuSource: config.gpuSource, collectors: sources.others.map((c) => c.name), watchPods: config.watchPods, intervalMs: config.sampleIntervalMs, bootId: agent.bootId, spoolDir: config.spoolDir, fsync: config.spoolFsync, metrics: `${server.url}/metrics` }, 'agent started');
+  logger.info(
+    {
+      node: config.node,
+      gpuSource: config.gpuSource,
+      collectors: sources.others.map((c) => c.name),
+      watchPods: config.watchPods,
+      intervalMs: config.sampleIntervalMs,
+      bootId: agent.bootId,
+      spoolDir: config.spoolDir,
+      fsync: config.spoolFsync,
+      metrics: `${server.url}/metrics`,
+    },
+    'agent started',
+  );
   agent.start(config.sampleIntervalMs);
   const signal = await untilSignal();
   logger.info({ signal }, 'agent stopping');

@@ -12,7 +12,13 @@ import type { AppConfig } from './config.ts';
  */
 export function createBus(config: AppConfig, logger: Logger, clientId: string, fetch?: BatchedFetch): RecordBus {
   return config.mode === 'distributed'
-    ? createKafkaBus({ brokers: config.kafkaBrokers, clientId, topicPrefix: config.topicPrefix, logger: logger.child({ component: 'kafka' }), ...fetch?.bus })
+    ? createKafkaBus({
+        brokers: config.kafkaBrokers,
+        clientId,
+        topicPrefix: config.topicPrefix,
+        logger: logger.child({ component: 'kafka' }),
+        ...fetch?.bus,
+      })
     : createMemoryBus();
 }
 
@@ -23,7 +29,10 @@ export function createBus(config: AppConfig, logger: Logger, clientId: string, f
 export async function openStore(config: AppConfig): Promise<TelemetryStore> {
   const executor =
     config.mode === 'distributed'
-      ? (await import('../pipeline/store/clickhouse-server-executor.ts')).createClickHouseServerExecutor({ url: config.clickhouseUrl, requestTimeoutMs: 30_000 })
+      ? (await import('../pipeline/store/clickhouse-server-executor.ts')).createClickHouseServerExecutor({
+          url: config.clickhouseUrl,
+          requestTimeoutMs: 30_000,
+        })
       : (await import('../pipeline/store/chdb-executor.ts')).createChdbExecutor({ dataDir: config.chdbDir });
   const store = createTelemetryStore(executor, { database: config.database });
   await store.migrate();

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { GpuProcess, GpuSample, GpuSampleBatch, GpuSampleSource, ModelServerSample, RecordSink } from '../contracts/index.ts';
+import type {
+  GpuProcess,
+  GpuSample,
+  GpuSampleBatch,
+  GpuSampleSource,
+  ModelServerSample,
+  RecordSink,
+} from '../contracts/index.ts';
 import { Topics } from '../contracts/index.ts';
 import { emptyCollectResult, type Collector, type CollectResult, type XidEvent } from './collector.ts';
 
@@ -11,14 +18,18 @@ export interface AgentIdentity {
 }
 
 /** Maps a GPU process to its pod (from /proc/<pid>/cgroup); null when it is not in a pod. */
-export type PodResolver = (pid: number) => Promise<{ readonly podUid: string; readonly containerId: string | null } | null>;
+export type PodResolver = (
+  pid: number,
+) => Promise<{ readonly podUid: string; readonly containerId: string | null } | null>;
 
 /** Hooks for the agent's self-metrics (collectors/telemetry); every method must be cheap and never throw. */
 export interface AgentObserver {
   /** One collector's pass: how long it took and what it produced (errors included). */
   collected(collector: Collector['name'], durationMs: number, result: CollectResult): void;
   /** One tick's end: the batch handed to the sink, or why the tick failed. */
-  ticked(outcome: { readonly ok: true; readonly batch: GpuSampleBatch } | { readonly ok: false; readonly error: unknown }): void;
+  ticked(
+    outcome: { readonly ok: true; readonly batch: GpuSampleBatch } | { readonly ok: false; readonly error: unknown },
+  ): void;
 }
 
 export interface AgentDeps {
@@ -85,7 +96,11 @@ export function createAgent(deps: AgentDeps, identity: AgentIdentity): Agent {
     Promise.all(
       collectors.map(async (c) => {
         const started = performance.now();
-        const result = await c.collect(abort.signal).catch((error: unknown) => emptyCollectResult([`${c.name}: ${error instanceof Error ? error.message : String(error)}`]));
+        const result = await c
+          .collect(abort.signal)
+          .catch((error: unknown) =>
+            emptyCollectResult([`${c.name}: ${error instanceof Error ? error.message : String(error)}`]),
+          );
         deps.observer?.collected(c.name, performance.now() - started, result);
         return result;
       }),
@@ -156,14 +171,27 @@ export function createAgent(deps: AgentDeps, identity: AgentIdentity): Agent {
       node: identity.node,
       collectedAtMs,
       source: deps.gpuCollector.name,
-      samples: attachXids(gpu.samples, results.flatMap((r) => r.xidEvents)),
+      samples: attachXids(
+        gpu.samples,
+        results.flatMap((r) => r.xidEvents),
+      ),
       processes: await bindPods(results.flatMap((r) => r.processes)),
     };
     const modelSamples: ModelServerSample[] = results.flatMap((r) =>
-      r.modelServers.map((m) => ({ ...m, schemaVersion: 1 as const, agentId: identity.agentId, cluster: identity.cluster, node: identity.node })),
+      r.modelServers.map((m) => ({
+        ...m,
+        schemaVersion: 1 as const,
+        agentId: identity.agentId,
+        cluster: identity.cluster,
+        node: identity.node,
+      })),
     );
     await deps.sink.send(Topics.gpuSamples, [{ key: identity.node, value: JSON.stringify(batch) }]);
-    if (modelSamples.length > 0) await deps.sink.send(Topics.modelServerSamples, modelSamples.map((m) => ({ key: identity.node, value: JSON.stringify(m) })));
+    if (modelSamples.length > 0)
+      await deps.sink.send(
+        Topics.modelServerSamples,
+        modelSamples.map((m) => ({ key: identity.node, value: JSON.stringify(m) })),
+      );
     return batch;
   };
 

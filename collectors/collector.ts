@@ -21,7 +21,13 @@ export interface CollectResult {
   readonly errors: readonly string[];
 }
 
-export const emptyCollectResult = (errors: readonly string[] = []): CollectResult => ({ samples: [], processes: [], modelServers: [], xidEvents: [], errors });
+export const emptyCollectResult = (errors: readonly string[] = []): CollectResult => ({
+  samples: [],
+  processes: [],
+  modelServers: [],
+  xidEvents: [],
+  errors,
+});
 
 export const COLLECTOR_NAMES = {
   nvidiaSmiXml: 'nvidia-smi-xml',

@@ -5,5 +5,8 @@
  * the same string for the same instance, and it never collides with the parent's `GPU-…` UUID, so
  * the store's sample identity keeps instances apart.
  */
-export const migInstanceUuid = (parentGpuUuid: string, gpuInstanceId: number, computeInstanceId: number | null): string =>
-  `MIG-${parentGpuUuid}/${gpuInstanceId}/${computeInstanceId ?? 0}`;
+export const migInstanceUuid = (
+  parentGpuUuid: string,
+  gpuInstanceId: number,
+  computeInstanceId: number | null,
+): string => `MIG-${parentGpuUuid}/${gpuInstanceId}/${computeInstanceId ?? 0}`;

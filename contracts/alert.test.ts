@@ -21,7 +21,11 @@ describe('Alert v1', () => {
 
   it.each([
     ['a resolved alert without an end', { ...resolved, endsAtMs: null }, 'endsAtMs: required when status is resolved'],
-    ['an end before the start', { ...resolved, endsAtMs: firing.startsAtMs - 1 }, 'endsAtMs: must not be before startsAtMs'],
+    [
+      'an end before the start',
+      { ...resolved, endsAtMs: firing.startsAtMs - 1 },
+      'endsAtMs: must not be before startsAtMs',
+    ],
     ['an unknown severity', { ...firing, severity: 'page' }, 'severity:'],
     ['an unknown status', { ...firing, status: 'pending' }, 'status:'],
     ['evidence holding an object', { ...firing, evidence: { utilizationPct: { p95: 1 } } }, 'evidence.utilizationPct:'],

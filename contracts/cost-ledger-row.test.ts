@@ -40,15 +40,27 @@ describe('CostLedgerRow v1', () => {
   });
 
   it.each([
-    ['an empty window', { ...workloadRow, windowEndMs: workloadRow.windowStartMs }, 'windowEndMs: must be greater than windowStartMs'],
-    ['a reversed window', { ...workloadRow, windowEndMs: workloadRow.windowStartMs - 1 }, 'windowEndMs: must be greater than windowStartMs'],
+    [
+      'an empty window',
+      { ...workloadRow, windowEndMs: workloadRow.windowStartMs },
+      'windowEndMs: must be greater than windowStartMs',
+    ],
+    [
+      'a reversed window',
+      { ...workloadRow, windowEndMs: workloadRow.windowStartMs - 1 },
+      'windowEndMs: must be greater than windowStartMs',
+    ],
     ['a negative cost', { ...workloadRow, costUsd: -0.01 }, 'costUsd:'],
     ['a negative waste', { ...workloadRow, wasteUsd: -1 }, 'wasteUsd:'],
     ['negative allocated GPU-seconds', { ...workloadRow, allocatedGpuSeconds: -3600 }, 'allocatedGpuSeconds:'],
     ['a price as a string', { ...workloadRow, priceUsdPerGpuHour: '$4.10' }, 'priceUsdPerGpuHour:'],
     ['an unknown pricing tier', { ...workloadRow, pricingTier: 'reserved' }, 'pricingTier:'],
     ['an unknown bucket', { ...workloadRow, bucket: 'shared' }, 'bucket:'],
-    ['a missing tenant', Object.fromEntries(Object.entries(workloadRow).filter(([key]) => key !== 'tenant')), 'tenant: missing'],
+    [
+      'a missing tenant',
+      Object.fromEntries(Object.entries(workloadRow).filter(([key]) => key !== 'tenant')),
+      'tenant: missing',
+    ],
   ])('rejects %s, naming the field', (_name, value, expected) => {
     expect(reasonFor(value)).toContain(expected);
   });

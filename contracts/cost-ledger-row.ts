@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { decodeJson } from './decode.ts';
 import type { Result } from './result.ts';
-import { epochMsSchema, labelsSchema, nonEmptyStringSchema, nonNegativeNumberSchema, schemaVersion1Schema } from './fields.ts';
+import {
+  epochMsSchema,
+  labelsSchema,
+  nonEmptyStringSchema,
+  nonNegativeNumberSchema,
+  schemaVersion1Schema,
+} from './fields.ts';
 
 /**
  * Name used in the attribution fields (namespace, pod, podUid, workload) of idle rows: GPU time

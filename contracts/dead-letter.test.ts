@@ -17,7 +17,9 @@ describe('DeadLetter v1', () => {
   });
 
   it('decodes one with a null key and no payloadTruncated flag', () => {
-    const value = Object.fromEntries(Object.entries({ ...letter, key: null }).filter(([key]) => key !== 'payloadTruncated'));
+    const value = Object.fromEntries(
+      Object.entries({ ...letter, key: null }).filter(([key]) => key !== 'payloadTruncated'),
+    );
     expect(decodeDeadLetter(JSON.stringify(value))).toEqual({ ok: true, value });
   });
 

@@ -22,17 +22,23 @@ describe('decodeJson', () => {
     expect(decodeJson(Point, '{"x":1,"y":2.5,"tags":{}}')).toEqual({ ok: true, value: { x: 1, y: 2.5, tags: {} } });
   });
 
-  it.each(['', '{', 'undefined', '{"x":1,}', "{'x':1}", 'NaN'])('rejects unparseable input %j as invalid JSON', (raw) => {
-    const result = decodeJson(Point, raw);
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error).toMatch(/^invalid JSON: \S/);
-  });
+  it.each(['', '{', 'undefined', '{"x":1,}', "{'x':1}", 'NaN'])(
+    'rejects unparseable input %j as invalid JSON',
+    (raw) => {
+      const result = decodeJson(Point, raw);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error).toMatch(/^invalid JSON: \S/);
+    },
+  );
 
-  it.each(['null', '[]', '"a string"', '42', 'true'])('rejects valid JSON that is not an object (%s) at the root', (raw) => {
-    const result = decodeJson(Point, raw);
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error).toMatch(/^\(root\): /);
-  });
+  it.each(['null', '[]', '"a string"', '42', 'true'])(
+    'rejects valid JSON that is not an object (%s) at the root',
+    (raw) => {
+      const result = decodeJson(Point, raw);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error).toMatch(/^\(root\): /);
+    },
+  );
 
   it(`spells out at most ${MAX_REPORTED_ISSUES} issues and counts the rest`, () => {
     const result = decodeJson(Point, '{"x":"1","y":101,"tags":{"a":1,"b":2}}');
@@ -62,7 +68,10 @@ describe('decodeJson', () => {
 
 describe('decodeValue', () => {
   it('validates an already-parsed value', () => {
-    expect(decodeValue(Point, { x: 1, y: 2, tags: { a: 'b' } })).toEqual({ ok: true, value: { x: 1, y: 2, tags: { a: 'b' } } });
+    expect(decodeValue(Point, { x: 1, y: 2, tags: { a: 'b' } })).toEqual({
+      ok: true,
+      value: { x: 1, y: 2, tags: { a: 'b' } },
+    });
     expect(decodeValue(Point, { x: 1, y: 2 })).toEqual({ ok: false, error: 'tags: missing (expected record)' });
   });
 

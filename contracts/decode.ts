@@ -35,7 +35,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
 const errorMap: z.core.$ZodErrorMap = (issue) => {
   if (issue.code !== 'invalid_type') return undefined;
   if (issue.input === undefined) return `missing (expected ${issue.expected})`;
-  if (issue.expected === 'int' && typeof issue.input === 'number') return `expected an integer, received ${issue.input}`;
+  if (issue.expected === 'int' && typeof issue.input === 'number')
+    return `expected an integer, received ${issue.input}`;
   return undefined;
 };
 

@@ -130,7 +130,12 @@ export const examplePodEvent: PodEvent = {
   event: 'started',
   atMs: T0 - 60_000,
   gpuRequest: { kind: 'mig', profile: '2g.20gb', count: 1 },
-  labels: { 'app.kubernetes.io/name': 'qwen-vllm', team: 'search', tenant: 'acme', model: 'Qwen/Qwen2.5-0.5B-Instruct' },
+  labels: {
+    'app.kubernetes.io/name': 'qwen-vllm',
+    team: 'search',
+    tenant: 'acme',
+    model: 'Qwen/Qwen2.5-0.5B-Instruct',
+  },
   owner: { kind: 'ReplicaSet', name: 'qwen-vllm-6d8f7c9b5' },
   gpuUuids: ['MIG-b5c3e6a7-1f0d-5a7e-9d3c-0a1b2c3d4e5f'],
 };
@@ -187,7 +192,13 @@ export const exampleAlert: Alert = {
   ruleId: 'gpu-allocated-idle',
   severity: 'warning',
   status: 'firing',
-  labels: { cluster: 'prod-eu', node: 'gpu-node-07', gpu: PARENT, namespace: 'inference', pod: 'qwen-vllm-6d8f7c9b5-x2kqp' },
+  labels: {
+    cluster: 'prod-eu',
+    node: 'gpu-node-07',
+    gpu: PARENT,
+    namespace: 'inference',
+    pod: 'qwen-vllm-6d8f7c9b5-x2kqp',
+  },
   summary: 'GPU allocated to inference/qwen-vllm-6d8f7c9b5-x2kqp has been idle for 2h',
   runbook: 'Check whether the workload still serves traffic; scale it down or release the GPU.',
   startsAtMs: T0 - 7_200_000,

@@ -22,7 +22,9 @@ export const EPOCH_MS_MAX = 4_102_444_800_000;
  */
 export const epochMsSchema = z
   .int()
-  .min(EPOCH_MS_MIN, { error: 'expected epoch milliseconds UTC (>= 2000-01-01); got a value that looks like seconds or a relative time' })
+  .min(EPOCH_MS_MIN, {
+    error: 'expected epoch milliseconds UTC (>= 2000-01-01); got a value that looks like seconds or a relative time',
+  })
   .max(EPOCH_MS_MAX, { error: 'expected epoch milliseconds UTC (< 2100-01-01)' });
 
 /** Identifiers and names that must be present. */

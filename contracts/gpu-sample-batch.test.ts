@@ -1,6 +1,14 @@
 import { describe, it, expect, expectTypeOf } from 'vitest';
 import { exampleGpuSampleBatch } from './examples.ts';
-import { decodeGpuSampleBatch, GpuSampleBatchSchema, type GpuSample, type GpuSampleBatch, type MigInstance, type MigSample, type WholeGpuSample } from './gpu-sample-batch.ts';
+import {
+  decodeGpuSampleBatch,
+  GpuSampleBatchSchema,
+  type GpuSample,
+  type GpuSampleBatch,
+  type MigInstance,
+  type MigSample,
+  type WholeGpuSample,
+} from './gpu-sample-batch.ts';
 
 const batch = exampleGpuSampleBatch;
 const [wholeGpu, migWithUuid, migWithoutUuid] = batch.samples;
@@ -61,16 +69,44 @@ describe('GpuSampleBatch v1', () => {
     ['utilization as a string', withSample(0, { ...wholeGpu, utilizationPct: '45 %' }), 'samples[0].utilizationPct:'],
     ['negative memory bytes', withSample(0, { ...wholeGpu, memoryUsedBytes: -1 }), 'samples[0].memoryUsedBytes:'],
     ['fractional memory bytes', withSample(0, { ...wholeGpu, memoryTotalBytes: 1.5 }), 'samples[0].memoryTotalBytes:'],
-    ['a DCGM blank sentinel leaking through', withSample(0, { ...wholeGpu, eccCorrectedTotal: DCGM_NOT_SUPPORTED }), 'samples[0].eccCorrectedTotal:'],
-    ['DCGM activity as a 0..1 ratio above range', withSample(1, { ...migWithUuid, smActivePct: 140 }), 'samples[1].smActivePct:'],
-    ['MIG sample without parentGpuUuid', withSample(1, { ...migWithUuid, parentGpuUuid: null }), 'samples[1].parentGpuUuid:'],
+    [
+      'a DCGM blank sentinel leaking through',
+      withSample(0, { ...wholeGpu, eccCorrectedTotal: DCGM_NOT_SUPPORTED }),
+      'samples[0].eccCorrectedTotal:',
+    ],
+    [
+      'DCGM activity as a 0..1 ratio above range',
+      withSample(1, { ...migWithUuid, smActivePct: 140 }),
+      'samples[1].smActivePct:',
+    ],
+    [
+      'MIG sample without parentGpuUuid',
+      withSample(1, { ...migWithUuid, parentGpuUuid: null }),
+      'samples[1].parentGpuUuid:',
+    ],
     ['MIG sample without MIG info', withSample(2, { ...migWithoutUuid, mig: null }), 'samples[2].mig:'],
-    ['whole GPU with a parent', withSample(0, { ...wholeGpu, parentGpuUuid: migWithUuid.parentGpuUuid }), 'samples[0].parentGpuUuid:'],
+    [
+      'whole GPU with a parent',
+      withSample(0, { ...wholeGpu, parentGpuUuid: migWithUuid.parentGpuUuid }),
+      'samples[0].parentGpuUuid:',
+    ],
     ['whole GPU keyed by index instead of UUID', withSample(0, { ...wholeGpu, gpuUuid: '0' }), 'samples[0].gpuUuid:'],
     ['unknown sample kind', withSample(0, { ...wholeGpu, kind: 'vgpu' }), 'samples[0].kind:'],
-    ['a GPU index beyond the UInt32 the store keeps', withSample(0, { ...wholeGpu, index: 2 ** 32 }), 'samples[0].index:'],
-    ['a MIG instance id beyond UInt32', withSample(1, { ...migWithUuid, mig: { gpuInstanceId: 2 ** 32, computeInstanceId: 0, profile: null } }), 'samples[1].mig.gpuInstanceId:'],
-    ['a bad MIG profile', withSample(1, { ...migWithUuid, mig: { gpuInstanceId: 3, computeInstanceId: 0, profile: '<<<NULL>>>' } }), 'samples[1].mig.profile:'],
+    [
+      'a GPU index beyond the UInt32 the store keeps',
+      withSample(0, { ...wholeGpu, index: 2 ** 32 }),
+      'samples[0].index:',
+    ],
+    [
+      'a MIG instance id beyond UInt32',
+      withSample(1, { ...migWithUuid, mig: { gpuInstanceId: 2 ** 32, computeInstanceId: 0, profile: null } }),
+      'samples[1].mig.gpuInstanceId:',
+    ],
+    [
+      'a bad MIG profile',
+      withSample(1, { ...migWithUuid, mig: { gpuInstanceId: 3, computeInstanceId: 0, profile: '<<<NULL>>>' } }),
+      'samples[1].mig.profile:',
+    ],
     ['non-integer seq', { ...batch, seq: 1.5 }, 'seq:'],
     ['negative seq', { ...batch, seq: -1 }, 'seq:'],
     ['wrong schemaVersion', { ...batch, schemaVersion: 2 }, 'schemaVersion:'],
@@ -79,7 +115,11 @@ describe('GpuSampleBatch v1', () => {
     ['collectedAtMs in seconds', { ...batch, collectedAtMs: 1_752_483_644 }, 'collectedAtMs:'],
     ['process pid 0', { ...batch, processes: [{ ...podProcess, pid: 0 }] }, 'processes[0].pid:'],
     ['process pid beyond UInt32', { ...batch, processes: [{ ...podProcess, pid: 2 ** 32 }] }, 'processes[0].pid:'],
-    ['process memory as a string', { ...batch, processes: [{ ...podProcess, usedMemoryBytes: '7484 MiB' }] }, 'processes[0].usedMemoryBytes:'],
+    [
+      'process memory as a string',
+      { ...batch, processes: [{ ...podProcess, usedMemoryBytes: '7484 MiB' }] },
+      'processes[0].usedMemoryBytes:',
+    ],
   ])('rejects %s, naming the field', (_name, value, path) => {
     expect(reasonFor(value)).toContain(path);
   });

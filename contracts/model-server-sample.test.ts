@@ -16,12 +16,23 @@ describe('ModelServerSample v1', () => {
   });
 
   it('decodes a Triton sample without queue depth or KV cache, outside Kubernetes', () => {
-    const value = { ...sample, server: 'triton', model: 'densenet_onnx', podUid: null, queueDepth: null, kvCacheUsagePct: null };
+    const value = {
+      ...sample,
+      server: 'triton',
+      model: 'densenet_onnx',
+      podUid: null,
+      queueDepth: null,
+      kvCacheUsagePct: null,
+    };
     expect(decodeModelServerSample(JSON.stringify(value))).toEqual({ ok: true, value });
   });
 
   it.each([
-    ['a negative delta (counter reset not handled)', { ...sample, generationTokensDelta: -120 }, 'generationTokensDelta:'],
+    [
+      'a negative delta (counter reset not handled)',
+      { ...sample, generationTokensDelta: -120 },
+      'generationTokensDelta:',
+    ],
     ['a zero window', { ...sample, windowMs: 0 }, 'windowMs:'],
     ['a fractional window', { ...sample, windowMs: 15_000.5 }, 'windowMs:'],
     ['KV cache usage above 100', { ...sample, kvCacheUsagePct: 100.5 }, 'kvCacheUsagePct:'],

@@ -16,7 +16,12 @@ describe('OptimizationHint v1', () => {
   });
 
   it('decodes a dismissed hint aimed at one pod', () => {
-    const value = { ...hint, kind: 'idle-shutdown', status: 'dismissed', target: { ...hint.target, pod: 'qwen-vllm-6d8f7c9b5-x2kqp' } };
+    const value = {
+      ...hint,
+      kind: 'idle-shutdown',
+      status: 'dismissed',
+      target: { ...hint.target, pod: 'qwen-vllm-6d8f7c9b5-x2kqp' },
+    };
     expect(decodeOptimizationHint(JSON.stringify(value))).toEqual({ ok: true, value });
   });
 
@@ -26,7 +31,11 @@ describe('OptimizationHint v1', () => {
     ['a negative saving', { ...hint, estimatedMonthlySavingUsd: -5 }, 'estimatedMonthlySavingUsd:'],
     ['an unknown kind', { ...hint, kind: 'downscale' }, 'kind:'],
     ['an unknown status', { ...hint, status: 'applied' }, 'status:'],
-    ['a target without workload', { ...hint, target: { cluster: 'prod-eu', namespace: 'inference', pod: null } }, 'target.workload: missing'],
+    [
+      'a target without workload',
+      { ...hint, target: { cluster: 'prod-eu', namespace: 'inference', pod: null } },
+      'target.workload: missing',
+    ],
     ['a target pod that is a number', { ...hint, target: { ...hint.target, pod: 7 } }, 'target.pod:'],
   ])('rejects %s, naming the field', (_name, value, expected) => {
     expect(reasonFor(value)).toContain(expected);

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { decodeJson } from './decode.ts';
 import type { Result } from './result.ts';
-import { epochMsSchema, evidenceSchema, nonEmptyStringSchema, nonNegativeNumberSchema, schemaVersion1Schema } from './fields.ts';
+import {
+  epochMsSchema,
+  evidenceSchema,
+  nonEmptyStringSchema,
+  nonNegativeNumberSchema,
+  schemaVersion1Schema,
+} from './fields.ts';
 
 /** What the recommender suggests. */
 export const OptimizationHintKind = {
@@ -64,4 +70,5 @@ export const OptimizationHintSchema = z
 export type OptimizationHint = z.infer<typeof OptimizationHintSchema>;
 
 /** Decodes one `optimize.hints.v1` value. Never throws. */
-export const decodeOptimizationHint = (raw: string): Result<OptimizationHint> => decodeJson(OptimizationHintSchema, raw);
+export const decodeOptimizationHint = (raw: string): Result<OptimizationHint> =>
+  decodeJson(OptimizationHintSchema, raw);

@@ -14,8 +14,4 @@ export type Topic = (typeof Topics)[keyof typeof Topics];
  * Topics the ingest pipeline consumes into the store. GPU process → pod bindings travel inside
  * the GPU sample batch (`processes`), observed in the same pass as the samples, so they need no topic.
  */
-export const INGEST_TOPICS: readonly Topic[] = [
-  Topics.gpuSamples,
-  Topics.podEvents,
-  Topics.modelServerSamples,
-];
+export const INGEST_TOPICS: readonly Topic[] = [Topics.gpuSamples, Topics.podEvents, Topics.modelServerSamples];

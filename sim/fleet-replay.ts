@@ -17,7 +17,9 @@ import { createSimHost, type SimHost } from './sim-host.ts';
 export const TEMPLATE_CAPTURE = 'nvidia-smi-xml/telegraf__tesla-t4__515.105.01__procs.xml';
 
 export function readTemplateSample(fixturesDir: string): WholeGpuSample {
-  const sample = parseNvidiaSmiXml(readFileSync(join(fixturesDir, TEMPLATE_CAPTURE), 'utf8'), 0).samples.find((s): s is WholeGpuSample => s.kind === 'gpu');
+  const sample = parseNvidiaSmiXml(readFileSync(join(fixturesDir, TEMPLATE_CAPTURE), 'utf8'), 0).samples.find(
+    (s): s is WholeGpuSample => s.kind === 'gpu',
+  );
   if (!sample) throw new Error(`${TEMPLATE_CAPTURE} has no GPU sample`);
   return sample;
 }
@@ -57,10 +59,17 @@ export function createFleetReplay(config: FleetReplayConfig, deps: FleetReplayDe
   const template = readTemplateSample(config.fixturesDir);
   let simNow = config.fromMs;
   const podEventKeys = new Set<string>();
-  const onPodEvents = (events: readonly PodEvent[]) => events.forEach((e) => podEventKeys.add(`${e.podUid}/${e.event}/${e.atMs}`));
+  const onPodEvents = (events: readonly PodEvent[]) =>
+    events.forEach((e) => podEventKeys.add(`${e.podUid}/${e.event}/${e.atMs}`));
   const hosts = config.fleet.nodes.map((node, i) =>
     createSimHost(
-      { cluster: config.cluster, node, dir: join(config.stateRoot, node.name), template, gentd26Dir: config.gentd26Dir },
+      {
+        cluster: config.cluster,
+        node,
+        dir: join(config.stateRoot, node.name),
+        template,
+        gentd26Dir: config.gentd26Dir,
+      },
       { sink: deps.sinkFor(i), now: () => simNow, logger: deps.logger, onPodEvents },
     ),
   );
@@ -68,7 +77,10 @@ export function createFleetReplay(config: FleetReplayConfig, deps: FleetReplayDe
   const steps = Math.floor((config.toMs - config.fromMs) / config.intervalMs) + 2;
   const lastMs = config.fromMs + (steps - 1) * config.intervalMs;
   const transitions = config.fleet.pods
-    .flatMap((p) => [{ t: p.startMs, start: true, p }, { t: p.endMs, start: false, p }])
+    .flatMap((p) => [
+      { t: p.startMs, start: true, p },
+      { t: p.endMs, start: false, p },
+    ])
     .filter((x) => x.t <= lastMs)
     .sort((a, b) => a.t - b.t || Number(a.start) - Number(b.start));
 
@@ -90,7 +102,11 @@ export function createFleetReplay(config: FleetReplayConfig, deps: FleetReplayDe
         await Promise.all(hosts.map((h) => h.tick()));
       }
     },
-    counts: () => ({ batches: hosts.reduce((s, h) => s + h.batches, 0), podEvents: podEventKeys.size, spooled: hosts.reduce((s, h) => s + h.pendingRecords(), 0) }),
+    counts: () => ({
+      batches: hosts.reduce((s, h) => s + h.batches, 0),
+      podEvents: podEventKeys.size,
+      spooled: hosts.reduce((s, h) => s + h.pendingRecords(), 0),
+    }),
     async stop() {
       for (const h of hosts) await h.stop();
     },

@@ -20,7 +20,17 @@ describe('openb fleet (the accuracy bench and demo fleet, from the real trace)',
     expect(fleet.pods.length + fleet.pending).toBeLessThanOrEqual(7064);
     expect(fleet.pending).toBeGreaterThanOrEqual(861);
     expect(fleet.pods.length).toBe(6203);
-    expect(new Set(fleet.nodes.map((n) => n.productName))).toEqual(new Set(['Tesla P100-PCIE-16GB', 'Tesla T4', 'Tesla V100-SXM2-16GB', 'Tesla V100-SXM2-32GB', 'NVIDIA A10', 'G2', 'G3']));
+    expect(new Set(fleet.nodes.map((n) => n.productName))).toEqual(
+      new Set([
+        'Tesla P100-PCIE-16GB',
+        'Tesla T4',
+        'Tesla V100-SXM2-16GB',
+        'Tesla V100-SXM2-32GB',
+        'NVIDIA A10',
+        'G2',
+        'G3',
+      ]),
+    );
   });
 
   it('keeps each pod its real duration and puts arrivals inside the first 90% of the run', () => {
@@ -39,7 +49,12 @@ describe('openb fleet (the accuracy bench and demo fleet, from the real trace)',
 
   it('never places more than a GPU holds, at any instant', () => {
     const gpus = new Map(fleet.nodes.map((n) => [n.name, n.gpuUuids.length]));
-    const events = fleet.pods.flatMap((p) => p.gpuIndexes.flatMap((g) => [{ t: p.startMs, d: p.milli, key: `${p.node}/${g}` }, { t: p.endMs, d: -p.milli, key: `${p.node}/${g}` }]));
+    const events = fleet.pods.flatMap((p) =>
+      p.gpuIndexes.flatMap((g) => [
+        { t: p.startMs, d: p.milli, key: `${p.node}/${g}` },
+        { t: p.endMs, d: -p.milli, key: `${p.node}/${g}` },
+      ]),
+    );
     events.sort((a, b) => a.t - b.t || a.d - b.d);
     const held = new Map<string, number>();
     for (const e of events) {
@@ -57,7 +72,9 @@ describe('openb fleet (the accuracy bench and demo fleet, from the real trace)',
     expect(workload + truth.idleUsd).toBeCloseTo(truth.fleetUsd, 9);
     expect([...truth.tenants.keys()].sort()).toEqual(['acme', 'globex', 'hooli', 'initech', 'umbrella']);
     // A pod running the whole window on one whole GPU is worth exactly 4 GPU-hours.
-    const whole = fleet.pods.find((p) => p.numGpu === 1 && p.milli === 1000 && p.startMs === W0 && p.endMs >= W0 + 4 * HOUR);
+    const whole = fleet.pods.find(
+      (p) => p.numGpu === 1 && p.milli === 1000 && p.startMs === W0 && p.endMs >= W0 + 4 * HOUR,
+    );
     expect(whole).toBeDefined();
   });
 });

@@ -20,8 +20,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const NAMESPACE_TENANTS: Readonly<Record<string, string>> = {
-  'llm-serving': 'acme', 'search-ranking': 'acme', recsys: 'globex', 'ads-ctr': 'globex', vision: 'initech',
-  speech: 'initech', 'nlp-research': 'umbrella', 'rl-lab': 'umbrella', 'batch-etl': 'hooli', fraud: 'hooli',
+  'llm-serving': 'acme',
+  'search-ranking': 'acme',
+  recsys: 'globex',
+  'ads-ctr': 'globex',
+  vision: 'initech',
+  speech: 'initech',
+  'nlp-research': 'umbrella',
+  'rl-lab': 'umbrella',
+  'batch-etl': 'hooli',
+  fraud: 'hooli',
 };
 const NAMESPACES = Object.keys(NAMESPACE_TENANTS);
 
@@ -88,13 +96,21 @@ const uuidOf = (prefix: string, s: string) => {
   return `${prefix}${hex(a, 8)}-${hex(b >>> 16, 4)}-4${hex(b, 3)}-8${hex(a ^ b, 3)}-${hex(fnv(`${s}!`), 8)}${hex(b, 4)}`;
 };
 
-export function loadOpenbFleet(dir: string, options: { readonly fromMs: number; readonly hours: number; readonly maxNodes?: number }): OpenbFleet {
+export function loadOpenbFleet(
+  dir: string,
+  options: { readonly fromMs: number; readonly hours: number; readonly maxNodes?: number },
+): OpenbFleet {
   const nodeRows = csv(join(dir, 'openb_node_list_gpu_node.csv')).slice(0, options.maxNodes ?? Infinity);
   const nodes: SimNode[] = nodeRows.map((r) => {
     const product = PRODUCTS[r['model'] ?? ''];
     if (!product) throw new Error(`openb node ${r['sn']}: unknown model '${r['model']}'`);
     const count = Number(r['gpu']);
-    return { name: r['sn'] ?? '', productName: product.name, memoryBytes: product.memoryBytes, gpuUuids: Array.from({ length: count }, (_, i) => uuidOf('GPU-', `${r['sn']}/${i}`)) };
+    return {
+      name: r['sn'] ?? '',
+      productName: product.name,
+      memoryBytes: product.memoryBytes,
+      gpuUuids: Array.from({ length: count }, (_, i) => uuidOf('GPU-', `${r['sn']}/${i}`)),
+    };
   });
   const podRows = csv(join(dir, 'openb_pod_list_default.csv')).filter((r) => Number(r['num_gpu']) > 0);
   podRows.sort((a, b) => Number(a['creation_time']) - Number(b['creation_time'])); // stable: ties keep file order
@@ -111,12 +127,19 @@ export function loadOpenbFleet(dir: string, options: { readonly fromMs: number; 
       pending++;
       continue;
     }
-    const [creation, scheduled, deletion] = ['creation_time', 'scheduled_time', 'deletion_time'].map((k) => Number(row[k])) as [number, number, number];
+    const [creation, scheduled, deletion] = ['creation_time', 'scheduled_time', 'deletion_time'].map((k) =>
+      Number(row[k]),
+    ) as [number, number, number];
     const createdS = Math.floor((rank / podRows.length) * spreadS);
     const [startS, endS] = [createdS + Math.max(0, scheduled - creation), createdS + (deletion - creation)];
     if (endS > startS) candidates.push({ row, createdS, startS, endS }); // (a pod deleted as it was scheduled never ran)
   }
-  const events = candidates.flatMap((c, i) => [{ t: c.startS, kind: 1, i }, { t: c.endS, kind: 0, i }]).sort((a, b) => a.t - b.t || a.kind - b.kind || a.i - b.i);
+  const events = candidates
+    .flatMap((c, i) => [
+      { t: c.startS, kind: 1, i },
+      { t: c.endS, kind: 0, i },
+    ])
+    .sort((a, b) => a.t - b.t || a.kind - b.kind || a.i - b.i);
   const placed = new Map<number, SimPod>();
   for (const e of events) {
     const c = candidates[e.i] as Candidate;
@@ -143,9 +166,18 @@ export function loadOpenbFleet(dir: string, options: { readonly fromMs: number; 
     const name = c.row['name'] ?? '';
     const namespace = NAMESPACES[fnv(name) % NAMESPACES.length] as string;
     placed.set(e.i, {
-      uid: uuidOf('', `pod/${name}/${options.fromMs}`), name, namespace, tenant: NAMESPACE_TENANTS[namespace] as string,
-      node: (nodes[spot.node] as SimNode).name, gpuIndexes: spot.gpus, milli, numGpu,
-      createdMs: options.fromMs + c.createdS * 1000, startMs: options.fromMs + c.startS * 1000, endMs: options.fromMs + c.endS * 1000, series: fnv(`series/${name}`),
+      uid: uuidOf('', `pod/${name}/${options.fromMs}`),
+      name,
+      namespace,
+      tenant: NAMESPACE_TENANTS[namespace] as string,
+      node: (nodes[spot.node] as SimNode).name,
+      gpuIndexes: spot.gpus,
+      milli,
+      numGpu,
+      createdMs: options.fromMs + c.createdS * 1000,
+      startMs: options.fromMs + c.startS * 1000,
+      endMs: options.fromMs + c.endS * 1000,
+      series: fnv(`series/${name}`),
     });
   }
   return { nodes, pods: [...placed.values()].sort((a, b) => a.startMs - b.startMs), pending };
@@ -158,10 +190,17 @@ export interface FleetTruth {
 }
 
 /** The true cost of [fromMs, toMs): every GPU of every node all the time; each pod its share of its GPUs while it runs. */
-export function fleetTruth(fleet: OpenbFleet, range: { readonly fromMs: number; readonly toMs: number }, usdPerGpuHour: (productName: string) => number): FleetTruth {
+export function fleetTruth(
+  fleet: OpenbFleet,
+  range: { readonly fromMs: number; readonly toMs: number },
+  usdPerGpuHour: (productName: string) => number,
+): FleetTruth {
   const hours = (ms: number) => ms / 3_600_000;
   const priceOfNode = new Map(fleet.nodes.map((n) => [n.name, usdPerGpuHour(n.productName)]));
-  const fleetUsd = fleet.nodes.reduce((sum, n) => sum + n.gpuUuids.length * (priceOfNode.get(n.name) ?? 0) * hours(range.toMs - range.fromMs), 0);
+  const fleetUsd = fleet.nodes.reduce(
+    (sum, n) => sum + n.gpuUuids.length * (priceOfNode.get(n.name) ?? 0) * hours(range.toMs - range.fromMs),
+    0,
+  );
   const tenants = new Map<string, number>();
   for (const p of fleet.pods) {
     const overlapMs = Math.max(0, Math.min(p.endMs, range.toMs) - Math.max(p.startMs, range.fromMs));

@@ -60,12 +60,25 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** The pod as the API server serves it: running since its start; `deletionTimestamp` once deleted (grace period 0). */
 export const podObject = (p: SimPod, deleted: boolean): PodLike => ({
   metadata: {
-    uid: p.uid, name: p.name, namespace: p.namespace, labels: { app: p.name }, creationTimestamp: iso(p.createdMs),
+    uid: p.uid,
+    name: p.name,
+    namespace: p.namespace,
+    labels: { app: p.name },
+    creationTimestamp: iso(p.createdMs),
     ...(deleted ? { deletionTimestamp: iso(p.endMs) } : {}),
   },
   spec: {
     nodeName: p.node,
-    containers: [{ resources: { limits: p.milli < 1000 ? { 'nvidia.com/gpu': '1', 'nvidia.com/gpucores': String(p.milli / 10) } : { 'nvidia.com/gpu': String(p.numGpu) } } }],
+    containers: [
+      {
+        resources: {
+          limits:
+            p.milli < 1000
+              ? { 'nvidia.com/gpu': '1', 'nvidia.com/gpucores': String(p.milli / 10) }
+              : { 'nvidia.com/gpu': String(p.numGpu) },
+        },
+      },
+    ],
   },
   status: {
     phase: 'Running',
@@ -79,7 +92,8 @@ export function createSimHost(config: SimHostConfig, deps: SimHostDeps): SimHost
   const statePath = join(config.dir, 'pod-tracker.json');
   const running = new Map<string, SimPod>(); // what the API server would list for this node
   const listeners = new Set<PodEventListener>();
-  let parts: { spool: SpoolingSink; agent: Agent; tracker: PodEventTracker; publisher: PodEventPublisher } | null = null;
+  let parts: { spool: SpoolingSink; agent: Agent; tracker: PodEventTracker; publisher: PodEventPublisher } | null =
+    null;
   let batches = 0;
 
   const emit = (events: readonly PodEvent[]) => {
@@ -101,11 +115,25 @@ export function createSimHost(config: SimHostConfig, deps: SimHostDeps): SimHost
           const r = traceReading(config.gentd26Dir, p.series, t, node.memoryBytes);
           util += (r.utilizationPct * p.milli) / 1000;
           memory += (r.memoryUsedBytes * p.milli) / 1000;
-          processes.push({ gpuUuid, pid: 1000 + (p.series % 4_000_000), processName: 'python', usedMemoryBytes: Math.round((r.memoryUsedBytes * p.milli) / 1000), podUid: p.uid, containerId: null });
+          processes.push({
+            gpuUuid,
+            pid: 1000 + (p.series % 4_000_000),
+            processName: 'python',
+            usedMemoryBytes: Math.round((r.memoryUsedBytes * p.milli) / 1000),
+            podUid: p.uid,
+            containerId: null,
+          });
         }
         return {
-          ...config.template, gpuUuid, index, model: node.productName, observedAtMs: t, utilizationPct: Math.min(100, Math.round(util)),
-          memoryUsedBytes: Math.min(node.memoryBytes, Math.round(memory)), memoryTotalBytes: node.memoryBytes, pciBusId: `00000000:${(0x18 + index).toString(16).toUpperCase()}:00.0`,
+          ...config.template,
+          gpuUuid,
+          index,
+          model: node.productName,
+          observedAtMs: t,
+          utilizationPct: Math.min(100, Math.round(util)),
+          memoryUsedBytes: Math.min(node.memoryBytes, Math.round(memory)),
+          memoryTotalBytes: node.memoryBytes,
+          pciBusId: `00000000:${(0x18 + index).toString(16).toUpperCase()}:00.0`,
         };
       });
       return Promise.resolve({ samples, processes, modelServers: [], xidEvents: [], errors: [] });
@@ -125,10 +153,21 @@ export function createSimHost(config: SimHostConfig, deps: SimHostDeps): SimHost
       const logger = deps.logger.child({ node: node.name });
       // Replay in 64 KiB sends: a thousand spools share one producer here, and what they hand it at
       // once must drain within the spool's send timeout (one agent alone uses the 512 KiB default).
-      const spool = await createSpoolingSink(deps.sink, { dir: config.dir, maxBytes: 256 * 2 ** 20, fsync: 'never', closeTimeoutMs: 500, maxSendBytes: 64 * 1024 }, { logger, now: Date.now });
+      const spool = await createSpoolingSink(
+        deps.sink,
+        { dir: config.dir, maxBytes: 256 * 2 ** 20, fsync: 'never', closeTimeoutMs: 500, maxSendBytes: 64 * 1024 },
+        { logger, now: Date.now },
+      );
       const tracker = createPodEventTracker({ cluster: config.cluster }, deps.now, await loadTrackedPods(statePath));
-      const publisher = createPodEventPublisher({ subscribe: (l) => (listeners.add(l), () => void listeners.delete(l)) }, spool, { logger });
-      const agent = createAgent({ gpuCollector: collector, sink: spool, logger, now: deps.now }, { agentId: `${config.cluster}/${node.name}`, cluster: config.cluster, node: node.name });
+      const publisher = createPodEventPublisher(
+        { subscribe: (l) => (listeners.add(l), () => void listeners.delete(l)) },
+        spool,
+        { logger },
+      );
+      const agent = createAgent(
+        { gpuCollector: collector, sink: spool, logger, now: deps.now },
+        { agentId: `${config.cluster}/${node.name}`, cluster: config.cluster, node: node.name },
+      );
       parts = { spool, agent, tracker, publisher };
       emit(tracker.resync([...running.values()].map((p) => podObject(p, false))));
     },

@@ -8,10 +8,17 @@ describe('loadStackConfig', () => {
     const config = loadStackConfig({});
     expect(config.runDir).toBe(path.join(config.repoRoot, '.run', 'stack'));
     expect(config.host).toBe('127.0.0.1');
-    expect([config.kafka.port, config.kafka.controllerPort, config.clickhouse.httpPort, config.clickhouse.tcpPort]).toEqual([19092, 19093, 18123, 19000]);
+    expect([
+      config.kafka.port,
+      config.kafka.controllerPort,
+      config.clickhouse.httpPort,
+      config.clickhouse.tcpPort,
+    ]).toEqual([19092, 19093, 18123, 19000]);
     expect(config.endpoints).toEqual({ kafkaBrokers: ['127.0.0.1:19092'], clickhouseUrl: 'http://127.0.0.1:18123' });
     expect(config.healthTimeoutMs).toBe(120_000);
-    expect(Object.isFrozen(config) && Object.isFrozen(config.kafka) && Object.isFrozen(config.endpoints.kafkaBrokers)).toBe(true);
+    expect(
+      Object.isFrozen(config) && Object.isFrozen(config.kafka) && Object.isFrozen(config.endpoints.kafkaBrokers),
+    ).toBe(true);
   });
 
   it('takes ports and the run dir from env', () => {
@@ -32,13 +39,21 @@ describe('loadStackConfig', () => {
   it('lists every problem in one ConfigError', () => {
     let error: unknown;
     try {
-      loadStackConfig({ GPU_LEDGER_RUN_DIR: '/', GPU_LEDGER_KAFKA_PORT: 'abc', GPU_LEDGER_CLICKHOUSE_HTTP_PORT: '70000', GPU_LEDGER_CLICKHOUSE_TCP_PORT: '19093', GPU_LEDGER_STACK_TIMEOUT_S: '-1' });
+      loadStackConfig({
+        GPU_LEDGER_RUN_DIR: '/',
+        GPU_LEDGER_KAFKA_PORT: 'abc',
+        GPU_LEDGER_CLICKHOUSE_HTTP_PORT: '70000',
+        GPU_LEDGER_CLICKHOUSE_TCP_PORT: '19093',
+        GPU_LEDGER_STACK_TIMEOUT_S: '-1',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
     expect(problems).toHaveLength(5);
-    expect(problems.join('\n')).toMatch(/GPU_LEDGER_RUN_DIR[\s\S]*GPU_LEDGER_KAFKA_PORT="abc"[\s\S]*GPU_LEDGER_CLICKHOUSE_HTTP_PORT="70000"[\s\S]*GPU_LEDGER_STACK_TIMEOUT_S[\s\S]*GPU_LEDGER_CLICKHOUSE_TCP_PORT and GPU_LEDGER_KAFKA_CONTROLLER_PORT are both 19093/);
+    expect(problems.join('\n')).toMatch(
+      /GPU_LEDGER_RUN_DIR[\s\S]*GPU_LEDGER_KAFKA_PORT="abc"[\s\S]*GPU_LEDGER_CLICKHOUSE_HTTP_PORT="70000"[\s\S]*GPU_LEDGER_STACK_TIMEOUT_S[\s\S]*GPU_LEDGER_CLICKHOUSE_TCP_PORT and GPU_LEDGER_KAFKA_CONTROLLER_PORT are both 19093/,
+    );
   });
 });

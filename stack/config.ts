@@ -68,7 +68,12 @@ export const STACK_ENV = {
   timeoutS: 'GPU_LEDGER_STACK_TIMEOUT_S',
 } as const;
 
-const DEFAULT_PORTS = { kafkaPort: 19092, kafkaControllerPort: 19093, clickhouseHttpPort: 18123, clickhouseTcpPort: 19000 } as const;
+const DEFAULT_PORTS = {
+  kafkaPort: 19092,
+  kafkaControllerPort: 19093,
+  clickhouseHttpPort: 18123,
+  clickhouseTcpPort: 19000,
+} as const;
 
 function readPort(env: NodeJS.ProcessEnv, key: keyof typeof DEFAULT_PORTS, problems: string[]): number {
   const name = STACK_ENV[key];
@@ -101,7 +106,9 @@ function readRunDir(env: NodeJS.ProcessEnv, problems: string[]): string {
   const dir = path.resolve(REPO_ROOT, raw.trim());
   // `stack reset` deletes this directory: refuse the obviously dangerous ones.
   if (dir === path.parse(dir).root || dir === REPO_ROOT || REPO_ROOT.startsWith(dir + path.sep)) {
-    problems.push(`${STACK_ENV.runDir}=${JSON.stringify(raw)}: must be a dedicated directory, not / or the repo (or a parent of it)`);
+    problems.push(
+      `${STACK_ENV.runDir}=${JSON.stringify(raw)}: must be a dedicated directory, not / or the repo (or a parent of it)`,
+    );
     return fallback;
   }
   return dir;
@@ -175,7 +182,8 @@ export function loadStackConfig(env: NodeJS.ProcessEnv): StackConfig {
 }
 
 function deepFreeze<T extends object>(value: T): T {
-  for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) deepFreeze(child as object);
+  for (const child of Object.values(value))
+    if (typeof child === 'object' && child !== null) deepFreeze(child as object);
   return Object.freeze(value);
 }
 

@@ -24,26 +24,39 @@ export async function ensureClickHouseInstalled(serverBin: string, log: StackLog
   if (await exists(serverBin)) return;
   const step = 'installing clickhouse-server from Debian';
   if (process.getuid?.() !== 0) {
-    throw new StackError(step, `${serverBin} is missing and installing it needs root: run \`apt-get install -y clickhouse-server clickhouse-client\` as root, then retry`);
+    throw new StackError(
+      step,
+      `${serverBin} is missing and installing it needs root: run \`apt-get install -y clickhouse-server clickhouse-client\` as root, then retry`,
+    );
   }
   log.info(`${step}… (apt-get update + install, ~1 min)`);
   const started = Date.now();
   const ownPolicy = !(await exists(POLICY_RC_D));
-  if (ownPolicy) await writeFile(POLICY_RC_D, '#!/bin/sh\n# temporary, written by gpu-ledger stack: do not start services during apt-get install\nexit 101\n', { mode: 0o755 });
+  if (ownPolicy)
+    await writeFile(
+      POLICY_RC_D,
+      '#!/bin/sh\n# temporary, written by gpu-ledger stack: do not start services during apt-get install\nexit 101\n',
+      { mode: 0o755 },
+    );
   try {
     await runTool('apt-get update', 'apt-get', ['-q', 'update'], { timeoutMs: 300_000 });
-    await runTool(step, 'env', [
-      'DEBIAN_FRONTEND=noninteractive',
-      'apt-get',
-      'install',
-      '-y',
-      '-q',
-      '--no-install-recommends',
-      '-o',
-      'DPkg::Lock::Timeout=120',
-      'clickhouse-server',
-      'clickhouse-client',
-    ], { timeoutMs: 900_000 });
+    await runTool(
+      step,
+      'env',
+      [
+        'DEBIAN_FRONTEND=noninteractive',
+        'apt-get',
+        'install',
+        '-y',
+        '-q',
+        '--no-install-recommends',
+        '-o',
+        'DPkg::Lock::Timeout=120',
+        'clickhouse-server',
+        'clickhouse-client',
+      ],
+      { timeoutMs: 900_000 },
+    );
   } finally {
     if (ownPolicy) await rm(POLICY_RC_D, { force: true });
   }
@@ -62,8 +75,12 @@ export async function ensureKafkaJars(config: StackConfig, log: StackLogger): Pr
   const step = 'resolving Kafka jars with Maven';
   log.info(`${step} (first run ~80 MB)…`);
   const started = Date.now();
-  await runTool(step, 'mvn', ['-B', '-q', '-Dstyle.color=never', '-f', pomFile, 'package'], { cwd: path.dirname(pomFile), timeoutMs: 1_200_000 });
-  if (!(await hasKafkaJar(libDir))) throw new StackError(step, `mvn succeeded but ${libDir} has no kafka_2.13 jar; check ${pomFile}`);
+  await runTool(step, 'mvn', ['-B', '-q', '-Dstyle.color=never', '-f', pomFile, 'package'], {
+    cwd: path.dirname(pomFile),
+    timeoutMs: 1_200_000,
+  });
+  if (!(await hasKafkaJar(libDir)))
+    throw new StackError(step, `mvn succeeded but ${libDir} has no kafka_2.13 jar; check ${pomFile}`);
   // A second SLF4J binding only warns, but the recipe says to keep logback out of the broker's classpath.
   for (const jar of (await readdir(libDir)).filter((name) => name.startsWith('logback-'))) {
     log.warn(`removing stray ${jar} from ${libDir}`);

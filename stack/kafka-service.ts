@@ -14,7 +14,12 @@ const JVM_OPTS = ['-Xms256m', '-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtL
 /** The single-node KRaft broker, run straight from the Maven-resolved jars (`java -cp libs/* kafka.Kafka`). */
 export function kafkaSpec(config: StackConfig): ServiceSpec {
   const k = config.kafka;
-  const javaBase = [`-Dlog4j.configuration=file:${k.log4jFile}`, `-Dkafka.logs.dir=${config.logsDir}`, '-cp', path.join(k.libDir, '*')];
+  const javaBase = [
+    `-Dlog4j.configuration=file:${k.log4jFile}`,
+    `-Dkafka.logs.dir=${config.logsDir}`,
+    '-cp',
+    path.join(k.libDir, '*'),
+  ];
   return {
     name: 'kafka',
     label: 'Kafka',
@@ -37,7 +42,19 @@ export function kafkaSpec(config: StackConfig): ServiceSpec {
       await runTool(
         'formatting Kafka storage',
         'java',
-        ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', ...javaBase, 'kafka.tools.StorageTool', 'format', '-t', k.clusterId, '-c', k.propertiesFile, '--ignore-formatted'],
+        [
+          '-Xmx256m',
+          '-XX:+UseSerialGC',
+          '-XX:TieredStopAtLevel=1',
+          ...javaBase,
+          'kafka.tools.StorageTool',
+          'format',
+          '-t',
+          k.clusterId,
+          '-c',
+          k.propertiesFile,
+          '--ignore-formatted',
+        ],
         { cwd: k.dir, timeoutMs: 120_000 },
       );
     },

@@ -8,7 +8,13 @@ import type { StackLogger } from './types.ts';
  * Runs `fn` while holding an exclusive lock file (created with O_EXCL, holding our pid), so two
  * `stack` commands never start or stop the same service at once. A lock whose holder died is taken over.
  */
-export async function withLock<T>(file: string, what: string, timeoutMs: number, log: StackLogger, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  file: string,
+  what: string,
+  timeoutMs: number,
+  log: StackLogger,
+  fn: () => Promise<T>,
+): Promise<T> {
   await mkdir(path.dirname(file), { recursive: true });
   const deadline = Date.now() + timeoutMs;
   let told = false;

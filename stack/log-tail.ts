@@ -30,12 +30,27 @@ export async function tailFile(file: string, count = 30, fromByte = 0): Promise<
 
 /** Current sizes of `files` (0 when missing): pass to describeLogs to show only what came after. */
 export async function logSizes(files: readonly string[]): Promise<ReadonlyMap<string, number>> {
-  const entries = await Promise.all(files.map(async (file) => [file, await stat(file).then((s) => s.size, () => 0)] as const));
+  const entries = await Promise.all(
+    files.map(
+      async (file) =>
+        [
+          file,
+          await stat(file).then(
+            (s) => s.size,
+            () => 0,
+          ),
+        ] as const,
+    ),
+  );
   return new Map(entries);
 }
 
 /** Tails several log files into one block for an error message, skipping the empty ones. */
-export async function describeLogs(files: readonly string[], count = 20, since: ReadonlyMap<string, number> = new Map()): Promise<string> {
+export async function describeLogs(
+  files: readonly string[],
+  count = 20,
+  since: ReadonlyMap<string, number> = new Map(),
+): Promise<string> {
   const parts: string[] = [];
   for (const file of files) {
     const tail = await tailFile(file, count, since.get(file) ?? 0);

@@ -26,7 +26,9 @@ export async function assertPortsFree(config: StackConfig, service: ServiceName)
   const taken: string[] = [];
   for (const { role, port, envVar } of spec.ports) {
     if (!(await isPortFree(config.host, port))) {
-      taken.push(`port ${port} (${spec.label} ${role}) on ${config.host} is already in use by a process that is not ours; stop it or set ${envVar} to a free port`);
+      taken.push(
+        `port ${port} (${spec.label} ${role}) on ${config.host} is already in use by a process that is not ours; stop it or set ${envVar} to a free port`,
+      );
     }
   }
   if (taken.length > 0) throw new StackError(`starting ${spec.label}`, taken.join('; '));

@@ -16,7 +16,12 @@ export interface ToolOutput {
  * Runs an external program with fixed arguments (never a shell). On failure throws a StackError
  * naming `step`, the command and the last lines of its output, so the reader sees why.
  */
-export function runTool(step: string, file: string, args: readonly string[], options: RunToolOptions = {}): Promise<ToolOutput> {
+export function runTool(
+  step: string,
+  file: string,
+  args: readonly string[],
+  options: RunToolOptions = {},
+): Promise<ToolOutput> {
   return new Promise((resolve, reject) => {
     execFile(
       file,
@@ -32,7 +37,9 @@ export function runTool(step: string, file: string, args: readonly string[], opt
           reject(new StackError(step, `\`${file}\` not found on PATH`));
           return;
         }
-        const why = error.killed ? `timed out after ${options.timeoutMs ?? 600_000} ms` : `exited with ${String(code ?? error.signal)}`;
+        const why = error.killed
+          ? `timed out after ${options.timeoutMs ?? 600_000} ms`
+          : `exited with ${String(code ?? error.signal)}`;
         const tail = lastLines(`${stdout}\n${stderr}`, 25);
         reject(new StackError(step, `\`${[file, ...args].join(' ')}\` ${why}${tail ? `; last output:\n${tail}` : ''}`));
       },

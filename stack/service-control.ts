@@ -31,7 +31,9 @@ export async function ourPid(spec: ServiceSpec): Promise<number | null> {
  */
 export function startService(config: StackConfig, name: ServiceName, log: StackLogger): Promise<number> {
   const spec = serviceSpec(config, name);
-  return withLock(lockFile(config, name), `starting ${spec.label}`, LOCK_WAIT_MS, log, () => startUnlocked(config, spec, log));
+  return withLock(lockFile(config, name), `starting ${spec.label}`, LOCK_WAIT_MS, log, () =>
+    startUnlocked(config, spec, log),
+  );
 }
 
 async function startUnlocked(config: StackConfig, spec: ServiceSpec, log: StackLogger): Promise<number> {
@@ -45,7 +47,9 @@ async function startUnlocked(config: StackConfig, spec: ServiceSpec, log: StackL
   await assertPortsFree(config, spec.name);
   await mkdir(config.logsDir, { recursive: true });
   await spec.prepare(log).catch((error: unknown) => {
-    throw error instanceof StackError ? error : new StackError(`preparing ${spec.label}`, error instanceof Error ? error.message : String(error));
+    throw error instanceof StackError
+      ? error
+      : new StackError(`preparing ${spec.label}`, error instanceof Error ? error.message : String(error));
   });
   const logsBefore = await logSizes(spec.logFiles);
   const pid = await spawnDetached(spec);
@@ -58,13 +62,17 @@ async function startUnlocked(config: StackConfig, spec: ServiceSpec, log: StackL
 async function spawnDetached(spec: ServiceSpec): Promise<number> {
   const out = await open(spec.stdoutLog, 'a');
   try {
-    await out.write(`\n=== ${new Date().toISOString()} starting: ${spec.command.file} ${spec.command.args.join(' ')}\n`);
+    await out.write(
+      `\n=== ${new Date().toISOString()} starting: ${spec.command.file} ${spec.command.args.join(' ')}\n`,
+    );
     const child = spawn(spec.command.file, spec.command.args, {
       cwd: spec.command.cwd,
       detached: true, // own process group: survives the CLI and its terminal
       stdio: ['ignore', out.fd, out.fd],
     });
-    const [event] = (await Promise.race([once(child, 'spawn').then(() => ['spawn']), once(child, 'error')])) as [unknown];
+    const [event] = (await Promise.race([once(child, 'spawn').then(() => ['spawn']), once(child, 'error')])) as [
+      unknown,
+    ];
     if (event !== 'spawn' || child.pid === undefined) {
       const message = event instanceof Error ? event.message : 'no pid';
       throw new StackError(`starting ${spec.label}`, `could not run ${spec.command.file}: ${message}`);
@@ -95,7 +103,10 @@ export async function waitHealthy(
     }
     if (!(await isAlive(pid))) {
       await removePidFile(spec.pidFile);
-      throw new StackError(`starting ${spec.label}`, `process ${pid} exited before it became healthy\n${await describeLogs(spec.logFiles, 20, logsBefore)}`);
+      throw new StackError(
+        `starting ${spec.label}`,
+        `process ${pid} exited before it became healthy\n${await describeLogs(spec.logFiles, 20, logsBefore)}`,
+      );
     }
     if (Date.now() - started > timeoutMs) {
       throw new StackError(
@@ -112,7 +123,9 @@ export async function waitHealthy(
  */
 export function stopService(config: StackConfig, name: ServiceName, log: StackLogger): Promise<void> {
   const spec = serviceSpec(config, name);
-  return withLock(lockFile(config, name), `stopping ${spec.label}`, LOCK_WAIT_MS, log, () => stopUnlocked(config, spec, log));
+  return withLock(lockFile(config, name), `stopping ${spec.label}`, LOCK_WAIT_MS, log, () =>
+    stopUnlocked(config, spec, log),
+  );
 }
 
 async function stopUnlocked(config: StackConfig, spec: ServiceSpec, log: StackLogger): Promise<void> {

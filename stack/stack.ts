@@ -17,24 +17,37 @@ export interface StackUpOptions {
  * Brings Kafka and ClickHouse up (installing what is missing) and waits until both are healthy.
  * Idempotent: services of ours that already run are left alone. Services start in parallel.
  */
-export async function stackUp(config: StackConfig, log: StackLogger, options: StackUpOptions = {}): Promise<StackStatus> {
+export async function stackUp(
+  config: StackConfig,
+  log: StackLogger,
+  options: StackUpOptions = {},
+): Promise<StackStatus> {
   const started = Date.now();
   if (options.clean) await stackReset(config, log);
   await mkdir(config.runDir, { recursive: true });
-  await writeFile(path.join(config.runDir, RUN_DIR_MARKER), 'run dir of `gpu-ledger stack`; `stack reset` deletes it\n');
+  await writeFile(
+    path.join(config.runDir, RUN_DIR_MARKER),
+    'run dir of `gpu-ledger stack`; `stack reset` deletes it\n',
+  );
   const results = await Promise.allSettled(SERVICE_NAMES.map((name) => startService(config, name, log)));
-  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof Error ? r.reason : new Error(String(r.reason))] : []));
+  const failures = results.flatMap((r) =>
+    r.status === 'rejected' ? [r.reason instanceof Error ? r.reason : new Error(String(r.reason))] : [],
+  );
   const [first] = failures;
   if (first && failures.length === 1) throw first;
   if (failures.length > 1) throw new StackError('stack up', failures.map((e) => e.message).join('\n\n'));
-  log.info(`stack up… ok in ${((Date.now() - started) / 1000).toFixed(1)} s (kafka ${config.endpoints.kafkaBrokers.join(',')}, clickhouse ${config.endpoints.clickhouseUrl})`);
+  log.info(
+    `stack up… ok in ${((Date.now() - started) / 1000).toFixed(1)} s (kafka ${config.endpoints.kafkaBrokers.join(',')}, clickhouse ${config.endpoints.clickhouseUrl})`,
+  );
   return stackStatus(config);
 }
 
 /** Stops both services (only processes from our pid files). Data dirs are kept for the next `up`. */
 export async function stackDown(config: StackConfig, log: StackLogger): Promise<void> {
   const results = await Promise.allSettled(SERVICE_NAMES.map((name) => stopService(config, name, log)));
-  const failures = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason instanceof Error ? r.reason.message : r.reason)] : []));
+  const failures = results.flatMap((r) =>
+    r.status === 'rejected' ? [String(r.reason instanceof Error ? r.reason.message : r.reason)] : [],
+  );
   if (failures.length > 0) throw new StackError('stack down', failures.join('\n'));
 }
 
@@ -53,12 +66,17 @@ export async function stackReset(config: StackConfig, log: StackLogger): Promise
     () => true,
     () => false,
   );
-  if (!ours) throw new StackError('stack reset', `${config.runDir} has no ${RUN_DIR_MARKER} marker, so it was not created by the stack; not deleting it`);
+  if (!ours)
+    throw new StackError(
+      'stack reset',
+      `${config.runDir} has no ${RUN_DIR_MARKER} marker, so it was not created by the stack; not deleting it`,
+    );
   log.info(`deleting ${config.runDir}…`);
   await rm(config.runDir, { recursive: true, force: true });
 }
 
 /** Broker restart for fault tests: SIGTERM, wait, start again; topics and committed offsets survive. */
-export const restartKafka = (config: StackConfig, log: StackLogger): Promise<number> => restartService(config, 'kafka', log);
+export const restartKafka = (config: StackConfig, log: StackLogger): Promise<number> =>
+  restartService(config, 'kafka', log);
 
 export { restartService, startService, stopService };

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 export const SERVICE_NAMES = ['kafka', 'clickhouse'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-export const isServiceName = (value: string): value is ServiceName => (SERVICE_NAMES as readonly string[]).includes(value);
+export const isServiceName = (value: string): value is ServiceName =>
+  (SERVICE_NAMES as readonly string[]).includes(value);
 
 /** The part of a pino logger the stack uses; a child logger or a test fake fits. */
 export type StackLogger = Pick<Logger, 'info' | 'warn' | 'error'>;

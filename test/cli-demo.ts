@@ -8,33 +8,56 @@ export function describeCliDemo(mode: 'embedded' | 'distributed', env: () => Rec
   describe(`gpu-ledger demo + query (${mode})`, () => {
     it('prints what flowed and a cost report, and the store answers queries afterwards', async () => {
       const vars = { ...env(), GPU_LEDGER_FIXTURES_DIR: TELEMETRY_FIXTURES };
-      const demo = await runCli(['demo', '--mode', mode, '--rounds', '2', '--interval-ms', '10', '--no-trace', '--cost-nodes', '8'], vars);
+      const demo = await runCli(
+        ['demo', '--mode', mode, '--rounds', '2', '--interval-ms', '10', '--no-trace', '--cost-nodes', '8'],
+        vars,
+      );
       expect(demo.code, demo.stderr).toBe(0);
       expect(demo.stdout).toContain('flowed: 12 batches (24 GPU/MIG samples) -> bus -> ingest -> store; 12 accepted');
       expect(demo.stdout).toContain('dead letters: 1 (1 invalid-json)');
-      expect(demo.stdout).toMatch(/gpu-gtx1070-0\s+GPU-e511a7b2-f9d5-ba47-9b98-853732ca6c1b\s+GeForce GTX 1070\s+2\s+100\s+100/);
+      expect(demo.stdout).toMatch(
+        /gpu-gtx1070-0\s+GPU-e511a7b2-f9d5-ba47-9b98-853732ca6c1b\s+GeForce GTX 1070\s+2\s+100\s+100/,
+      );
 
       // The cost part: 8 openb nodes (16 P100s) replay the last two closed hours; the ledger matches the simulator's truth.
-      expect(demo.stdout).toMatch(/cost: 8 nodes \(16 GPUs\) of the openb trace, \d+ of its pods with their real durations/);
+      expect(demo.stdout).toMatch(
+        /cost: 8 nodes \(16 GPUs\) of the openb trace, \d+ of its pods with their real durations/,
+      );
       expect(demo.stdout).toMatch(/workload\s+acme\s+[\d.]+/);
       expect(demo.stdout).toMatch(/ledger off by 0\.0[0-4]\d%/);
       const again = /again: gpu-ledger (cost report --window \S+) --by tenant,namespace/.exec(demo.stdout);
-      const report = await runCli([...(again?.[1] ?? 'cost report').split(' '), '--by', 'namespace', '--format', 'json'], vars);
+      const report = await runCli(
+        [...(again?.[1] ?? 'cost report').split(' '), '--by', 'namespace', '--format', 'json'],
+        vars,
+      );
       expect(report.code, report.stderr).toBe(0);
-      const namespaces = (JSON.parse(report.stdout) as { rows: { keys: { namespace: string } }[] }).rows.map((r) => r.keys.namespace);
+      const namespaces = (JSON.parse(report.stdout) as { rows: { keys: { namespace: string } }[] }).rows.map(
+        (r) => r.keys.namespace,
+      );
       expect(namespaces).toContain('__idle__');
       expect(namespaces.length).toBeGreaterThan(3);
 
       // Only the live rounds are this recent (the replayed hours ended at least an hour ago).
       const query = await runCli(['query', 'utilization', '--since', '30m', '--json'], vars);
       expect(query.code).toBe(0);
-      const rows = query.stdout.trim().split('\n').map((l) => JSON.parse(l) as GpuUtilizationRow);
+      const rows = query.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as GpuUtilizationRow);
       expect(rows).toHaveLength(12);
-      expect(rows.find((r) => r.gpuUuid === 'GPU-28daffaf-8abe-aaf8-c298-4bd13aecb5e6')).toMatchObject({ node: 'gpu-gtx1070-0', samples: 2, avgUtilizationPct: 98 });
+      expect(rows.find((r) => r.gpuUuid === 'GPU-28daffaf-8abe-aaf8-c298-4bd13aecb5e6')).toMatchObject({
+        node: 'gpu-gtx1070-0',
+        samples: 2,
+        avgUtilizationPct: 98,
+      });
     }, 180_000);
 
     it('a bad setting is one clear error and exit code 1', async () => {
-      const r = await runCli(['query', 'utilization'], { ...env(), GPU_LEDGER_DATABASE: 'x; DROP', GPU_LEDGER_NVIDIA_SMI_TIMEOUT_MS: 'soon' });
+      const r = await runCli(['query', 'utilization'], {
+        ...env(),
+        GPU_LEDGER_DATABASE: 'x; DROP',
+        GPU_LEDGER_NVIDIA_SMI_TIMEOUT_MS: 'soon',
+      });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('GPU_LEDGER_DATABASE must be a plain identifier');
       expect(r.stderr).toContain('GPU_LEDGER_NVIDIA_SMI_TIMEOUT_MS must be a positive integer');

@@ -32,28 +32,67 @@ const UTIL_AB = [0, 10, 20, 30, 40, 50, 100];
 function a5000Batch(seq: number, bootId = 'boot-1'): GpuSampleBatch {
   const atMs = T0 + (seq - 1) * 10_000;
   return {
-    schemaVersion: 1, agentId: 'agent-a5000', bootId, seq, cluster: 'c1', node: 'n-a5000', collectedAtMs: atMs, source: 'nvidia-smi-xml',
-    samples: A5000.samples.map((s) => ({ ...s, observedAtMs: atMs, utilizationPct: s.gpuUuid === GPU_AB ? (UTIL_AB[seq] ?? 0) : 5 * seq })),
+    schemaVersion: 1,
+    agentId: 'agent-a5000',
+    bootId,
+    seq,
+    cluster: 'c1',
+    node: 'n-a5000',
+    collectedAtMs: atMs,
+    source: 'nvidia-smi-xml',
+    samples: A5000.samples.map((s) => ({
+      ...s,
+      observedAtMs: atMs,
+      utilizationPct: s.gpuUuid === GPU_AB ? (UTIL_AB[seq] ?? 0) : 5 * seq,
+    })),
     processes: [
       ...A5000.processes.map((p) => ({ ...p, podUid: 'pod-llama', containerId: 'ctr-llama' })),
-      { gpuUuid: GPU_CD, pid: 4242, processName: 'python', usedMemoryBytes: 1024 ** 3, podUid: 'pod-side', containerId: 'ctr-side' },
+      {
+        gpuUuid: GPU_CD,
+        pid: 4242,
+        processName: 'python',
+        usedMemoryBytes: 1024 ** 3,
+        podUid: 'pod-side',
+        containerId: 'ctr-side',
+      },
     ],
   };
 }
 
 const positioned = (batches: readonly GpuSampleBatch[]) =>
-  batches.map((record, i) => ({ record, from: { topic: Topics.gpuSamples, partition: 0, offset: String(i), key: record.node, value: '', timestampMs: record.collectedAtMs } }));
+  batches.map((record, i) => ({
+    record,
+    from: {
+      topic: Topics.gpuSamples,
+      partition: 0,
+      offset: String(i),
+      key: record.node,
+      value: '',
+      timestampMs: record.collectedAtMs,
+    },
+  }));
 
 /** A batch of one real capture (MIG instances, N/A readings, Windows paths, processes) at T0 + seq s. */
 function captureBatch(capture: string, seq: number): GpuSampleBatch {
   const parsed = parseNvidiaSmiXml(readFixture('nvidia-smi-xml', capture), T0 + seq * 1000);
   return {
-    schemaVersion: 1, agentId: `agent-${capture.slice(0, 12)}`, bootId: 'boot-1', seq, cluster: 'c1', node: "n'1\\", collectedAtMs: T0 + seq * 1000, source: 'nvidia-smi-xml',
-    samples: parsed.samples, processes: parsed.processes.map((p, i) => ({ ...p, podUid: i % 2 === 0 ? `pod-${i}` : null })),
+    schemaVersion: 1,
+    agentId: `agent-${capture.slice(0, 12)}`,
+    bootId: 'boot-1',
+    seq,
+    cluster: 'c1',
+    node: "n'1\\",
+    collectedAtMs: T0 + seq * 1000,
+    source: 'nvidia-smi-xml',
+    samples: parsed.samples,
+    processes: parsed.processes.map((p, i) => ({ ...p, podUid: i % 2 === 0 ? `pod-${i}` : null })),
   };
 }
 
-export function describeStoreJobsConformance(executor: () => SqlExecutor, freshStore: () => Promise<{ store: TelemetryStore; database: string }>): void {
+export function describeStoreJobsConformance(
+  executor: () => SqlExecutor,
+  freshStore: () => Promise<{ store: TelemetryStore; database: string }>,
+): void {
   it('the ingest hot path (insertGpuBatches) writes exactly the rows of the generic inserts', async () => {
     const hot = await freshStore();
     const generic = await freshStore();
@@ -67,7 +106,9 @@ export function describeStoreJobsConformance(executor: () => SqlExecutor, freshS
     await generic.store.insertGpuSamples(batches.flatMap((b) => toGpuSampleRows(b, T0 + 5_000)));
     await generic.store.insertGpuProcesses(batches.flatMap(toGpuProcessRows));
     const dump = (database: string, table: 'gpu_samples' | 'gpu_processes') =>
-      executor().query(sql`SELECT *, toUInt32(ts) AS ts_s, toString(date) AS day FROM ${ident(database)}.${ident(table)} ORDER BY gpu_uuid, ts_ms, seq${table === 'gpu_processes' ? raw(sql`, pid`) : raw(sql``)}`);
+      executor().query(
+        sql`SELECT *, toUInt32(ts) AS ts_s, toString(date) AS day FROM ${ident(database)}.${ident(table)} ORDER BY gpu_uuid, ts_ms, seq${table === 'gpu_processes' ? raw(sql`, pid`) : raw(sql``)}`,
+      );
     const samples = await dump(hot.database, 'gpu_samples');
     expect(samples).toHaveLength(batches.reduce((n, b) => n + b.samples.length, 0));
     expect(samples).toEqual(await dump(generic.database, 'gpu_samples'));
@@ -76,43 +117,84 @@ export function describeStoreJobsConformance(executor: () => SqlExecutor, freshS
     expect(processes).toEqual(await dump(generic.database, 'gpu_processes'));
   });
 
-
   it('rollups: exact per-device and per-pod values, recomputed for late data, unchanged by a replay', async () => {
     const { store, database } = await freshStore();
     let clock = T0 + 3 * MIN;
     const now = () => clock;
     const writers = createStoreWriters(store, now);
     const job = createRollupJob({ executor: executor(), now }, { ...DEFAULT_ROLLUP_JOB_CONFIG, database });
-    const gaps = createTelemetryGapJob({ executor: executor(), now }, { ...DEFAULT_TELEMETRY_GAP_JOB_CONFIG, database });
-    const minute = () => readGpuRollups(executor(), { database, resolution: '1m', fromMs: T0 - MIN, toMs: T0 + 2 * MIN });
+    const gaps = createTelemetryGapJob(
+      { executor: executor(), now },
+      { ...DEFAULT_TELEMETRY_GAP_JOB_CONFIG, database },
+    );
+    const minute = () =>
+      readGpuRollups(executor(), { database, resolution: '1m', fromMs: T0 - MIN, toMs: T0 + 2 * MIN });
 
     await writers.gpuSamples(positioned([0, 1, 2, 3, 5, 6].map((s) => a5000Batch(s))));
     expect(await job.run()).toEqual({ minuteWindows: 3, hourWindows: 1, statements: 2 });
     await gaps.run();
     let rows = await minute();
     expect(rows.map((r) => [r.gpuUuid, r.windowStartMs - T0, r.samples, r.coveredMs])).toEqual([
-      [GPU_AB, -MIN, 1, 0], [GPU_AB, 0, 5, 60_000], [GPU_CD, -MIN, 1, 0], [GPU_CD, 0, 5, 60_000],
+      [GPU_AB, -MIN, 1, 0],
+      [GPU_AB, 0, 5, 60_000],
+      [GPU_CD, -MIN, 1, 0],
+      [GPU_CD, 0, 5, 60_000],
     ]);
     // seq 4 is missing: seq 5's interval reaches back 20 s to seq 3.
     expect(rows[1]).toMatchObject({
-      model: 'NVIDIA RTX A5000', kind: 'gpu', utilSamples: 5, utilAvgPct: 42, utilMinPct: 10, utilMaxPct: 100, utilP95Pct: 100,
-      busyPctMs: 2_600_000, energyMillijoules: 391_200, powerMaxWatts: 6.52, memUsedMaxBytes: 23_526_899_712, memTotalMaxBytes: 25_757_220_864,
+      model: 'NVIDIA RTX A5000',
+      kind: 'gpu',
+      utilSamples: 5,
+      utilAvgPct: 42,
+      utilMinPct: 10,
+      utilMaxPct: 100,
+      utilP95Pct: 100,
+      busyPctMs: 2_600_000,
+      energyMillijoules: 391_200,
+      powerMaxWatts: 6.52,
+      memUsedMaxBytes: 23_526_899_712,
+      memTotalMaxBytes: 25_757_220_864,
     });
     expect(rows[1]?.powerAvgWatts).toBeCloseTo(6.52, 12);
-    expect((await readTelemetryGaps(executor(), database)).map((g) => [g.batches, g.missingBatches, g.missingRanges])).toEqual([[6, 1, [[4, 4]]]]);
+    expect(
+      (await readTelemetryGaps(executor(), database)).map((g) => [g.batches, g.missingBatches, g.missingRanges]),
+    ).toEqual([[6, 1, [[4, 4]]]]);
 
     clock = T0 + 4 * MIN;
     await writers.gpuSamples(positioned([a5000Batch(4)])); // late
     await job.run();
     await gaps.run();
     rows = await minute();
-    expect(rows[1]).toMatchObject({ samples: 6, coveredMs: 60_000, utilP95Pct: 100, busyPctMs: 2_500_000, energyMillijoules: 391_200 });
+    expect(rows[1]).toMatchObject({
+      samples: 6,
+      coveredMs: 60_000,
+      utilP95Pct: 100,
+      busyPctMs: 2_500_000,
+      energyMillijoules: 391_200,
+    });
     expect(rows[1]?.utilAvgPct).toBeCloseTo(250 / 6, 12);
-    expect(rows[3]).toMatchObject({ samples: 6, coveredMs: 60_000, utilAvgPct: 17.5, utilMaxPct: 30, energyMillijoules: 6 * 135_900 });
-    expect((await readTelemetryGaps(executor(), database)).map((g) => [g.firstSeq, g.lastSeq, g.batches, g.missingBatches, g.missingRanges, g.lastSeenMs])).toEqual([[0, 6, 7, 0, [], T0 + 50_000]]);
+    expect(rows[3]).toMatchObject({
+      samples: 6,
+      coveredMs: 60_000,
+      utilAvgPct: 17.5,
+      utilMaxPct: 30,
+      energyMillijoules: 6 * 135_900,
+    });
+    expect(
+      (await readTelemetryGaps(executor(), database)).map((g) => [
+        g.firstSeq,
+        g.lastSeq,
+        g.batches,
+        g.missingBatches,
+        g.missingRanges,
+        g.lastSeenMs,
+      ]),
+    ).toEqual([[0, 6, 7, 0, [], T0 + 50_000]]);
 
     const pods = await readPodRollups(executor(), { database, resolution: '1m', fromMs: T0, toMs: T0 + MIN });
-    expect(pods.map((p) => [p.podUid, p.gpuUuid, p.samples, p.gpuMs, p.gpuMsShared, p.maxPodsSharing, p.podMemMaxBytes])).toEqual([
+    expect(
+      pods.map((p) => [p.podUid, p.gpuUuid, p.samples, p.gpuMs, p.gpuMsShared, p.maxPodsSharing, p.podMemMaxBytes]),
+    ).toEqual([
       ['pod-llama', GPU_AB, 6, 60_000, 60_000, 1, 23_519_559_680],
       ['pod-llama', GPU_CD, 6, 60_000, 30_000, 2, 18_083_741_696],
       ['pod-side', GPU_CD, 6, 60_000, 30_000, 2, 1024 ** 3],
@@ -127,11 +209,26 @@ export function describeStoreJobsConformance(executor: () => SqlExecutor, freshS
     await gaps.run();
     expect(await minute()).toEqual(before);
     expect((await readTelemetryGaps(executor(), database))[0]?.batches).toBe(7);
-    const hours = await readGpuRollups(executor(), { database, resolution: '1h', fromMs: T0 - 60 * MIN, toMs: T0 + 60 * MIN });
-    expect(hours.map((h) => [h.gpuUuid, h.windowStartMs - T0, h.samples, h.coveredMs, h.energyMillijoules, h.utilP95Pct])).toEqual([
-      [GPU_AB, -60 * MIN, 1, 0, 0, 0], [GPU_AB, 0, 6, 60_000, 391_200, 100], [GPU_CD, -60 * MIN, 1, 0, 0, 0], [GPU_CD, 0, 6, 60_000, 815_400, 30],
+    const hours = await readGpuRollups(executor(), {
+      database,
+      resolution: '1h',
+      fromMs: T0 - 60 * MIN,
+      toMs: T0 + 60 * MIN,
+    });
+    expect(
+      hours.map((h) => [h.gpuUuid, h.windowStartMs - T0, h.samples, h.coveredMs, h.energyMillijoules, h.utilP95Pct]),
+    ).toEqual([
+      [GPU_AB, -60 * MIN, 1, 0, 0, 0],
+      [GPU_AB, 0, 6, 60_000, 391_200, 100],
+      [GPU_CD, -60 * MIN, 1, 0, 0, 0],
+      [GPU_CD, 0, 6, 60_000, 815_400, 30],
     ]);
-    const podsByHour = await readPodRollups(executor(), { database, resolution: '1h', fromMs: T0, toMs: T0 + 60 * MIN });
+    const podsByHour = await readPodRollups(executor(), {
+      database,
+      resolution: '1h',
+      fromMs: T0,
+      toMs: T0 + 60 * MIN,
+    });
     expect(podsByHour.reduce((n, p) => n + p.gpuMsShared, 0)).toBe(120_000);
   });
 
@@ -139,14 +236,45 @@ export function describeStoreJobsConformance(executor: () => SqlExecutor, freshS
     const { store, database } = await freshStore();
     const now = () => T0 + 5 * MIN;
     const writers = createStoreWriters(store, now);
-    const seqs = [...Array.from({ length: 10 }, (_, i) => i).filter((s) => ![3, 4, 7].includes(s)), 1020, 1021, 1022, 1026, 1030, 5];
-    const batch = (seq: number, bootId: string): GpuSampleBatch => ({ ...a5000Batch(1, bootId), seq, collectedAtMs: T0 + seq * 1000, processes: [] });
-    await writers.gpuSamples(positioned([...seqs.map((s) => batch(s, 'boot-1')), ...[2, 3].map((s) => batch(s, 'boot-2'))]));
+    const seqs = [
+      ...Array.from({ length: 10 }, (_, i) => i).filter((s) => ![3, 4, 7].includes(s)),
+      1020,
+      1021,
+      1022,
+      1026,
+      1030,
+      5,
+    ];
+    const batch = (seq: number, bootId: string): GpuSampleBatch => ({
+      ...a5000Batch(1, bootId),
+      seq,
+      collectedAtMs: T0 + seq * 1000,
+      processes: [],
+    });
+    await writers.gpuSamples(
+      positioned([...seqs.map((s) => batch(s, 'boot-1')), ...[2, 3].map((s) => batch(s, 'boot-2'))]),
+    );
     await createTelemetryGapJob({ executor: executor(), now }, { ...DEFAULT_TELEMETRY_GAP_JOB_CONFIG, database }).run();
     const gaps = await readTelemetryGaps(executor(), database, 'agent-a5000');
-    expect(gaps.map((g) => [g.bootId, g.firstSeq, g.lastSeq, g.batches, g.missingBatches, g.missingRanges, g.lastSeenMs])).toEqual([
+    expect(
+      gaps.map((g) => [g.bootId, g.firstSeq, g.lastSeq, g.batches, g.missingBatches, g.missingRanges, g.lastSeenMs]),
+    ).toEqual([
       ['boot-2', 2, 3, 2, 2, [[0, 1]], T0 + 3_000],
-      ['boot-1', 0, 1030, 12, 1019, [[3, 4], [7, 7], [10, 1019], [1023, 1025], [1027, 1029]], T0 + 1_030_000],
+      [
+        'boot-1',
+        0,
+        1030,
+        12,
+        1019,
+        [
+          [3, 4],
+          [7, 7],
+          [10, 1019],
+          [1023, 1025],
+          [1027, 1029],
+        ],
+        T0 + 1_030_000,
+      ],
     ]);
   });
 
@@ -155,16 +283,35 @@ export function describeStoreJobsConformance(executor: () => SqlExecutor, freshS
     const nowMs = Date.UTC(2024, 4, 15, 10, 30, 0);
     const day = 86_400_000;
     const writers = createStoreWriters(store, () => nowMs);
-    const at = (ms: number): GpuSampleBatch => ({ ...a5000Batch(1), seq: Math.floor(ms / 1000), collectedAtMs: ms, samples: a5000Batch(1).samples.map((s) => ({ ...s, observedAtMs: ms })) });
-    await writers.gpuSamples(positioned([at(nowMs - 20 * day), at(nowMs - 15 * day), at(nowMs - 13 * day), at(nowMs - day)]));
+    const at = (ms: number): GpuSampleBatch => ({
+      ...a5000Batch(1),
+      seq: Math.floor(ms / 1000),
+      collectedAtMs: ms,
+      samples: a5000Batch(1).samples.map((s) => ({ ...s, observedAtMs: ms })),
+    });
+    await writers.gpuSamples(
+      positioned([at(nowMs - 20 * day), at(nowMs - 15 * day), at(nowMs - 13 * day), at(nowMs - day)]),
+    );
     const db = ident(database);
-    for (const [windowMs, table] of [[Date.UTC(2023, 2, 10), 'gpu_rollup_1h'], [Date.UTC(2023, 4, 10), 'gpu_rollup_1h'], [Date.UTC(2024, 3, 1), 'gpu_rollup_1m']] as const) {
-      await executor().command(sql`INSERT INTO ${db}.${ident(table)} (window_start, cluster, node, gpu_uuid) VALUES (${dateTime(windowMs)}, 'c1', 'n1', 'GPU-x')`);
+    for (const [windowMs, table] of [
+      [Date.UTC(2023, 2, 10), 'gpu_rollup_1h'],
+      [Date.UTC(2023, 4, 10), 'gpu_rollup_1h'],
+      [Date.UTC(2024, 3, 1), 'gpu_rollup_1m'],
+    ] as const) {
+      await executor().command(
+        sql`INSERT INTO ${db}.${ident(table)} (window_start, cluster, node, gpu_uuid) VALUES (${dateTime(windowMs)}, 'c1', 'n1', 'GPU-x')`,
+      );
     }
-    await executor().command(sql`CREATE TABLE ${db}.not_ours (d Date) ENGINE = MergeTree() PARTITION BY toYYYYMMDD(d) ORDER BY d`);
+    await executor().command(
+      sql`CREATE TABLE ${db}.not_ours (d Date) ENGINE = MergeTree() PARTITION BY toYYYYMMDD(d) ORDER BY d`,
+    );
     await executor().command(sql`INSERT INTO ${db}.not_ours (d) VALUES ('2020-01-01')`);
 
-    const dropped = await applyRetention({ executor: executor(), now: () => nowMs, logger: testLogger('retention') }, database, DEFAULT_RETENTION);
+    const dropped = await applyRetention(
+      { executor: executor(), now: () => nowMs, logger: testLogger('retention') },
+      database,
+      DEFAULT_RETENTION,
+    );
     expect(dropped.filter((d) => d.table === 'gpu_samples' || d.table.startsWith('gpu_rollup'))).toEqual([
       { table: 'gpu_rollup_1h', partitionId: '202303' },
       { table: 'gpu_samples', partitionId: '20240425' },
@@ -175,8 +322,19 @@ export function describeStoreJobsConformance(executor: () => SqlExecutor, freshS
         AND table IN ('gpu_samples', 'gpu_rollup_1h', 'gpu_rollup_1m', 'not_ours', 'ingest_batches')
       GROUP BY table, partition_id ORDER BY table, partition_id`);
     expect(parts.map((p) => `${p.table}/${p.partition_id}`)).toEqual([
-      'gpu_rollup_1h/202305', 'gpu_rollup_1m/202404', 'gpu_samples/20240502', 'gpu_samples/20240514', 'ingest_batches/202405', 'not_ours/20200101',
+      'gpu_rollup_1h/202305',
+      'gpu_rollup_1m/202404',
+      'gpu_samples/20240502',
+      'gpu_samples/20240514',
+      'ingest_batches/202405',
+      'not_ours/20200101',
     ]);
-    expect(await applyRetention({ executor: executor(), now: () => nowMs, logger: testLogger('retention') }, database, DEFAULT_RETENTION)).toEqual([]);
+    expect(
+      await applyRetention(
+        { executor: executor(), now: () => nowMs, logger: testLogger('retention') },
+        database,
+        DEFAULT_RETENTION,
+      ),
+    ).toEqual([]);
   });
 }

@@ -89,7 +89,35 @@ export const INJECTION_PAYLOADS: readonly string[] = [
   '\\'.repeat(10_001),
 ];
 
-const NASTY_CHARS = ["'", '\\', '`', '"', '\0', '\n', '\r', '\t', '\b', '\f', '\x1b', '\x7f', ';', '-', '/', '*', '{', '}', '$', '?', ':', '\u2028', 'é', '😀', '\uFEFF', 'x', '0'];
+const NASTY_CHARS = [
+  "'",
+  '\\',
+  '`',
+  '"',
+  '\0',
+  '\n',
+  '\r',
+  '\t',
+  '\b',
+  '\f',
+  '\x1b',
+  '\x7f',
+  ';',
+  '-',
+  '/',
+  '*',
+  '{',
+  '}',
+  '$',
+  '?',
+  ':',
+  '\u2028',
+  'é',
+  '😀',
+  '\uFEFF',
+  'x',
+  '0',
+];
 
 /** Strings biased towards characters that matter to SQL lexers, plus arbitrary Unicode. */
 export const payloadArbitrary: fc.Arbitrary<string> = fc.oneof(
@@ -178,12 +206,24 @@ export function describeStoreConformance(name: string, makeExecutor: () => Promi
       const rows = await store.gpuUtilization({ fromMs: T0, toMs: T0 + 60_000, cluster: 'c1', node: 'n1' });
       expect(rows).toEqual([
         {
-          cluster: 'c1', node: 'n1', gpuUuid: 'GPU-aaaa', model: 'NVIDIA H100 80GB HBM3',
-          samples: 4, avgUtilizationPct: 30, maxUtilizationPct: 60, avgMemoryUsedBytes: 3_000,
+          cluster: 'c1',
+          node: 'n1',
+          gpuUuid: 'GPU-aaaa',
+          model: 'NVIDIA H100 80GB HBM3',
+          samples: 4,
+          avgUtilizationPct: 30,
+          maxUtilizationPct: 60,
+          avgMemoryUsedBytes: 3_000,
         },
         {
-          cluster: 'c1', node: 'n1', gpuUuid: 'GPU-bbbb', model: 'NVIDIA H100 80GB HBM3',
-          samples: 1, avgUtilizationPct: 100, maxUtilizationPct: 100, avgMemoryUsedBytes: 2 ** 40,
+          cluster: 'c1',
+          node: 'n1',
+          gpuUuid: 'GPU-bbbb',
+          model: 'NVIDIA H100 80GB HBM3',
+          samples: 1,
+          avgUtilizationPct: 100,
+          maxUtilizationPct: 100,
+          avgMemoryUsedBytes: 2 ** 40,
         },
       ]);
       const everywhere = await store.gpuUtilization({ fromMs: T0, toMs: T0 + 60_001 });
@@ -194,7 +234,14 @@ export function describeStoreConformance(name: string, makeExecutor: () => Promi
         ['c2', 'n1', 'GPU-aaaa', 1],
       ]);
       const allNull = await store.gpuUtilization({ fromMs: T0 + 3_000, toMs: T0 + 4_000 });
-      expect(allNull).toEqual([expect.objectContaining({ samples: 1, avgUtilizationPct: null, maxUtilizationPct: null, avgMemoryUsedBytes: null })]);
+      expect(allNull).toEqual([
+        expect.objectContaining({
+          samples: 1,
+          avgUtilizationPct: null,
+          maxUtilizationPct: null,
+          avgMemoryUsedBytes: null,
+        }),
+      ]);
       expect(await store.gpuUtilization({ fromMs: T0 + 10_000, toMs: T0 + 20_000 })).toEqual([]);
     });
 
@@ -205,14 +252,37 @@ export function describeStoreConformance(name: string, makeExecutor: () => Promi
         sampleRow({ seq: 7, ts_ms: T0, gpu_uuid: 'GPU-bbbb', gpu_index: 1, utilization_pct: 40 }),
         sampleRow({ seq: 8, ts_ms: T0 + 1_000, utilization_pct: 30 }),
       ];
-      const processes = [{
-        ts_ms: T0, cluster: 'c1', node: 'n1', agent_id: 'agent-1', boot_id: 'boot-1', seq: 7, gpu_uuid: 'GPU-aaaa',
-        pid: 4242, process_name: 'python', used_memory_bytes: 1_000_000, pod_uid: 'pod-1', container_id: 'ctr-1',
-      }];
-      const batches = [{
-        agent_id: 'agent-1', boot_id: 'boot-1', seq: 7, cluster: 'c1', node: 'n1', topic: 'telemetry.gpu-samples.v1',
-        partition: 3, offset: '9007199254740993', sample_count: 2, collected_at_ms: T0, ingested_at_ms: T0 + 1_000,
-      }];
+      const processes = [
+        {
+          ts_ms: T0,
+          cluster: 'c1',
+          node: 'n1',
+          agent_id: 'agent-1',
+          boot_id: 'boot-1',
+          seq: 7,
+          gpu_uuid: 'GPU-aaaa',
+          pid: 4242,
+          process_name: 'python',
+          used_memory_bytes: 1_000_000,
+          pod_uid: 'pod-1',
+          container_id: 'ctr-1',
+        },
+      ];
+      const batches = [
+        {
+          agent_id: 'agent-1',
+          boot_id: 'boot-1',
+          seq: 7,
+          cluster: 'c1',
+          node: 'n1',
+          topic: 'telemetry.gpu-samples.v1',
+          partition: 3,
+          offset: '9007199254740993',
+          sample_count: 2,
+          collected_at_ms: T0,
+          ingested_at_ms: T0 + 1_000,
+        },
+      ];
       const insertAll = async (ingestedAtMs: number): Promise<void> => {
         await store.insertGpuSamples(samples.map((s) => ({ ...s, ingested_at_ms: ingestedAtMs })));
         await store.insertGpuProcesses(processes);
@@ -223,8 +293,13 @@ export function describeStoreConformance(name: string, makeExecutor: () => Promi
       await insertAll(T0 + 5_000);
       const counts = async (): Promise<number[]> =>
         Promise.all(
-          [StoreTable.gpuSamples, StoreTable.gpuProcesses, StoreTable.ingestBatches, StoreTable.podEvents, StoreTable.modelServerSamples]
-            .map((t) => store.countRows(t)),
+          [
+            StoreTable.gpuSamples,
+            StoreTable.gpuProcesses,
+            StoreTable.ingestBatches,
+            StoreTable.podEvents,
+            StoreTable.modelServerSamples,
+          ].map((t) => store.countRows(t)),
         );
       expect(await counts()).toEqual([3, 1, 1, 1, 1]);
       const before = await store.gpuUtilization({ fromMs: T0, toMs: T0 + 10_000 });
@@ -247,14 +322,33 @@ export function describeStoreConformance(name: string, makeExecutor: () => Promi
       const db = ident(database);
       await store.insertGpuSamples([
         sampleRow({
-          seq: 1, utilization_pct: null, memory_used_bytes: null, memory_total_bytes: null, power_watts: null,
-          power_limit_watts: null, temperature_c: null, sm_clock_mhz: null, mem_clock_mhz: null,
-          ecc_corrected_total: null, ecc_uncorrected_total: null, mig_gi_id: null, mig_ci_id: null,
+          seq: 1,
+          utilization_pct: null,
+          memory_used_bytes: null,
+          memory_total_bytes: null,
+          power_watts: null,
+          power_limit_watts: null,
+          temperature_c: null,
+          sm_clock_mhz: null,
+          mem_clock_mhz: null,
+          ecc_corrected_total: null,
+          ecc_uncorrected_total: null,
+          mig_gi_id: null,
+          mig_ci_id: null,
         }),
         sampleRow({
-          seq: 2, kind: 'mig', gpu_uuid: 'MIG-1111', parent_gpu_uuid: 'GPU-aaaa', mig_gi_id: 0, mig_ci_id: 7,
-          mig_profile: '1g.10gb', utilization_pct: 0, memory_used_bytes: 0, ecc_uncorrected_total: 2 ** 53 - 1,
-          power_watts: 0.1, throttle_reasons: ['sw_power_cap', "it's \"hot\""],
+          seq: 2,
+          kind: 'mig',
+          gpu_uuid: 'MIG-1111',
+          parent_gpu_uuid: 'GPU-aaaa',
+          mig_gi_id: 0,
+          mig_ci_id: 7,
+          mig_profile: '1g.10gb',
+          utilization_pct: 0,
+          memory_used_bytes: 0,
+          ecc_uncorrected_total: 2 ** 53 - 1,
+          power_watts: 0.1,
+          throttle_reasons: ['sw_power_cap', 'it\'s "hot"'],
         }),
       ]);
       const rows = await executor.query<Record<string, unknown>>(sql`
@@ -265,29 +359,70 @@ export function describeStoreConformance(name: string, makeExecutor: () => Promi
         FROM ${db}.gpu_samples ORDER BY seq`);
       expect(rows).toEqual([
         {
-          seq: '1', utilization_pct: null, memory_used_bytes: null, memory_total_bytes: null, power_watts: null,
-          power_limit_watts: null, temperature_c: null, sm_clock_mhz: null, mem_clock_mhz: null,
-          ecc_corrected_total: null, ecc_uncorrected_total: null, mig_gi_id: null, mig_ci_id: null, mig_profile: '',
-          throttle_reasons: [], ts_s: T0 / 1000, day: '2024-05-01', ingested_s: T0 / 1000 + 5,
+          seq: '1',
+          utilization_pct: null,
+          memory_used_bytes: null,
+          memory_total_bytes: null,
+          power_watts: null,
+          power_limit_watts: null,
+          temperature_c: null,
+          sm_clock_mhz: null,
+          mem_clock_mhz: null,
+          ecc_corrected_total: null,
+          ecc_uncorrected_total: null,
+          mig_gi_id: null,
+          mig_ci_id: null,
+          mig_profile: '',
+          throttle_reasons: [],
+          ts_s: T0 / 1000,
+          day: '2024-05-01',
+          ingested_s: T0 / 1000 + 5,
         },
         expect.objectContaining({
-          seq: '2', utilization_pct: 0, memory_used_bytes: '0', ecc_uncorrected_total: String(2 ** 53 - 1),
-          mig_gi_id: 0, mig_ci_id: 7, mig_profile: '1g.10gb', power_watts: 0.1,
-          throttle_reasons: ['sw_power_cap', "it's \"hot\""],
+          seq: '2',
+          utilization_pct: 0,
+          memory_used_bytes: '0',
+          ecc_uncorrected_total: String(2 ** 53 - 1),
+          mig_gi_id: 0,
+          mig_ci_id: 7,
+          mig_profile: '1g.10gb',
+          power_watts: 0.1,
+          throttle_reasons: ['sw_power_cap', 'it\'s "hot"'],
         }),
       ]);
 
-      await store.insertPodEvents([podEvent({ node: null, gpu_request_memory_bytes: null }), podEvent({ event: 'started', gpu_request_memory_bytes: 5_000 })]);
+      await store.insertPodEvents([
+        podEvent({ node: null, gpu_request_memory_bytes: null }),
+        podEvent({ event: 'started', gpu_request_memory_bytes: 5_000 }),
+      ]);
       const pods = await executor.query<Record<string, unknown>>(sql`
         SELECT event, node, gpu_request_memory_bytes, label_keys, label_values, gpu_uuids
         FROM ${db}.pod_events ORDER BY at_ms, event`);
       expect(pods).toEqual([
-        { event: 'scheduled', node: null, gpu_request_memory_bytes: null, label_keys: ['team', 'tenant'], label_values: ['ml', 'acme'], gpu_uuids: ['GPU-aaaa'] },
-        { event: 'started', node: 'n1', gpu_request_memory_bytes: '5000', label_keys: ['team', 'tenant'], label_values: ['ml', 'acme'], gpu_uuids: ['GPU-aaaa'] },
+        {
+          event: 'scheduled',
+          node: null,
+          gpu_request_memory_bytes: null,
+          label_keys: ['team', 'tenant'],
+          label_values: ['ml', 'acme'],
+          gpu_uuids: ['GPU-aaaa'],
+        },
+        {
+          event: 'started',
+          node: 'n1',
+          gpu_request_memory_bytes: '5000',
+          label_keys: ['team', 'tenant'],
+          label_values: ['ml', 'acme'],
+          gpu_uuids: ['GPU-aaaa'],
+        },
       ]);
 
-      await store.insertModelServerSamples([modelServerSample({ queue_depth: null, kv_cache_usage_pct: null, pod_uid: '' })]);
-      const served = await one<Record<string, unknown>>(sql`SELECT queue_depth, kv_cache_usage_pct, pod_uid FROM ${db}.model_server_samples`);
+      await store.insertModelServerSamples([
+        modelServerSample({ queue_depth: null, kv_cache_usage_pct: null, pod_uid: '' }),
+      ]);
+      const served = await one<Record<string, unknown>>(
+        sql`SELECT queue_depth, kv_cache_usage_pct, pod_uid FROM ${db}.model_server_samples`,
+      );
       expect(served).toEqual({ queue_depth: null, kv_cache_usage_pct: null, pod_uid: '' });
     });
 
@@ -318,18 +453,34 @@ export function describeStoreConformance(name: string, makeExecutor: () => Promi
         sql`SELECT count() AS n, countIf(id = ${uint(0)} AND s = ${str('sentinel')}) AS sentinel FROM ${table}.fuzz`,
       );
       expect(totals).toEqual({ n: String(nextId), sentinel: '1' });
-      const tables = await executor.query<{ name: string }>(sql`SELECT name FROM system.tables WHERE database = ${str(database)}`);
+      const tables = await executor.query<{ name: string }>(
+        sql`SELECT name FROM system.tables WHERE database = ${str(database)}`,
+      );
       expect(tables.map((t) => t.name)).toContain('fuzz');
     });
 
     it('renders numbers exactly: float, int, uint at the edges (fuzz)', async () => {
-      const edges = [0, -0, 0.1, -1.5e-7, 1e21, Number.MAX_VALUE, Number.MIN_VALUE, -Number.MIN_VALUE, 2.2250738585072014e-308, 2.225073858507201e-308, 33.333333333333336];
+      const edges = [
+        0,
+        -0,
+        0.1,
+        -1.5e-7,
+        1e21,
+        Number.MAX_VALUE,
+        Number.MIN_VALUE,
+        -Number.MIN_VALUE,
+        2.2250738585072014e-308,
+        2.225073858507201e-308,
+        33.333333333333336,
+      ];
       const checkFloat = async (x: number): Promise<void> => {
         const { v } = await one<{ v: number }>(sql`SELECT ${float(x)} AS v`);
         expect(v).toBe(x);
       };
       for (const x of edges) await checkFloat(x);
-      await fc.assert(fc.asyncProperty(fc.double({ noNaN: true, noDefaultInfinity: true }), checkFloat), { numRuns: 100 });
+      await fc.assert(fc.asyncProperty(fc.double({ noNaN: true, noDefaultInfinity: true }), checkFloat), {
+        numRuns: 100,
+      });
 
       const checkInt = async (n: bigint): Promise<void> => {
         const { v } = await one<{ v: number | string }>(sql`SELECT toString(${int(n)}) AS v, 1 -${int(n)} AS w`);
@@ -357,7 +508,9 @@ export function describeStoreConformance(name: string, makeExecutor: () => Promi
 
     it('rejects non-finite numbers in inserted rows', async () => {
       const { store } = await freshStore();
-      await expect(store.insertGpuSamples([sampleRow({ utilization_pct: Number.NaN })])).rejects.toBeInstanceOf(SqlValueError);
+      await expect(store.insertGpuSamples([sampleRow({ utilization_pct: Number.NaN })])).rejects.toBeInstanceOf(
+        SqlValueError,
+      );
       expect(await store.countRows(StoreTable.gpuSamples)).toBe(0);
     });
 
@@ -367,7 +520,9 @@ export function describeStoreConformance(name: string, makeExecutor: () => Promi
       const error: unknown = await executor.query(sql`SELEC 1`).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StoreQueryError);
       expect(error).toMatchObject({ clickhouseCode: 62, retriable: false, query: 'SELEC 1' });
-      const missing: unknown = await executor.command(sql`SELECT * FROM ${ident(uniqueDatabase())}.nope`).catch((e: unknown) => e);
+      const missing: unknown = await executor
+        .command(sql`SELECT * FROM ${ident(uniqueDatabase())}.nope`)
+        .catch((e: unknown) => e);
       expect(missing).toBeInstanceOf(StoreQueryError);
     });
   });

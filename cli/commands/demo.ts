@@ -8,45 +8,69 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description('run a simulated fleet replaying real nvidia-smi captures through the pipeline and print what flowed')
-    .option('--mode <mode>', 'embedded (in-process bus + chDB) or distributed (Kafka + ClickHouse server from `gpu-ledger stack up`)')
+    .option(
+      '--mode <mode>',
+      'embedded (in-process bus + chDB) or distributed (Kafka + ClickHouse server from `gpu-ledger stack up`)',
+    )
     .option('--rounds <n>', 'sampling rounds per agent', '5')
     .option('--interval-ms <ms>', 'pause between rounds', '200')
     .option('--no-trace', "keep the captures' own utilization instead of driving it from the gentd26 trace")
     .option('--cost-nodes <n>', 'openb trace nodes replaying two closed hours for the cost report (0: skip it)', '40')
-    .action(async (options: { mode?: string; rounds: string; intervalMs: string; trace: boolean; costNodes: string }) => {
-      const config = ctx.config();
-      const mode = options.mode ?? config.mode;
-      if (mode !== 'embedded' && mode !== 'distributed') throw new Error(`--mode must be embedded or distributed, got "${mode}"`);
-      const logger = ctx.logger('demo', 'error');
-      const childEnv = Object.fromEntries(Object.entries(ctx.env).filter((e): e is [string, string] => e[1] !== undefined));
-      const where = mode === 'embedded' ? `in-process bus + chDB at ${config.chdbDir}` : `Kafka ${config.kafkaBrokers.join(',')} + ClickHouse ${config.clickhouseUrl}`;
-      console.log(`GPU Ledger demo — ${mode} mode (${where})`);
-      const { runDemo } = await import('../demo/run-demo.ts');
-      const r = await runDemo({ ...config, mode }, logger, {
-        rounds: Number(options.rounds),
-        intervalMs: Number(options.intervalMs),
-        childEnv,
-        trace: options.trace,
-        costNodes: Number(options.costNodes),
-        onProgress: (line) => console.log(line),
-      });
-      const reasons = Object.entries(r.deadLettersByReason).map(([k, v]) => `${v} ${k}`).join(', ');
-      console.log(`fleet: ${r.nodes} nodes replaying real nvidia-smi captures from ${config.fixturesDir}`);
-      if (options.trace) console.log(`utilization and memory: real per-pod series from ${config.tracesDir}/gentd26 (Alibaba GenAI serving, 2026)`);
-      console.log(`flowed: ${r.batchesSent} batches (${r.samplesSent} GPU/MIG samples) -> bus -> ingest -> store; ${r.accepted} accepted`);
-      console.log(`dead letters: ${r.deadLetters} (${reasons || 'none'}), rest of the batch still landed`);
-      console.log('');
-      console.log(formatUtilization(r.utilization));
-      console.log('');
-      if (r.cost) {
-        const { report, truth } = r.cost;
-        console.log(`cost: ${r.cost.nodes} nodes (${r.cost.gpus} GPUs) of the openb trace, ${r.cost.pods} of its pods with their real durations, ${r.cost.batches} batches -> ledger, by tenant (prices: config/prices/default.yaml)`);
-        printCostReport(report, 'table');
-        const error = Math.abs(report.totals.costUsd - truth.fleetUsd) / truth.fleetUsd;
-        console.log(`simulator truth: fleet $${truth.fleetUsd.toFixed(2)}, workload $${(truth.fleetUsd - truth.idleUsd).toFixed(2)}; ledger off by ${(error * 100).toFixed(3)}%`);
-        console.log(`again: gpu-ledger cost report --window ${new Date(report.fromMs).toISOString()}..${new Date(report.toMs).toISOString()} --by tenant,namespace`);
+    .action(
+      async (options: { mode?: string; rounds: string; intervalMs: string; trace: boolean; costNodes: string }) => {
+        const config = ctx.config();
+        const mode = options.mode ?? config.mode;
+        if (mode !== 'embedded' && mode !== 'distributed')
+          throw new Error(`--mode must be embedded or distributed, got "${mode}"`);
+        const logger = ctx.logger('demo', 'error');
+        const childEnv = Object.fromEntries(
+          Object.entries(ctx.env).filter((e): e is [string, string] => e[1] !== undefined),
+        );
+        const where =
+          mode === 'embedded'
+            ? `in-process bus + chDB at ${config.chdbDir}`
+            : `Kafka ${config.kafkaBrokers.join(',')} + ClickHouse ${config.clickhouseUrl}`;
+        console.log(`GPU Ledger demo — ${mode} mode (${where})`);
+        const { runDemo } = await import('../demo/run-demo.ts');
+        const r = await runDemo({ ...config, mode }, logger, {
+          rounds: Number(options.rounds),
+          intervalMs: Number(options.intervalMs),
+          childEnv,
+          trace: options.trace,
+          costNodes: Number(options.costNodes),
+          onProgress: (line) => console.log(line),
+        });
+        const reasons = Object.entries(r.deadLettersByReason)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ');
+        console.log(`fleet: ${r.nodes} nodes replaying real nvidia-smi captures from ${config.fixturesDir}`);
+        if (options.trace)
+          console.log(
+            `utilization and memory: real per-pod series from ${config.tracesDir}/gentd26 (Alibaba GenAI serving, 2026)`,
+          );
+        console.log(
+          `flowed: ${r.batchesSent} batches (${r.samplesSent} GPU/MIG samples) -> bus -> ingest -> store; ${r.accepted} accepted`,
+        );
+        console.log(`dead letters: ${r.deadLetters} (${reasons || 'none'}), rest of the batch still landed`);
         console.log('');
-      }
-      console.log(`demo finished in ${(r.elapsedMs / 1000).toFixed(1)} s`);
-    });
+        console.log(formatUtilization(r.utilization));
+        console.log('');
+        if (r.cost) {
+          const { report, truth } = r.cost;
+          console.log(
+            `cost: ${r.cost.nodes} nodes (${r.cost.gpus} GPUs) of the openb trace, ${r.cost.pods} of its pods with their real durations, ${r.cost.batches} batches -> ledger, by tenant (prices: config/prices/default.yaml)`,
+          );
+          printCostReport(report, 'table');
+          const error = Math.abs(report.totals.costUsd - truth.fleetUsd) / truth.fleetUsd;
+          console.log(
+            `simulator truth: fleet $${truth.fleetUsd.toFixed(2)}, workload $${(truth.fleetUsd - truth.idleUsd).toFixed(2)}; ledger off by ${(error * 100).toFixed(3)}%`,
+          );
+          console.log(
+            `again: gpu-ledger cost report --window ${new Date(report.fromMs).toISOString()}..${new Date(report.toMs).toISOString()} --by tenant,namespace`,
+          );
+          console.log('');
+        }
+        console.log(`demo finished in ${(r.elapsedMs / 1000).toFixed(1)} s`);
+      },
+    );
 }

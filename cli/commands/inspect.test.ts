@@ -17,7 +17,11 @@ function cli(args: readonly string[]): Promise<{ code: number; stdout: string; s
     });
   });
 }
-const jsonLines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; format: string; type: string; record: Record<string, unknown> });
+const jsonLines = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { file: string; format: string; type: string; record: Record<string, unknown> });
 
 describe('gpu-ledger inspect (real CLI)', () => {
   it('prints one JSON line per record for several files of different formats, exit 0', async () => {
@@ -35,7 +39,11 @@ describe('gpu-ledger inspect (real CLI)', () => {
       ...Array.from({ length: 11 }, () => ['xid', 'xid-event']),
       ['vllm', 'model-server-totals'],
     ]);
-    expect(lines[0]?.record).toMatchObject({ gpuUuid: 'GPU-a8394b51-c086-568a-9f1a-c1e1c934c44c', memoryUsedBytes: 1048576, powerWatts: 40.979 });
+    expect(lines[0]?.record).toMatchObject({
+      gpuUuid: 'GPU-a8394b51-c086-568a-9f1a-c1e1c934c44c',
+      memoryUsedBytes: 1048576,
+      powerWatts: 40.979,
+    });
     expect(lines[2]?.record).toMatchObject({ xid: 48, pciBusId: '0000:19:00' });
     expect(lines.at(-1)?.record).toMatchObject({ model: 'Qwen/Qwen2.5-0.5B-Instruct', kvCacheUsagePct: 0 });
   });
@@ -43,20 +51,33 @@ describe('gpu-ledger inspect (real CLI)', () => {
   it('an unparseable file exits non-zero naming the file and why; the good file is still printed', async () => {
     const junk = join(dir, 'junk.txt');
     writeFileSync(junk, 'hello, this is not telemetry\n');
-    const good = fixturePath('nvidia-smi-csv', 'nvgpuexp__linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01__load__query-gpu.csv');
+    const good = fixturePath(
+      'nvidia-smi-csv',
+      'nvgpuexp__linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01__load__query-gpu.csv',
+    );
     const r = await cli(['inspect', junk, good]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`gpu-ledger inspect: ${junk}: not a format gpu-ledger knows`);
     expect(r.stderr).toContain(`inspect: 1 of 2 file(s) could not be parsed: ${junk}`);
-    expect(jsonLines(r.stdout).map((l) => [l.format, l.record['utilizationPct']])).toEqual([['nvidia-smi-gpu-csv', 100]]);
+    expect(jsonLines(r.stdout).map((l) => [l.format, l.record['utilizationPct']])).toEqual([
+      ['nvidia-smi-gpu-csv', 100],
+    ]);
   });
 
   it('--format overrides detection; a wrong format or a missing file is a non-zero exit with the reason', async () => {
-    const xmlAsCsv = await cli(['inspect', '--format', 'nvidia-smi-xml', fixturePath('tgi', 'issue-IBM-vllm-pr18-tgis-adapter-tgi-metric-names.prom')]);
+    const xmlAsCsv = await cli([
+      'inspect',
+      '--format',
+      'nvidia-smi-xml',
+      fixturePath('tgi', 'issue-IBM-vllm-pr18-tgis-adapter-tgi-metric-names.prom'),
+    ]);
     expect(xmlAsCsv.code).toBe(1);
     expect(xmlAsCsv.stderr).toContain('not an nvidia-smi XML document: no <nvidia_smi_log> root');
     const missing = await cli(['inspect', join(dir, 'absent.log')]);
-    expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([1, `gpu-ledger inspect: ${join(dir, 'absent.log')}: cannot read: ENOENT`]);
+    expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([
+      1,
+      `gpu-ledger inspect: ${join(dir, 'absent.log')}: cannot read: ENOENT`,
+    ]);
     const bogus = await cli(['inspect', '--format', 'bogus', join(dir, 'absent.log')]);
     expect(bogus.code).toBe(1);
     expect(bogus.stderr).toContain("argument 'bogus' is invalid. expected one of nvidia-smi-xml");

@@ -11,7 +11,11 @@ function formatOption(value: string): CaptureFormat {
 }
 
 /** Inspects one file; returns the JSON lines to print, or throws with why the file gives nothing. */
-async function inspectFile(file: string, format: CaptureFormat | undefined, nowMs: number): Promise<{ lines: string[]; warnings: readonly string[] }> {
+async function inspectFile(
+  file: string,
+  format: CaptureFormat | undefined,
+  nowMs: number,
+): Promise<{ lines: string[]; warnings: readonly string[] }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -19,7 +23,8 @@ async function inspectFile(file: string, format: CaptureFormat | undefined, nowM
     throw new Error(`cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const result = inspectCapture(text, format === undefined ? { nowMs } : { format, nowMs });
-  if (result.records.length === 0 && result.errors.length > 0) throw new Error(`no records as ${result.format}: ${result.errors.join('; ')}`);
+  if (result.records.length === 0 && result.errors.length > 0)
+    throw new Error(`no records as ${result.format}: ${result.errors.join('; ')}`);
   return {
     lines: result.records.map((r) => JSON.stringify({ file, format: result.format, type: r.type, record: r.value })),
     warnings: result.errors,
@@ -35,7 +40,9 @@ async function inspectFile(file: string, format: CaptureFormat | undefined, nowM
 export function registerInspectCommand(program: Command): void {
   program
     .command('inspect')
-    .description('parse captured telemetry (nvidia-smi, DCGM, vLLM/Triton/TGI, kernel log, cgroup) and print normalised records as JSON lines')
+    .description(
+      'parse captured telemetry (nvidia-smi, DCGM, vLLM/Triton/TGI, kernel log, cgroup) and print normalised records as JSON lines',
+    )
     .argument('<file...>', 'captured outputs to inspect')
     .option('--format <format>', `skip detection and parse as: ${FORMATS}`, formatOption)
     .action(async (files: string[], options: { format?: CaptureFormat }) => {
@@ -52,10 +59,15 @@ export function registerInspectCommand(program: Command): void {
           if (lines.length > 0 && !stdoutClosed) process.stdout.write(`${lines.join('\n')}\n`);
           for (const w of warnings) process.stderr.write(`gpu-ledger inspect: ${file}: warning: ${w}\n`);
         } catch (error) {
-          process.stderr.write(`gpu-ledger inspect: ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+          process.stderr.write(
+            `gpu-ledger inspect: ${file}: ${error instanceof Error ? error.message : String(error)}\n`,
+          );
           failed.push(file);
         }
       }
-      if (failed.length > 0) throw new Error(`inspect: ${failed.length} of ${files.length} file(s) could not be parsed: ${failed.join(', ')}`);
+      if (failed.length > 0)
+        throw new Error(
+          `inspect: ${failed.length} of ${files.length} file(s) could not be parsed: ${failed.join(', ')}`,
+        );
     });
 }

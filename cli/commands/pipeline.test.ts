@@ -3,8 +3,23 @@ import { ConfigError } from '../../contracts/config-error.ts';
 import { pipelineConfigFromOptions } from './pipeline.ts';
 
 const defaults = {
-  group: 'gpu-ledger-ingest', members: '2', partitions: '1', batchRows: '200000', batchDelay: '250ms', fetchWait: '1s', metricsPort: '9464', metricsHost: '127.0.0.1',
-  rollupInterval: '60s', gapsInterval: '60s', retentionInterval: '1h', ledgerInterval: '5m', maxGap: '60s', retainRaw: '14d', retainRollups: '13mo', retainLedger: '13mo', retainAudit: '13mo',
+  group: 'gpu-ledger-ingest',
+  members: '2',
+  partitions: '1',
+  batchRows: '200000',
+  batchDelay: '250ms',
+  fetchWait: '1s',
+  metricsPort: '9464',
+  metricsHost: '127.0.0.1',
+  rollupInterval: '60s',
+  gapsInterval: '60s',
+  retentionInterval: '1h',
+  ledgerInterval: '5m',
+  maxGap: '60s',
+  retainRaw: '14d',
+  retainRollups: '13mo',
+  retainLedger: '13mo',
+  retainAudit: '13mo',
 };
 
 describe('gpu-ledger pipeline flags', () => {
@@ -18,13 +33,23 @@ describe('gpu-ledger pipeline flags', () => {
       ingest: { members: 2, partitions: 1, batchesPerMember: 1, maxBatchRows: 200_000, maxBatchDelayMs: 250 },
       rollups: { intervalMs: 60_000, maxGapMs: 60_000 },
       telemetryGaps: { intervalMs: 60_000 },
-      retention: { intervalMs: 3_600_000, policy: { maxAge: { raw: { unit: 'day', count: 14 }, rollup: { unit: 'month', count: 13 } } } },
+      retention: {
+        intervalMs: 3_600_000,
+        policy: { maxAge: { raw: { unit: 'day', count: 14 }, rollup: { unit: 'month', count: 13 } } },
+      },
     });
-    expect(pipelineConfigFromOptions({ ...defaults, rollupInterval: 'off', retentionInterval: 'off' }).runtime).toMatchObject({ rollups: null, retention: null });
+    expect(
+      pipelineConfigFromOptions({ ...defaults, rollupInterval: 'off', retentionInterval: 'off' }).runtime,
+    ).toMatchObject({ rollups: null, retention: null });
   });
 
   it('fetches from Kafka in whole, held-back fetches that the members hand over together', () => {
-    const { runtime, fetch } = pipelineConfigFromOptions({ ...defaults, members: '2', partitions: '8', fetchWait: '2s' });
+    const { runtime, fetch } = pipelineConfigFromOptions({
+      ...defaults,
+      members: '2',
+      partitions: '8',
+      fetchWait: '2s',
+    });
     expect(runtime.ingest).toMatchObject({ members: 2, partitions: 8, batchesPerMember: 4 });
     expect(fetch.bus).toMatchObject({ partitionsConsumedConcurrently: 4, maxWaitTimeMs: 2000 });
     expect(pipelineConfigFromOptions({ ...defaults, fetchWait: '0ms' }).fetch.bus).toMatchObject({ minBytes: 1 });
@@ -33,7 +58,14 @@ describe('gpu-ledger pipeline flags', () => {
   it('lists every bad flag in one ConfigError', () => {
     let error: unknown;
     try {
-      pipelineConfigFromOptions({ ...defaults, members: '0', batchDelay: 'soon', fetchWait: 'later', retainRaw: '2w', metricsPort: '-1' });
+      pipelineConfigFromOptions({
+        ...defaults,
+        members: '0',
+        batchDelay: 'soon',
+        fetchWait: 'later',
+        retainRaw: '2w',
+        metricsPort: '-1',
+      });
     } catch (e) {
       error = e;
     }

@@ -36,7 +36,13 @@ interface PipelineOptions {
 }
 
 /** Parses the flags into the runtime's config; one ConfigError lists every bad flag. */
-export function pipelineConfigFromOptions(o: PipelineOptions): { runtime: PipelineRuntimeConfig; fetch: BatchedFetch; ledgerIntervalMs: number | null; metricsPort: number; metricsHost: string } {
+export function pipelineConfigFromOptions(o: PipelineOptions): {
+  runtime: PipelineRuntimeConfig;
+  fetch: BatchedFetch;
+  ledgerIntervalMs: number | null;
+  metricsPort: number;
+  metricsHost: string;
+} {
   const problems: string[] = [];
   const int = (flag: string, text: string, min: number): number => {
     const n = Number(text);
@@ -79,33 +85,62 @@ export function pipelineConfigFromOptions(o: PipelineOptions): { runtime: Pipeli
       ...retention,
       policy: {
         ...DEFAULT_RETENTION,
-        maxAge: { raw: age('retain-raw', o.retainRaw), rollup: age('retain-rollups', o.retainRollups), ledger: age('retain-ledger', o.retainLedger), audit: age('retain-audit', o.retainAudit) },
+        maxAge: {
+          raw: age('retain-raw', o.retainRaw),
+          rollup: age('retain-rollups', o.retainRollups),
+          ledger: age('retain-ledger', o.retainLedger),
+          audit: age('retain-audit', o.retainAudit),
+        },
       },
     },
   };
   const metricsPort = int('metrics-port', o.metricsPort, 0);
   if (problems.length > 0) throw new ConfigError(problems);
   const fetch = batchedFetch({ members, partitions, waitMs: fetchWaitMs });
-  return { runtime: { ...runtime, ingest: { ...runtime.ingest, batchesPerMember: fetch.batchesPerMember } }, fetch, ledgerIntervalMs: ledger?.intervalMs ?? null, metricsPort, metricsHost: o.metricsHost };
+  return {
+    runtime: { ...runtime, ingest: { ...runtime.ingest, batchesPerMember: fetch.batchesPerMember } },
+    fetch,
+    ledgerIntervalMs: ledger?.intervalMs ?? null,
+    metricsPort,
+    metricsHost: o.metricsHost,
+  };
 }
 
 /** `gpu-ledger pipeline`: the ingest consumer group, rollups, telemetry gaps, retention, the cost ledger, /metrics and /healthz. */
 export function registerPipelineCommand(program: Command, ctx: CliContext): void {
   program
     .command('pipeline')
-    .description('run the ingest pipeline: consume telemetry topics into ClickHouse, keep rollups, gaps and retention current')
+    .description(
+      'run the ingest pipeline: consume telemetry topics into ClickHouse, keep rollups, gaps and retention current',
+    )
     .option('--group <id>', 'consumer group id', 'gpu-ledger-ingest')
     .option('--members <n>', 'consumer group members in this process (they share partitions and batches)', '2')
-    .option('--partitions <n>', 'partitions of ingest topics this process creates (and shares between its members)', '1')
+    .option(
+      '--partitions <n>',
+      'partitions of ingest topics this process creates (and shares between its members)',
+      '1',
+    )
     .option('--batch-rows <n>', 'insert once this many rows are buffered', '200000')
-    .option('--batch-delay <duration>', 'insert at most this long after the first buffered record (e.g. 250ms, 2s)', '250ms')
-    .option('--fetch-wait <duration>', 'a Kafka fetch waits on the broker up to this long for data (16 MiB): fewer, larger inserts, which ClickHouse merges far less; 0ms returns at once', '1s')
+    .option(
+      '--batch-delay <duration>',
+      'insert at most this long after the first buffered record (e.g. 250ms, 2s)',
+      '250ms',
+    )
+    .option(
+      '--fetch-wait <duration>',
+      'a Kafka fetch waits on the broker up to this long for data (16 MiB): fewer, larger inserts, which ClickHouse merges far less; 0ms returns at once',
+      '1s',
+    )
     .option('--metrics-port <port>', '/metrics and /healthz port (0: any free port)', '9464')
     .option('--metrics-host <host>', 'address /metrics and /healthz listen on', '127.0.0.1')
     .option('--rollup-interval <duration>', "rollup recomputation interval, or 'off'", '60s')
     .option('--gaps-interval <duration>', "telemetry-gap recomputation interval, or 'off'", '60s')
     .option('--retention-interval <duration>', "retention interval, or 'off'", '1h')
-    .option('--ledger-interval <duration>', "how often closed cost-ledger windows are computed (GPU_LEDGER_PRICE_CATALOG, GPU_LEDGER_COST_CONFIG), or 'off'", '5m')
+    .option(
+      '--ledger-interval <duration>',
+      "how often closed cost-ledger windows are computed (GPU_LEDGER_PRICE_CATALOG, GPU_LEDGER_COST_CONFIG), or 'off'",
+      '5m',
+    )
     .option('--max-gap <duration>', 'longest interval a sample may stand for (longer is a telemetry gap)', '60s')
     .option('--retain-raw <age>', 'raw samples, processes, model-server samples, ledger', '14d')
     .option('--retain-rollups <age>', '1-minute and 1-hour rollups', '13mo')
@@ -114,27 +149,63 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
     .action(async (options: PipelineOptions) => {
       const config = ctx.config();
       if (config.mode !== 'distributed') {
-        throw new ConfigError(['gpu-ledger pipeline is the distributed-mode consumer: set GPU_LEDGER_MODE=distributed (embedded mode runs every component in one process, as `gpu-ledger demo` does)']);
+        throw new ConfigError([
+          'gpu-ledger pipeline is the distributed-mode consumer: set GPU_LEDGER_MODE=distributed (embedded mode runs every component in one process, as `gpu-ledger demo` does)',
+        ]);
       }
       const parsed = pipelineConfigFromOptions(options);
       const { metricsPort, metricsHost } = parsed;
       const runtimeConfig: PipelineRuntimeConfig = {
         ...parsed.runtime,
-        costLedger: parsed.ledgerIntervalMs === null ? null : { intervalMs: parsed.ledgerIntervalMs, catalog: loadPriceCatalog(config.priceCatalogPath ?? undefined), options: { cost: loadCostConfig(config.costConfigPath) } },
+        costLedger:
+          parsed.ledgerIntervalMs === null
+            ? null
+            : {
+                intervalMs: parsed.ledgerIntervalMs,
+                catalog: loadPriceCatalog(config.priceCatalogPath ?? undefined),
+                options: { cost: loadCostConfig(config.costConfigPath) },
+              },
       };
       const logger = ctx.logger('pipeline');
       const exporter = new PrometheusExporter({ preventServerStart: true });
       const meterProvider = new MeterProvider({ readers: [exporter] });
       const store = await openStore(config);
       const bus = createBus(config, logger, 'pipeline', parsed.fetch);
-      const lagProbe = createKafkaLagProbe({ brokers: config.kafkaBrokers, clientId: 'pipeline-lag', groupId: options.group, topics: INGEST_TOPICS, topicPrefix: config.topicPrefix });
-      const runtime = createPipelineRuntime({ bus, store, logger, now: Date.now, meter: meterProvider.getMeter('gpu-ledger-pipeline'), lagProbe }, runtimeConfig);
-      const server = createMetricsServer(exporter, () => ({ ok: runtime.ingest.running, ...runtime.ingest.stats, deadLettersByReason: Object.fromEntries(runtime.ingest.stats.deadLettersByReason) }));
+      const lagProbe = createKafkaLagProbe({
+        brokers: config.kafkaBrokers,
+        clientId: 'pipeline-lag',
+        groupId: options.group,
+        topics: INGEST_TOPICS,
+        topicPrefix: config.topicPrefix,
+      });
+      const runtime = createPipelineRuntime(
+        { bus, store, logger, now: Date.now, meter: meterProvider.getMeter('gpu-ledger-pipeline'), lagProbe },
+        runtimeConfig,
+      );
+      const server = createMetricsServer(exporter, () => ({
+        ok: runtime.ingest.running,
+        ...runtime.ingest.stats,
+        deadLettersByReason: Object.fromEntries(runtime.ingest.stats.deadLettersByReason),
+      }));
       await runtime.start();
       const port = await server.listen(metricsPort, metricsHost);
-      logger.info({ group: options.group, members: runtimeConfig.ingest?.members, metrics: `http://${metricsHost}:${port}/metrics` }, 'pipeline started');
+      logger.info(
+        {
+          group: options.group,
+          members: runtimeConfig.ingest?.members,
+          metrics: `http://${metricsHost}:${port}/metrics`,
+        },
+        'pipeline started',
+      );
       const signal = await untilSignal();
-      logger.info({ signal, ...runtime.ingest.stats, deadLettersByReason: Object.fromEntries(runtime.ingest.stats.deadLettersByReason) }, 'pipeline stopping');
+      logger.info(
+        {
+          signal,
+          ...runtime.ingest.stats,
+          deadLettersByReason: Object.fromEntries(runtime.ingest.stats.deadLettersByReason),
+        },
+        'pipeline stopping',
+      );
       await runtime.close();
       await server.close();
       await meterProvider.shutdown();

@@ -10,7 +10,15 @@ const round1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 1
 export function formatUtilization(rows: readonly GpuUtilizationRow[]): string {
   return formatTable(
     ['node', 'gpu', 'model', 'samples', 'avg util %', 'max util %', 'avg mem GiB'],
-    rows.map((r) => [r.node, r.gpuUuid, r.model, r.samples, round1(r.avgUtilizationPct), round1(r.maxUtilizationPct), round1(r.avgMemoryUsedBytes === null ? null : r.avgMemoryUsedBytes / GiB)]),
+    rows.map((r) => [
+      r.node,
+      r.gpuUuid,
+      r.model,
+      r.samples,
+      round1(r.avgUtilizationPct),
+      round1(r.maxUtilizationPct),
+      round1(r.avgMemoryUsedBytes === null ? null : r.avgMemoryUsedBytes / GiB),
+    ]),
   );
 }
 
@@ -35,7 +43,11 @@ export function registerQueryCommand(program: Command, ctx: CliContext): void {
       const { openStore } = await import('../wiring.ts'); // chDB / ClickHouse client load only when used
       const store = await openStore(ctx.config());
       try {
-        const rows = await store.gpuUtilization({ fromMs: from, toMs: to, ...(options.node ? { node: options.node } : {}) });
+        const rows = await store.gpuUtilization({
+          fromMs: from,
+          toMs: to,
+          ...(options.node ? { node: options.node } : {}),
+        });
         console.log(options.json ? rows.map((r) => JSON.stringify(r)).join('\n') : formatUtilization(rows));
       } finally {
         await store.close();

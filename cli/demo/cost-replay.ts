@@ -35,7 +35,12 @@ export interface CostReplayResult {
 
 export async function runCostReplay(
   config: AppConfig,
-  parts: { readonly store: TelemetryStore; readonly bus: RecordBus; readonly ingest: IngestConsumer; readonly logger: Logger },
+  parts: {
+    readonly store: TelemetryStore;
+    readonly bus: RecordBus;
+    readonly ingest: IngestConsumer;
+    readonly logger: Logger;
+  },
   options: { readonly nodes: number; readonly nowMs: number; readonly onProgress: (line: string) => void },
 ): Promise<CostReplayResult> {
   const toMs = Math.floor(options.nowMs / HOUR_MS) * HOUR_MS - HOUR_MS; // closed well past the ledger's 15-minute delay
@@ -43,24 +48,44 @@ export async function runCostReplay(
   const fleet = loadOpenbFleet(join(config.tracesDir, 'openb'), { fromMs, hours: 2, maxNodes: options.nodes });
   const stateRoot = mkdtempSync(join(tmpdir(), 'gpu-ledger-demo-agents-'));
   const replay = createFleetReplay(
-    { cluster: config.cluster, fleet, fromMs, toMs, intervalMs: 60_000, stateRoot, fixturesDir: config.fixturesDir, gentd26Dir: join(config.tracesDir, 'gentd26') },
+    {
+      cluster: config.cluster,
+      fleet,
+      fromMs,
+      toMs,
+      intervalMs: 60_000,
+      stateRoot,
+      fixturesDir: config.fixturesDir,
+      gentd26Dir: join(config.tracesDir, 'gentd26'),
+    },
     { sinkFor: () => parts.bus, logger: parts.logger },
   );
   try {
     const acceptedBefore = parts.ingest.stats.accepted;
-    options.onProgress(`cost replay: ${fleet.nodes.length} openb nodes, ${fleet.pods.length} pods, ${new Date(fromMs).toISOString()} .. ${new Date(toMs).toISOString()} in simulated time…`);
+    options.onProgress(
+      `cost replay: ${fleet.nodes.length} openb nodes, ${fleet.pods.length} pods, ${new Date(fromMs).toISOString()} .. ${new Date(toMs).toISOString()} in simulated time…`,
+    );
     await replay.run();
     const { batches, podEvents } = replay.counts();
     await replay.stop();
     const deadline = Date.now() + 120_000;
     while (parts.ingest.stats.accepted - acceptedBefore < batches + podEvents) {
-      if (Date.now() > deadline) throw new Error(`demo: only ${parts.ingest.stats.accepted - acceptedBefore} of ${batches + podEvents} replayed records reached the store within 120 s`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `demo: only ${parts.ingest.stats.accepted - acceptedBefore} of ${batches + podEvents} replayed records reached the store within 120 s`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
     const catalog = loadPriceCatalog(config.priceCatalogPath ?? undefined);
-    const cost = parseCostConfig(`tenancy: { namespaceTenants: ${JSON.stringify(NAMESPACE_TENANTS)} }`, 'demo cost config');
+    const cost = parseCostConfig(
+      `tenancy: { namespaceTenants: ${JSON.stringify(NAMESPACE_TENANTS)} }`,
+      'demo cost config',
+    );
     const { executor, database } = parts.store;
-    await createCostLedgerJob({ executor, database, catalog, options: { cost } }, { now: () => options.nowMs, logger: parts.logger }).run({ fromMs, untilMs: toMs });
+    await createCostLedgerJob(
+      { executor, database, catalog, options: { cost } },
+      { now: () => options.nowMs, logger: parts.logger },
+    ).run({ fromMs, untilMs: toMs });
     const prices = createPriceLookup(catalog);
     return {
       nodes: fleet.nodes.length,
@@ -68,7 +93,11 @@ export async function runCostReplay(
       pods: fleet.pods.length,
       batches,
       report: await costReport(createCostStore(executor, { database }), { fromMs, toMs, by: ['tenant'] }),
-      truth: fleetTruth(fleet, { fromMs, toMs }, (model) => prices.priceAt({ gpuModel: model, tier: 'on-demand' }, fromMs).usdPerGpuHour),
+      truth: fleetTruth(
+        fleet,
+        { fromMs, toMs },
+        (model) => prices.priceAt({ gpuModel: model, tier: 'on-demand' }, fromMs).usdPerGpuHour,
+      ),
     };
   } finally {
     await replay.stop();

@@ -49,7 +49,12 @@ export async function runDemo(config: AppConfig, logger: Logger, options: DemoOp
   const started = Date.now();
   const store = await openStore(config);
   const bus = createBus(config, logger, 'demo');
-  const ingest = createIngestConsumer({ bus, writers: createStoreWriters(store, Date.now), logger: logger.child({ component: 'ingest' }), now: Date.now });
+  const ingest = createIngestConsumer({
+    bus,
+    writers: createStoreWriters(store, Date.now),
+    logger: logger.child({ component: 'ingest' }),
+    now: Date.now,
+  });
   const agents: Agent[] = DEMO_FLEET.map(({ node, capture }, i) =>
     createAgent(
       {
@@ -62,7 +67,12 @@ export async function runDemo(config: AppConfig, logger: Logger, options: DemoOp
               ...options.childEnv,
               FAKE_NVIDIA_SMI_XML: join(config.fixturesDir, capture),
               // Each node's GPUs follow their own pods of the trace (a node has at most 2 GPUs here).
-              ...(options.trace ? { FAKE_NVIDIA_SMI_TRACE_DIR: join(config.tracesDir, 'gentd26'), FAKE_NVIDIA_SMI_TRACE_OFFSET: String(i * 2) } : {}),
+              ...(options.trace
+                ? {
+                    FAKE_NVIDIA_SMI_TRACE_DIR: join(config.tracesDir, 'gentd26'),
+                    FAKE_NVIDIA_SMI_TRACE_OFFSET: String(i * 2),
+                  }
+                : {}),
             },
           },
           Date.now,
@@ -82,20 +92,30 @@ export async function runDemo(config: AppConfig, logger: Logger, options: DemoOp
       const batches = await Promise.all(agents.map((a) => a.tick()));
       batchesSent += batches.length;
       samplesSent += batches.reduce((n, b) => n + b.samples.length, 0);
-      options.onProgress(`round ${round + 1}/${options.rounds}: ${batches.length} agents sampled, ${batchesSent} batches sent`);
+      options.onProgress(
+        `round ${round + 1}/${options.rounds}: ${batches.length} agents sampled, ${batchesSent} batches sent`,
+      );
       if (round + 1 < options.rounds) await new Promise((r) => setTimeout(r, options.intervalMs));
     }
     // One broken record, as a misbehaving producer would send: it must land in the dead-letter topic.
     await bus.send(Topics.gpuSamples, [{ key: 'gpu-broken-0', value: '{"schemaVersion":1,"agentId":"broken"' }]);
     const deadline = Date.now() + 60_000;
     while (ingest.stats.accepted < batchesSent || ingest.stats.deadLetters < 1) {
-      if (Date.now() > deadline) throw new Error(`demo: only ${ingest.stats.accepted} of ${batchesSent} batches reached the store within 60 s`);
+      if (Date.now() > deadline)
+        throw new Error(`demo: only ${ingest.stats.accepted} of ${batchesSent} batches reached the store within 60 s`);
       await new Promise((r) => setTimeout(r, 50));
     }
     const utilization = await store.gpuUtilization({ fromMs: started - 1000, toMs: Date.now() + 1000 });
     const { accepted, deadLetters } = ingest.stats;
     const deadLettersByReason = Object.fromEntries(ingest.stats.deadLettersByReason);
-    const cost = options.costNodes > 0 ? await runCostReplay(config, { store, bus, ingest, logger }, { nodes: options.costNodes, nowMs: Date.now(), onProgress: options.onProgress }) : null;
+    const cost =
+      options.costNodes > 0
+        ? await runCostReplay(
+            config,
+            { store, bus, ingest, logger },
+            { nodes: options.costNodes, nowMs: Date.now(), onProgress: options.onProgress },
+          )
+        : null;
     return {
       nodes: agents.length,
       batchesSent,

@@ -28,7 +28,9 @@ describe('createDcgmCollector over real HTTP', () => {
       xids.push(r.samples[0]?.xidErrors);
     }
     expect(xids).toEqual([undefined, [79], undefined, [48]]);
-    expect(collector.latestPodBindings()).toEqual([expect.objectContaining({ gpuUuid: UUID, pod: 'cuda-75454ffb9f-8ljq7', namespace: 'default', container: 'cuda' })]);
+    expect(collector.latestPodBindings()).toEqual([
+      expect.objectContaining({ gpuUuid: UUID, pod: 'cuda-75454ffb9f-8ljq7', namespace: 'default', container: 'cuda' }),
+    ]);
     await collector.close();
   });
 
@@ -40,7 +42,9 @@ describe('createDcgmCollector over real HTTP', () => {
 
   it('a page with no DCGM series is an error entry, not silence', async () => {
     server = await serveText(() => ({ body: readFixture('vllm', 'kops-vllm-v1-qwen2.5-0.5b-L4.prom') }));
-    const r = await createDcgmCollector({ url: server.url, timeoutMs: 5000, maxBytes: 1 << 20 }, () => T).collect(new AbortController().signal);
+    const r = await createDcgmCollector({ url: server.url, timeoutMs: 5000, maxBytes: 1 << 20 }, () => T).collect(
+      new AbortController().signal,
+    );
     expect(r.errors).toEqual([`${server.url}: no DCGM GPU series in the scrape`]);
   });
 });

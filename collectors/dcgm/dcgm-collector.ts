@@ -9,7 +9,11 @@ import { parseDcgmMetrics, type DcgmPodBinding } from './parse-dcgm.ts';
  * first scrape that sees it), so one Xid is reported once, not on every scrape. Two equal Xids
  * in a row are therefore seen as one; the kernel-log collector counts every occurrence.
  */
-export function withNewXids(samples: readonly GpuSample[], current: Readonly<Record<string, number>>, previous: Readonly<Record<string, number>>): GpuSample[] {
+export function withNewXids(
+  samples: readonly GpuSample[],
+  current: Readonly<Record<string, number>>,
+  previous: Readonly<Record<string, number>>,
+): GpuSample[] {
   return samples.map((s) => {
     const xid = current[s.gpuUuid];
     if (s.kind !== 'gpu' || xid === undefined || xid === 0 || xid === previous[s.gpuUuid]) return s;
@@ -35,7 +39,8 @@ export function createDcgmCollector(config: ScrapeConfig, now: () => number): Dc
       const samples = withNewXids(scrape.samples, scrape.lastXidByGpu, lastXid);
       lastXid = { ...lastXid, ...scrape.lastXidByGpu };
       bindings = scrape.podBindings;
-      const errors = samples.length === 0 ? [...scrape.errors, `${config.url}: no DCGM GPU series in the scrape`] : scrape.errors;
+      const errors =
+        samples.length === 0 ? [...scrape.errors, `${config.url}: no DCGM GPU series in the scrape`] : scrape.errors;
       return { samples, processes: [], modelServers: [], xidEvents: [], errors };
     },
     latestPodBindings: () => bindings,

@@ -57,7 +57,8 @@ export const DCGM_METRICS: ReadonlyMap<string, { readonly value: DcgmValue; read
  * (NOT_FOUND, NOT_SUPPORTED, NOT_PERMISSIONED) all round to 2^63 as a double; DCGM_FP64_BLANK is
  * 2^47 (140737488355328.0) and the next three. They mean "no data", never a reading.
  */
-export const isDcgmBlank = (v: number): boolean => v >= 9_223_372_036_854_775_000 || (v >= 140_737_488_355_328 && v <= 140_737_488_355_331);
+export const isDcgmBlank = (v: number): boolean =>
+  v >= 9_223_372_036_854_775_000 || (v >= 140_737_488_355_328 && v <= 140_737_488_355_331);
 
 /** DCGM's string blank; also seen as `GPU_I_PROFILE="<<<NULL>>>"`. */
 export const DCGM_STRING_BLANK = '<<<NULL>>>';

@@ -30,9 +30,18 @@ export function parseDcgmCountersCsv(text: string): { counters: DcgmCounterConfi
     const first = body.indexOf(',');
     const second = first < 0 ? -1 : body.indexOf(',', first + 1);
     const field = body.slice(0, first).trim();
-    const type = body.slice(first + 1, second).trim().toLowerCase();
+    const type = body
+      .slice(first + 1, second)
+      .trim()
+      .toLowerCase();
     if (second > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(field) && TYPES.has(type)) {
-      counters.push({ field, type: type as DcgmCounterConfig['type'], help: body.slice(second + 1).trim(), enabled, readByGpuLedger: DCGM_METRICS.has(field) });
+      counters.push({
+        field,
+        type: type as DcgmCounterConfig['type'],
+        help: body.slice(second + 1).trim(),
+        enabled,
+        readByGpuLedger: DCGM_METRICS.has(field),
+      });
     } else if (enabled) {
       errors.push(`line ${i + 1}: expected "FIELD, type, help", got "${line.slice(0, 80)}"`);
     }

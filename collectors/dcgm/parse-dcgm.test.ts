@@ -38,24 +38,47 @@ describe('parseDcgmMetrics on real dcgm-exporter scrapes', () => {
     expect(errors).toEqual([]); // the ERROR-valued family is not one we read
     expect(samples.filter((s) => s.kind === 'gpu')).toHaveLength(8);
     const migs = samples.filter((s) => s.kind === 'mig');
-    expect(migs.map((m) => [m.mig?.gpuInstanceId, m.mig?.profile, m.memoryUsedBytes, m.graphicsEngineActivePct])).toEqual([
+    expect(
+      migs.map((m) => [m.mig?.gpuInstanceId, m.mig?.profile, m.memoryUsedBytes, m.graphicsEngineActivePct]),
+    ).toEqual([
       [3, '2g.20gb', 10 * MiB, 0],
       [5, '2g.20gb', 10 * MiB, 0],
       [6, '2g.20gb', 10 * MiB, 0],
     ]);
     // No GPU_UTIL per instance: engine activity is the instance's utilization (0 in this capture).
-    expect(migs.every((m) => m.parentGpuUuid === 'GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418' && m.utilizationPct === 0 && m.powerWatts === null)).toBe(true);
+    expect(
+      migs.every(
+        (m) =>
+          m.parentGpuUuid === 'GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418' &&
+          m.utilizationPct === 0 &&
+          m.powerWatts === null,
+      ),
+    ).toBe(true);
     // Each instance has an identity of its own (the same string nvidia-smi's XML path produces).
-    expect(migs.map((m) => m.gpuUuid)).toEqual([3, 5, 6].map((gi) => `MIG-GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418/${gi}/0`));
-    expect(samples[0]).toMatchObject({ kind: 'gpu', gpuUuid: 'GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418', smClockMhz: 1410, memClockMhz: 1593, memoryUsedBytes: null });
-    expect(samples.find((s) => s.index === 7)).toMatchObject({ gpuUuid: 'GPU-4e75c9ab-0ed7-8a57-75f5-23761b9f053f', smClockMhz: 210, memoryUsedBytes: 2 * MiB });
+    expect(migs.map((m) => m.gpuUuid)).toEqual(
+      [3, 5, 6].map((gi) => `MIG-GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418/${gi}/0`),
+    );
+    expect(samples[0]).toMatchObject({
+      kind: 'gpu',
+      gpuUuid: 'GPU-1f027ee8-6e1e-2b8c-0108-3d370e5f0418',
+      smClockMhz: 1410,
+      memClockMhz: 1593,
+      memoryUsedBytes: null,
+    });
+    expect(samples.find((s) => s.index === 7)).toMatchObject({
+      gpuUuid: 'GPU-4e75c9ab-0ed7-8a57-75f5-23761b9f053f',
+      smClockMhz: 210,
+      memoryUsedBytes: 2 * MiB,
+    });
   });
 
-  it('a MIG instance\'s utilization is its GR_ENGINE_ACTIVE ratio as percent; a whole GPU keeps GPU_UTIL', () => {
+  it("a MIG instance's utilization is its GR_ENGINE_ACTIVE ratio as percent; a whole GPU keeps GPU_UTIL", () => {
     // The H100 capture with GI 7's engine made busy (every value in the real captures is 0).
     const text = readH100MigCaptureWithBusyGi7();
     const { samples } = parseDcgmMetrics(text, T);
-    expect(samples.map((s) => [s.kind, s.mig?.gpuInstanceId ?? null, s.utilizationPct, s.graphicsEngineActivePct ?? null])).toEqual([
+    expect(
+      samples.map((s) => [s.kind, s.mig?.gpuInstanceId ?? null, s.utilizationPct, s.graphicsEngineActivePct ?? null]),
+    ).toEqual([
       ['gpu', null, null, null],
       ['mig', 7, 42.13, 42.13],
       ['mig', 8, 0, 0],
@@ -65,18 +88,54 @@ describe('parseDcgmMetrics on real dcgm-exporter scrapes', () => {
 
   it('H100 MIG 1g.10gb with KServe pods on GI 7 and 9, none on GI 8', () => {
     const { samples, podBindings } = parse('issue-dcgm-exporter-512-h100-mig-1g.10gb-kserve-pods.prom');
-    expect(samples.map((s) => [s.kind, s.mig?.gpuInstanceId ?? null])).toEqual([['gpu', null], ['mig', 7], ['mig', 8], ['mig', 9]]);
+    expect(samples.map((s) => [s.kind, s.mig?.gpuInstanceId ?? null])).toEqual([
+      ['gpu', null],
+      ['mig', 7],
+      ['mig', 8],
+      ['mig', 9],
+    ]);
     expect(podBindings).toEqual([
-      { gpuUuid: 'GPU-58e8f5ea-13cc-013a-d88f-2bcf5ae8bc77', gpuInstanceId: 7, namespace: 'model-playground-stg', pod: 'text-embedding-predictor-00008-deployment-57946f6c67-vdtjl', container: 'kserve-container', podUid: null, hostname: 'gsrh100-074' },
-      { gpuUuid: 'GPU-58e8f5ea-13cc-013a-d88f-2bcf5ae8bc77', gpuInstanceId: 9, namespace: 'model-playground-stg', pod: 'tts-predictor-00011-deployment-5554f75554-8j8pl', container: 'kserve-container', podUid: null, hostname: 'gsrh100-074' },
+      {
+        gpuUuid: 'GPU-58e8f5ea-13cc-013a-d88f-2bcf5ae8bc77',
+        gpuInstanceId: 7,
+        namespace: 'model-playground-stg',
+        pod: 'text-embedding-predictor-00008-deployment-57946f6c67-vdtjl',
+        container: 'kserve-container',
+        podUid: null,
+        hostname: 'gsrh100-074',
+      },
+      {
+        gpuUuid: 'GPU-58e8f5ea-13cc-013a-d88f-2bcf5ae8bc77',
+        gpuInstanceId: 9,
+        namespace: 'model-playground-stg',
+        pod: 'tts-predictor-00011-deployment-5554f75554-8j8pl',
+        container: 'kserve-container',
+        podUid: null,
+        hostname: 'gsrh100-074',
+      },
     ]);
   });
 
   it('LKE RTX 4000 Ada: pod labels with empty pod_uid, last Xid 0', () => {
     const r = parse('lke-rtx4000ada-580.95.05-k8s-pod-labels.prom');
-    expect(r.podBindings).toEqual([{ gpuUuid: 'GPU-a8394b51-c086-568a-9f1a-c1e1c934c44c', gpuInstanceId: null, namespace: 'default', pod: 'cuda-75454ffb9f-8ljq7', container: 'cuda', podUid: null, hostname: 'lke529760-766837-0a634ab30000' }]);
+    expect(r.podBindings).toEqual([
+      {
+        gpuUuid: 'GPU-a8394b51-c086-568a-9f1a-c1e1c934c44c',
+        gpuInstanceId: null,
+        namespace: 'default',
+        pod: 'cuda-75454ffb9f-8ljq7',
+        container: 'cuda',
+        podUid: null,
+        hostname: 'lke529760-766837-0a634ab30000',
+      },
+    ]);
     expect(r.lastXidByGpu).toEqual({ 'GPU-a8394b51-c086-568a-9f1a-c1e1c934c44c': 0 });
-    expect(r.samples[0]).toMatchObject({ memoryUsedBytes: 1 * MiB, memoryTotalBytes: (1 + 20015 + 457) * MiB, powerWatts: 40.979, graphicsEngineActivePct: 0.4656 });
+    expect(r.samples[0]).toMatchObject({
+      memoryUsedBytes: 1 * MiB,
+      memoryTotalBytes: (1 + 20015 + 457) * MiB,
+      powerWatts: 40.979,
+      graphicsEngineActivePct: 0.4656,
+    });
   });
 
   it('4x V100 excerpt (old label set, starts mid-family): GPUs 0, 2, 3 with what each series gives', () => {
@@ -99,7 +158,17 @@ describe('parseDcgmMetrics on real dcgm-exporter scrapes', () => {
       expect.objectContaining({ kind: 'gpu', index: 1, utilizationPct: 63, memoryUsedBytes: 2048 * MiB, mig: null }),
       expect.objectContaining({ kind: 'gpu', index: 0, temperatureC: 41, model: 'unknown' }), // no gpu / modelName labels
     ]);
-    expect(r.podBindings).toEqual([{ gpuUuid: 'GPU-11111111-2222-3333-4444-555555555555', gpuInstanceId: null, namespace: 'ml', pod: 'train-0', container: 'main', podUid: null, hostname: null }]);
+    expect(r.podBindings).toEqual([
+      {
+        gpuUuid: 'GPU-11111111-2222-3333-4444-555555555555',
+        gpuInstanceId: null,
+        namespace: 'ml',
+        pod: 'train-0',
+        container: 'main',
+        podUid: null,
+        hostname: null,
+      },
+    ]);
   });
 
   it('a sentinel or a bad value drops that value only; a series without UUID is an error entry', () => {
@@ -110,9 +179,18 @@ describe('parseDcgmMetrics on real dcgm-exporter scrapes', () => {
       .concat('DCGM_FI_DEV_GPU_UTIL{gpu="1"} 5\n');
     const { samples, errors } = parseDcgmMetrics(text, T);
     expect(samples).toHaveLength(1);
-    expect(samples[0]).toMatchObject({ temperatureC: null, powerWatts: null, memoryUsedBytes: null, memoryTotalBytes: null, utilizationPct: 0, smClockMhz: 210 });
+    expect(samples[0]).toMatchObject({
+      temperatureC: null,
+      powerWatts: null,
+      memoryUsedBytes: null,
+      memoryTotalBytes: null,
+      utilizationPct: 0,
+      smClockMhz: 210,
+    });
     expect(errors).toEqual([
-      expect.stringMatching(/^DCGM_FI_DEV_FB_USED: 1 sample line dropped \(line \d+: value 'ERROR - FAILED TO CONVERT TO STRING' is not a number\)$/),
+      expect.stringMatching(
+        /^DCGM_FI_DEV_FB_USED: 1 sample line dropped \(line \d+: value 'ERROR - FAILED TO CONVERT TO STRING' is not a number\)$/,
+      ),
       'DCGM_FI_DEV_GPU_UTIL: 1 sample without a GPU- UUID label dropped',
     ]);
   });

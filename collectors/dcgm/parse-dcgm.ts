@@ -35,10 +35,12 @@ interface Entity {
 
 const MiB = 1024 * 1024;
 // Rounded to 1e-4 % so that 0.156205 reads 15.6205, not 15.620500000000002.
-const pct = (ratio: number | undefined): number | null => (ratio === undefined ? null : Math.min(100, Math.max(0, Math.round(ratio * 1e6) / 1e4)));
+const pct = (ratio: number | undefined): number | null =>
+  ratio === undefined ? null : Math.min(100, Math.max(0, Math.round(ratio * 1e6) / 1e4));
 const nonNeg = (v: number | undefined): number | null => (v === undefined || v < 0 ? null : v);
 const bytes = (mib: number | undefined): number | null => (mib === undefined || mib < 0 ? null : Math.round(mib * MiB));
-const int = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) || v < 0 ? null : Math.round(v));
+const int = (v: number | undefined): number | null =>
+  v === undefined || !Number.isFinite(v) || v < 0 ? null : Math.round(v);
 
 function toSample(e: Entity, parentOf: (uuid: string) => Entity | undefined, observedAtMs: number): GpuSample {
   const v = e.values;
@@ -132,13 +134,24 @@ export function parseDcgmMetrics(text: string, observedAtMs: number): DcgmScrape
     if (Number.isFinite(s.value) && !isDcgmBlank(s.value)) target.values[field.value] ??= s.value;
     const pod = dcgmLabel(s.labels, 'pod');
     if (pod !== null) {
-      const b = { gpuUuid: uuid, gpuInstanceId: gi, namespace: dcgmLabel(s.labels, 'namespace'), pod, container: dcgmLabel(s.labels, 'container'), podUid: dcgmLabel(s.labels, 'podUid'), hostname: dcgmLabel(s.labels, 'hostname') };
+      const b = {
+        gpuUuid: uuid,
+        gpuInstanceId: gi,
+        namespace: dcgmLabel(s.labels, 'namespace'),
+        pod,
+        container: dcgmLabel(s.labels, 'container'),
+        podUid: dcgmLabel(s.labels, 'podUid'),
+        hostname: dcgmLabel(s.labels, 'hostname'),
+      };
       bindings.set(JSON.stringify([b.gpuUuid, b.gpuInstanceId, b.namespace, b.pod, b.container]), b);
     }
   }
-  for (const [name, count] of noUuid) errors.push(`${name}: ${count} sample${count === 1 ? '' : 's'} without a GPU- UUID label dropped`);
+  for (const [name, count] of noUuid)
+    errors.push(`${name}: ${count} sample${count === 1 ? '' : 's'} without a GPU- UUID label dropped`);
   const all = [...entities.values()];
   const samples = all.map((e) => toSample(e, (uuid) => entities.get(uuid), observedAtMs));
-  const lastXidByGpu = Object.fromEntries(all.flatMap((e) => (e.gi === null && e.values.lastXid !== undefined ? [[e.uuid, e.values.lastXid]] : [])));
+  const lastXidByGpu = Object.fromEntries(
+    all.flatMap((e) => (e.gi === null && e.values.lastXid !== undefined ? [[e.uuid, e.values.lastXid]] : [])),
+  );
   return { samples, podBindings: [...bindings.values()], lastXidByGpu, errors };
 }

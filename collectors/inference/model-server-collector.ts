@@ -19,7 +19,10 @@ export interface ModelServerCollectorConfig extends ScrapeConfig {
  * and nothing is lost or counted twice. Limitation: a restart whose new counters already exceed
  * the old ones by the next scrape is not seen as a reset (counters alone cannot tell).
  */
-export function createModelServerCollector(config: ModelServerCollectorConfig, now: () => number): Collector & { readonly name: ModelServerKind } {
+export function createModelServerCollector(
+  config: ModelServerCollectorConfig,
+  now: () => number,
+): Collector & { readonly name: ModelServerKind } {
   let previous: { scrape: ModelServerScrape; atMs: number } | null = null;
   return {
     name: config.kind,

@@ -38,9 +38,16 @@ export interface ReadingWindow {
  * (metric + full label set) and then summed per model. No previous scrape: none (the first scrape
  * only sets the baseline, as the ModelServerSample contract says). Gauges come from `current`.
  */
-export function computeModelServerReadings(previous: ModelServerScrape | null, current: ModelServerScrape, window: ReadingWindow): ModelServerReading[] {
+export function computeModelServerReadings(
+  previous: ModelServerScrape | null,
+  current: ModelServerScrape,
+  window: ReadingWindow,
+): ModelServerReading[] {
   if (previous === null) return [];
-  const deltas = [...current.counters].map(([key, p]) => ({ ...p, value: counterDelta(previous.counters.get(key)?.value, p.value) }));
+  const deltas = [...current.counters].map(([key, p]) => ({
+    ...p,
+    value: counterDelta(previous.counters.get(key)?.value, p.value),
+  }));
   return [...sumByModel(deltas, current)].map(([model, d]) => {
     const gauges = current.gauges.get(model);
     const kv = gauges?.kvCacheUsagePct ?? null;

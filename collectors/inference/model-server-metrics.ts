@@ -41,8 +41,14 @@ export const MODEL_SERVER_METRICS: Readonly<Record<ModelServerKind, ServerMetric
   triton: {
     modelLabel: 'model',
     counters: {
-      nv_inference_request_success: [['requests', 1], ['latencyCount', 1]],
-      nv_inference_request_failure: [['requests', 1], ['latencyCount', 1]],
+      nv_inference_request_success: [
+        ['requests', 1],
+        ['latencyCount', 1],
+      ],
+      nv_inference_request_failure: [
+        ['requests', 1],
+        ['latencyCount', 1],
+      ],
       nv_inference_request_duration_us: [['latencyMsSum', 0.001]],
     },
     gauges: { nv_inference_pending_request_count: ['queueDepth', 1, 'sum'] },
@@ -88,7 +94,11 @@ const seriesKey = (field: string, name: string, labels: Readonly<Record<string, 
   JSON.stringify([field, name, ...Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1))]);
 
 /** Parses one scrape of `server`; `defaultModel` names the model when the server has no label for it. */
-export function parseModelServerMetrics(server: ModelServerKind, text: string, defaultModel = UNKNOWN_MODEL): ModelServerScrape {
+export function parseModelServerMetrics(
+  server: ModelServerKind,
+  text: string,
+  defaultModel = UNKNOWN_MODEL,
+): ModelServerScrape {
   const spec = MODEL_SERVER_METRICS[server];
   const read = readPromText(text, { wanted: (name) => name in spec.counters || name in spec.gauges });
   const errors = [...read.errors];
@@ -100,7 +110,8 @@ export function parseModelServerMetrics(server: ModelServerKind, text: string, d
       errors.push(`${s.name} (line ${s.line}): value ${s.value} is not a finite non-negative number`);
       continue;
     }
-    for (const [field, factor] of spec.counters[s.name] ?? []) counters.set(seriesKey(field, s.name, s.labels), { model, field, value: s.value, scale: factor });
+    for (const [field, factor] of spec.counters[s.name] ?? [])
+      counters.set(seriesKey(field, s.name, s.labels), { model, field, value: s.value, scale: factor });
     const gauge = spec.gauges[s.name];
     if (gauge) {
       const perModel = gaugeParts.get(model) ?? new Map<GaugeField, { values: number[]; combine: 'sum' | 'mean' }>();
@@ -110,12 +121,20 @@ export function parseModelServerMetrics(server: ModelServerKind, text: string, d
       part.values.push(s.value * gauge[1]);
     }
   }
-  const combined = (m: Map<GaugeField, { values: number[]; combine: 'sum' | 'mean' }>, f: GaugeField): number | null => {
+  const combined = (
+    m: Map<GaugeField, { values: number[]; combine: 'sum' | 'mean' }>,
+    f: GaugeField,
+  ): number | null => {
     const part = m.get(f);
     if (!part) return null;
     const sum = part.values.reduce((a, b) => a + b, 0);
     return roundMicro(part.combine === 'sum' ? sum : sum / part.values.length);
   };
-  const gauges = new Map([...gaugeParts].map(([model, m]) => [model, { queueDepth: combined(m, 'queueDepth'), kvCacheUsagePct: combined(m, 'kvCacheUsagePct') }] as const));
+  const gauges = new Map(
+    [...gaugeParts].map(
+      ([model, m]) =>
+        [model, { queueDepth: combined(m, 'queueDepth'), kvCacheUsagePct: combined(m, 'kvCacheUsagePct') }] as const,
+    ),
+  );
   return { server, counters, gauges, errors };
 }

@@ -22,12 +22,18 @@ export interface ReadPromTextOptions {
 }
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)$/;
-const SPECIAL: Readonly<Record<string, number>> = { NaN: Number.NaN, '+Inf': Infinity, Inf: Infinity, '-Inf': -Infinity };
+const SPECIAL: Readonly<Record<string, number>> = {
+  NaN: Number.NaN,
+  '+Inf': Infinity,
+  Inf: Infinity,
+  '-Inf': -Infinity,
+};
 
 /** The number, or why the line has none; `rest` is the text after the name and labels, for the message. */
 function valueOf(raw: string | undefined, timestamp: string | undefined, rest: string): number | string {
   const value = raw === undefined ? undefined : (SPECIAL[raw] ?? (NUMBER.test(raw) ? Number(raw) : undefined));
-  if (value === undefined || (timestamp !== undefined && !/^-?\d+$/.test(timestamp))) return `value '${rest}' is not a number`;
+  if (value === undefined || (timestamp !== undefined && !/^-?\d+$/.test(timestamp)))
+    return `value '${rest}' is not a number`;
   return value;
 }
 
@@ -72,6 +78,8 @@ export function readPromText(text: string, options: ReadPromTextOptions = {}): P
     if (entry) entry.count++;
     else dropped.set(name, { count: 1, first: `line ${i + 1}: ${outcome}` });
   }
-  const errors = [...dropped].map(([name, d]) => `${name}: ${d.count} sample line${d.count === 1 ? '' : 's'} dropped (${d.first})`);
+  const errors = [...dropped].map(
+    ([name, d]) => `${name}: ${d.count} sample line${d.count === 1 ? '' : 's'} dropped (${d.first})`,
+  );
   return { samples, errors };
 }

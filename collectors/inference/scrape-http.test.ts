@@ -17,13 +17,19 @@ describe('scrapeText over real HTTP', () => {
 
   it('names the URL and the cause: HTTP status, size limit, timeout, refused connection', async () => {
     const url = await serve({ status: 503, body: 'busy' });
-    await expect(scrapeText({ url, timeoutMs: 5000, maxBytes: 1024 })).rejects.toThrow(`GET ${url}: HTTP 503 Service Unavailable`);
+    await expect(scrapeText({ url, timeoutMs: 5000, maxBytes: 1024 })).rejects.toThrow(
+      `GET ${url}: HTTP 503 Service Unavailable`,
+    );
     await server?.close();
     const big = await serve({ body: 'x'.repeat(5000) });
-    await expect(scrapeText({ url: big, timeoutMs: 5000, maxBytes: 4096 })).rejects.toThrow(`GET ${big}: body exceeds 4096 bytes`);
+    await expect(scrapeText({ url: big, timeoutMs: 5000, maxBytes: 4096 })).rejects.toThrow(
+      `GET ${big}: body exceeds 4096 bytes`,
+    );
     await server?.close();
     const slow = await serve({ body: 'late', delayMs: 2000 });
-    await expect(scrapeText({ url: slow, timeoutMs: 100, maxBytes: 1024 })).rejects.toThrow(`GET ${slow}: timed out after 100 ms`);
+    await expect(scrapeText({ url: slow, timeoutMs: 100, maxBytes: 1024 })).rejects.toThrow(
+      `GET ${slow}: timed out after 100 ms`,
+    );
     await server?.close();
     server = null;
     await expect(scrapeText({ url: slow, timeoutMs: 2000, maxBytes: 1024 })).rejects.toThrow(/ECONNREFUSED/);

@@ -33,7 +33,10 @@ export async function scrapeText(config: ScrapeConfig, signal?: AbortSignal): Pr
   const timeout = AbortSignal.timeout(config.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   try {
-    const response = await fetch(config.url, { signal: combined, headers: { accept: 'text/plain;version=0.0.4, */*;q=0.1' } });
+    const response = await fetch(config.url, {
+      signal: combined,
+      headers: { accept: 'text/plain;version=0.0.4, */*;q=0.1' },
+    });
     if (!response.ok) {
       await response.body?.cancel();
       throw new Error(`GET ${config.url}: HTTP ${response.status} ${response.statusText}`.trim());

@@ -13,7 +13,9 @@ export interface TextReply {
  * A real HTTP server on a free loopback port that answers every GET with `reply()` (called per
  * request, so a test can change what the next scrape sees). For collector tests: no fetch mocks.
  */
-export async function serveText(reply: () => TextReply): Promise<{ readonly url: string; readonly requests: () => number; close(): Promise<void> }> {
+export async function serveText(
+  reply: () => TextReply,
+): Promise<{ readonly url: string; readonly requests: () => number; close(): Promise<void> }> {
   let requests = 0;
   const server = createServer((_req, res) => {
     requests++;

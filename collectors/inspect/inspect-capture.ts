@@ -32,7 +32,8 @@ export interface InspectResult {
   readonly errors: readonly string[];
 }
 
-const of = (type: InspectRecordType, values: readonly unknown[]): InspectRecord[] => values.map((value) => ({ type, value }));
+const of = (type: InspectRecordType, values: readonly unknown[]): InspectRecord[] =>
+  values.map((value) => ({ type, value }));
 
 function parseAs(format: CaptureFormat, text: string, nowMs: number): Omit<InspectResult, 'format'> {
   switch (format) {
@@ -79,7 +80,10 @@ function parseAs(format: CaptureFormat, text: string, nowMs: number): Omit<Inspe
  * Pure apart from the clock value passed in. Throws with the reason when the format cannot be
  * detected or the whole text is unreadable as the format (e.g. XML that is not nvidia-smi's).
  */
-export function inspectCapture(text: string, options: { readonly format?: CaptureFormat; readonly nowMs: number }): InspectResult {
+export function inspectCapture(
+  text: string,
+  options: { readonly format?: CaptureFormat; readonly nowMs: number },
+): InspectResult {
   let format = options.format;
   if (format === undefined) {
     const detected = detectCaptureFormat(text);

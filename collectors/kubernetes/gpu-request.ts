@@ -51,7 +51,18 @@ export interface GpuRequestOptions {
   readonly sharedGpuReplicas?: number | null;
 }
 
-const SUFFIX: Readonly<Record<string, number>> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, m: 1e-3 };
+const SUFFIX: Readonly<Record<string, number>> = {
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  m: 1e-3,
+};
 /** A Kubernetes quantity (`2`, `3000`, `1k`, `500m`) as a number; NaN when it is not one. */
 export function parseQuantity(value: string): number {
   const m = /^\s*([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(k|M|G|T|Ki|Mi|Gi|Ti|m)?\s*$/.exec(value);
@@ -75,14 +86,20 @@ function hamiShare(a: Map<string, number>): { milli: number; memoryBytes: number
   const vgpus = a.get(GpuResource.whole) ?? 1;
   const pct = a.get(GpuResource.hamiCores) ?? a.get(GpuResource.hamiMemoryPct) ?? 100;
   const mib = a.get(GpuResource.hamiMemoryMiB);
-  return { milli: Math.round(vgpus * Math.min(pct, 100) * 10), memoryBytes: mib === undefined ? null : Math.round(vgpus * mib * 2 ** 20) };
+  return {
+    milli: Math.round(vgpus * Math.min(pct, 100) * 10),
+    memoryBytes: mib === undefined ? null : Math.round(vgpus * mib * 2 ** 20),
+  };
 }
 
-const isHami = (a: Map<string, number>): boolean => a.has(GpuResource.hamiCores) || a.has(GpuResource.hamiMemoryMiB) || a.has(GpuResource.hamiMemoryPct);
+const isHami = (a: Map<string, number>): boolean =>
+  a.has(GpuResource.hamiCores) || a.has(GpuResource.hamiMemoryMiB) || a.has(GpuResource.hamiMemoryPct);
 
 function fromMilli(milli: number, memoryBytes: number | null = null): GpuRequest {
   if (milli >= 1000) return { kind: 'whole', count: Math.ceil(milli / 1000) };
-  return memoryBytes === null ? { kind: 'fraction', milli: Math.max(1, milli) } : { kind: 'fraction', milli: Math.max(1, milli), memoryBytes };
+  return memoryBytes === null
+    ? { kind: 'fraction', milli: Math.max(1, milli) }
+    : { kind: 'fraction', milli: Math.max(1, milli), memoryBytes };
 }
 
 /** Pod-level totals per resource name (see the module comment for the init-container rule). */
@@ -103,8 +120,13 @@ export function gpuRequestOf(spec: PodSpecResourcesLike, options: GpuRequestOpti
   const hami = containers.filter(isHami);
   if (hami.length > 0) {
     const shares = hami.map(hamiShare);
-    const memory = shares.every((s) => s.memoryBytes !== null) ? shares.reduce((sum, s) => sum + (s.memoryBytes ?? 0), 0) : null;
-    return fromMilli(shares.reduce((sum, s) => sum + s.milli, 0), memory);
+    const memory = shares.every((s) => s.memoryBytes !== null)
+      ? shares.reduce((sum, s) => sum + (s.memoryBytes ?? 0), 0)
+      : null;
+    return fromMilli(
+      shares.reduce((sum, s) => sum + s.milli, 0),
+      memory,
+    );
   }
   const whole = totals.get(GpuResource.whole);
   if (whole !== undefined) return { kind: 'whole', count: Math.ceil(whole) };
@@ -113,11 +135,14 @@ export function gpuRequestOf(spec: PodSpecResourcesLike, options: GpuRequestOpti
     .map((k) => k.slice(GpuResource.migPrefix.length))
     .filter((p) => migProfileSchema.safeParse(p).success)
     .sort()[0];
-  if (migProfile !== undefined) return { kind: 'mig', profile: migProfile, count: Math.ceil(totals.get(GpuResource.migPrefix + migProfile) ?? 1) };
+  if (migProfile !== undefined)
+    return { kind: 'mig', profile: migProfile, count: Math.ceil(totals.get(GpuResource.migPrefix + migProfile) ?? 1) };
   const shared = totals.get(GpuResource.shared);
   if (shared !== undefined) {
     const replicas = options.sharedGpuReplicas;
-    return replicas && replicas > 0 ? fromMilli(Math.floor((1000 * shared) / replicas)) : { kind: 'whole', count: Math.ceil(shared) };
+    return replicas && replicas > 0
+      ? fromMilli(Math.floor((1000 * shared) / replicas))
+      : { kind: 'whole', count: Math.ceil(shared) };
   }
   return { kind: 'none' };
 }

@@ -8,7 +8,10 @@ interface SpecCase {
   readonly containerId: string | null;
   readonly podId: string | null;
 }
-const spec = JSON.parse(readFixture('cgroup', 'elastic-apm-spec-container_metadata_discovery.json')) as Record<string, SpecCase>;
+const spec = JSON.parse(readFixture('cgroup', 'elastic-apm-spec-container_metadata_discovery.json')) as Record<
+  string,
+  SpecCase
+>;
 const cgroupOf = (name: string): string => (spec[name]?.files['/proc/self/cgroup'] ?? []).join('\n');
 const pathOf = (name: string): string => cgroupOf(name).split(':').slice(2).join(':');
 
@@ -21,7 +24,14 @@ describe('parseCgroup on every case of the Elastic APM spec', () => {
   const cases = Object.entries(spec).filter(([, c]) => c.files['/proc/self/cgroup'] !== undefined);
 
   it('covers the six cases that carry a cgroup file', () => {
-    expect(cases.map(([name]) => name)).toEqual(['cgroup_v1_underscores', 'cgroup_v1_openshift', 'cgroup_v1_ubuntu', 'cgroup_v1_awsEcs', 'cgroup_v2', 'gardener']);
+    expect(cases.map(([name]) => name)).toEqual([
+      'cgroup_v1_underscores',
+      'cgroup_v1_openshift',
+      'cgroup_v1_ubuntu',
+      'cgroup_v1_awsEcs',
+      'cgroup_v2',
+      'gardener',
+    ]);
   });
 
   it.each(cases)('%s: pod UID and container ID as the spec expects', (name, c) => {
@@ -53,7 +63,18 @@ const CRIO_ID = '2227daf62df6694645fee5df53c1f91271546a9560e8600a525690ae252b7f6
 const CRIO_POD = '90d81341-92de-11e7-8cf2-507b9d4141fa';
 const CTRD_ID = '1cd3449e930b8a28c7595240fa32ba20c84f36d059e5fbe63104ad40057992d1';
 const CTRD_POD = '121157b5-c67d-4c3e-9052-cb27bbb711fb';
-const V1_CONTROLLERS = ['blkio', 'cpu,cpuacct', 'cpuset', 'devices', 'freezer', 'hugetlb', 'memory', 'net_cls,net_prio', 'perf_event', 'pids'];
+const V1_CONTROLLERS = [
+  'blkio',
+  'cpu,cpuacct',
+  'cpuset',
+  'devices',
+  'freezer',
+  'hugetlb',
+  'memory',
+  'net_cls,net_prio',
+  'perf_event',
+  'pids',
+];
 const v1File = (path: string, extra: readonly string[] = []): string =>
   [...extra, ...V1_CONTROLLERS.map((c, i) => `${12 - i}:${c}:${path}`), `1:name=systemd:${path}`].join('\n') + '\n';
 
@@ -68,18 +89,36 @@ describe('parseCgroup on whole multi-line files', () => {
     const podSlice = crioPath.slice(0, crioPath.lastIndexOf('/'));
     const file = ['12:pids:/', `11:memory:${podSlice}`, `1:name=systemd:${crioPath}`].join('\n');
     expect(parseCgroup(file)).toEqual({ podUid: CRIO_POD, containerId: CRIO_ID, qosClass: 'burstable' });
-    expect(parseCgroup(`11:memory:${podSlice}\n`)).toEqual({ podUid: CRIO_POD, containerId: null, qosClass: 'burstable' });
+    expect(parseCgroup(`11:memory:${podSlice}\n`)).toEqual({
+      podUid: CRIO_POD,
+      containerId: null,
+      qosClass: 'burstable',
+    });
   });
 
   it('cgroupfs driver: /kubepods/<qos>/pod<uid>/<id> for burstable and besteffort, /kubepods/pod<uid>/<id> for guaranteed', () => {
-    expect(parseCgroup(v1File(`/kubepods/burstable/pod${CTRD_POD}/${CTRD_ID}`))).toEqual({ podUid: CTRD_POD, containerId: CTRD_ID, qosClass: 'burstable' });
+    expect(parseCgroup(v1File(`/kubepods/burstable/pod${CTRD_POD}/${CTRD_ID}`))).toEqual({
+      podUid: CTRD_POD,
+      containerId: CTRD_ID,
+      qosClass: 'burstable',
+    });
     expect(parseCgroup(`0::/kubepods/besteffort/pod${CTRD_POD}/${CTRD_ID}\n`)?.qosClass).toBe('besteffort');
-    expect(parseCgroup(`0::/kubepods/pod${CTRD_POD}/${CTRD_ID}\n`)).toEqual({ podUid: CTRD_POD, containerId: CTRD_ID, qosClass: 'guaranteed' });
+    expect(parseCgroup(`0::/kubepods/pod${CTRD_POD}/${CTRD_ID}\n`)).toEqual({
+      podUid: CTRD_POD,
+      containerId: CTRD_ID,
+      qosClass: 'guaranteed',
+    });
   });
 
   it('cgroup v2 seen from inside another cgroup namespace (/../.. prefix), and under kind`s kubelet.slice', () => {
-    expect(parseCgroup(`0::/../../..${containerdPath}\n`)).toEqual({ podUid: CTRD_POD, containerId: CTRD_ID, qosClass: 'burstable' });
-    const kind = containerdPath.replaceAll('kubepods', 'kubelet-kubepods').replace('/kubelet-kubepods.slice', '/kubelet.slice/kubelet-kubepods.slice');
+    expect(parseCgroup(`0::/../../..${containerdPath}\n`)).toEqual({
+      podUid: CTRD_POD,
+      containerId: CTRD_ID,
+      qosClass: 'burstable',
+    });
+    const kind = containerdPath
+      .replaceAll('kubepods', 'kubelet-kubepods')
+      .replace('/kubelet-kubepods.slice', '/kubelet.slice/kubelet-kubepods.slice');
     expect(parseCgroup(`0::${kind}`)?.podUid).toBe(CTRD_POD);
   });
 
@@ -91,6 +130,10 @@ describe('parseCgroup on whole multi-line files', () => {
   it('ignores malformed lines and empty files, and does not take a pod-like name outside kubepods', () => {
     expect(parseCgroup('')).toBeNull();
     expect(parseCgroup('garbage\n\n')).toBeNull();
-    expect(parseCgroupPath(`/user.slice/pod${CTRD_POD}/${CTRD_ID}`)).toEqual({ podUid: null, containerId: CTRD_ID, qosClass: null });
+    expect(parseCgroupPath(`/user.slice/pod${CTRD_POD}/${CTRD_ID}`)).toEqual({
+      podUid: null,
+      containerId: CTRD_ID,
+      qosClass: null,
+    });
   });
 });

@@ -40,20 +40,27 @@ const CGROUPFS_POD = new RegExp(`^pod(${UID})$`);
 const CONTAINER = /^(?:cri-containerd-|crio-conmon-|crio-|docker-|libpod-|containerd-)?([0-9a-f]{64})(?:\.scope)?$/;
 const ECS_CONTAINER = /^([0-9a-f]{32}-[0-9]+)$/;
 
-const toQos = (qos: string | undefined): PodQosClass => (qos === 'burstable' || qos === 'besteffort' ? qos : PodQosClass.guaranteed);
+const toQos = (qos: string | undefined): PodQosClass =>
+  qos === 'burstable' || qos === 'besteffort' ? qos : PodQosClass.guaranteed;
 
-function podOf(component: string, parent: string | undefined, grandParent: string | undefined): { uid: string; qos: PodQosClass } | null {
+function podOf(
+  component: string,
+  parent: string | undefined,
+  grandParent: string | undefined,
+): { uid: string; qos: PodQosClass } | null {
   const systemd = SYSTEMD_POD.exec(component);
   if (systemd?.[2]) return { uid: systemd[2].replaceAll('_', '-').toLowerCase(), qos: toQos(systemd[1]) };
   const cgroupfs = CGROUPFS_POD.exec(component);
   if (!cgroupfs?.[1]) return null;
   // cgroupfs: /kubepods/pod<uid> (guaranteed) or /kubepods/<qos>/pod<uid>
   if (parent === 'kubepods') return { uid: cgroupfs[1].toLowerCase(), qos: PodQosClass.guaranteed };
-  if (grandParent === 'kubepods' && (parent === 'burstable' || parent === 'besteffort')) return { uid: cgroupfs[1].toLowerCase(), qos: parent };
+  if (grandParent === 'kubepods' && (parent === 'burstable' || parent === 'besteffort'))
+    return { uid: cgroupfs[1].toLowerCase(), qos: parent };
   return null;
 }
 
-const containerOf = (component: string): string | null => CONTAINER.exec(component)?.[1] ?? ECS_CONTAINER.exec(component)?.[1] ?? null;
+const containerOf = (component: string): string | null =>
+  CONTAINER.exec(component)?.[1] ?? ECS_CONTAINER.exec(component)?.[1] ?? null;
 
 /** The identity one cgroup path gives, or null when it names neither a pod nor a container. */
 export function parseCgroupPath(path: string): CgroupIdentity | null {

@@ -46,7 +46,9 @@ describe('createPodEventPublisher', () => {
     watcher.emit([finished]);
     await publisher.flush();
     expect(sent.map((s) => s.topic)).toEqual([Topics.podEvents, Topics.podEvents]);
-    expect(sent.flatMap((s) => s.records)).toEqual([started, other, finished].map((e) => ({ key: e.podUid, value: JSON.stringify(e) })));
+    expect(sent.flatMap((s) => s.records)).toEqual(
+      [started, other, finished].map((e) => ({ key: e.podUid, value: JSON.stringify(e) })),
+    );
     expect(publisher.sent).toBe(3);
     await publisher.close();
     expect(watcher.subscribed).toBe(false);
@@ -55,11 +57,18 @@ describe('createPodEventPublisher', () => {
   it('retries a refused send with backoff and keeps the order behind it', async () => {
     const watcher = fakeWatcher();
     const { sink, sent } = flakySink(3);
-    const publisher = createPodEventPublisher(watcher, sink, { logger: testLogger('publisher'), retryMinMs: 5, retryMaxMs: 20 });
+    const publisher = createPodEventPublisher(watcher, sink, {
+      logger: testLogger('publisher'),
+      retryMinMs: 5,
+      retryMaxMs: 20,
+    });
     watcher.emit([started]);
     watcher.emit([finished]);
     await waitFor('both batches sent', () => sent.length === 2, 5_000);
-    expect(sent.map((s) => JSON.parse(s.records[0]?.value ?? '{}') as PodEvent).map((e) => e.event)).toEqual(['started', 'finished']);
+    expect(sent.map((s) => JSON.parse(s.records[0]?.value ?? '{}') as PodEvent).map((e) => e.event)).toEqual([
+      'started',
+      'finished',
+    ]);
     await publisher.close();
   });
 

@@ -24,16 +24,21 @@ export interface PodEventPublisher {
  * rejected send is retried with backoff until it succeeds or the publisher is closed (the watcher
  * emits each transition only once, so dropping it would lose it until the agent restarts).
  */
-export function createPodEventPublisher(watcher: Pick<PodWatcher, 'subscribe'>, sink: RecordSink, options: PodEventPublisherOptions): PodEventPublisher {
+export function createPodEventPublisher(
+  watcher: Pick<PodWatcher, 'subscribe'>,
+  sink: RecordSink,
+  options: PodEventPublisherOptions,
+): PodEventPublisher {
   const [minMs, maxMs] = [options.retryMinMs ?? 200, options.retryMaxMs ?? 10_000];
   let chain: Promise<void> = Promise.resolve();
   let closed = false;
   const stop = new AbortController();
-  const pause = (ms: number) => new Promise<void>((r) => {
-    const wake = () => (clearTimeout(t), stop.signal.removeEventListener('abort', wake), r());
-    const t = setTimeout(wake, ms);
-    stop.signal.addEventListener('abort', wake, { once: true });
-  });
+  const pause = (ms: number) =>
+    new Promise<void>((r) => {
+      const wake = () => (clearTimeout(t), stop.signal.removeEventListener('abort', wake), r());
+      const t = setTimeout(wake, ms);
+      stop.signal.addEventListener('abort', wake, { once: true });
+    });
   let sent = 0;
 
   const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -46,7 +51,10 @@ export function createPodEventPublisher(watcher: Pick<PodWatcher, 'subscribe'>, 
         return;
       } catch (error) {
         if (closed) {
-          options.logger.error({ error: message(error), unsent: records.length }, 'pod events not sent: publisher closed');
+          options.logger.error(
+            { error: message(error), unsent: records.length },
+            'pod events not sent: publisher closed',
+          );
           return;
         }
         options.logger.warn({ error: message(error), retryInMs: delayMs }, 'pod events send failed; retrying');

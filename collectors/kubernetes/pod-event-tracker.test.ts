@@ -22,13 +22,22 @@ const base: PodLike = {
   spec: { nodeName: 'gpu-node-07', containers: [{ resources: { limits: { 'nvidia.com/gpu': '2' } } }] },
   status: { phase: 'Pending' },
 };
-const scheduled: PodLike = { ...base, status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-03-01T10:00:03Z' }] } };
+const scheduled: PodLike = {
+  ...base,
+  status: {
+    phase: 'Pending',
+    conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-03-01T10:00:03Z' }],
+  },
+};
 const running: PodLike = {
   ...base,
   status: {
     phase: 'Running',
     conditions: scheduled.status?.conditions ?? [],
-    containerStatuses: [{ state: { running: { startedAt: '2026-03-01T10:00:41Z' } } }, { state: { running: { startedAt: '2026-03-01T10:00:40Z' } } }],
+    containerStatuses: [
+      { state: { running: { startedAt: '2026-03-01T10:00:41Z' } } },
+      { state: { running: { startedAt: '2026-03-01T10:00:40Z' } } },
+    ],
   },
 };
 const succeeded: PodLike = {
@@ -64,20 +73,37 @@ describe('createPodEventTracker', () => {
   it('fills every event with the pod description, and each one decodes as a PodEvent v1', () => {
     const [created] = tracker().observe(base);
     expect(created).toEqual({
-      schemaVersion: 1, cluster: 'prod-eu', node: 'gpu-node-07', podUid: UID, namespace: 'research', podName: 'train-llama-0',
-      event: 'created', atMs: at('2026-03-01T10:00:00Z'), gpuRequest: { kind: 'whole', count: 2 },
-      labels: { team: 'nlp', tenant: 'acme' }, owner: { kind: 'Job', name: 'train-llama' }, gpuUuids: [],
+      schemaVersion: 1,
+      cluster: 'prod-eu',
+      node: 'gpu-node-07',
+      podUid: UID,
+      namespace: 'research',
+      podName: 'train-llama-0',
+      event: 'created',
+      atMs: at('2026-03-01T10:00:00Z'),
+      gpuRequest: { kind: 'whole', count: 2 },
+      labels: { team: 'nlp', tenant: 'acme' },
+      owner: { kind: 'Job', name: 'train-llama' },
+      gpuUuids: [],
     });
     expect(decodePodEvent(JSON.stringify(created))).toEqual({ ok: true, value: created });
   });
 
   it('catches up on a pod first seen when already finished (e.g. after a restart)', () => {
-    expect(brief(tracker().observe(succeeded)).map(([e]) => e)).toEqual(['created', 'scheduled', 'started', 'finished']);
+    expect(brief(tracker().observe(succeeded)).map(([e]) => e)).toEqual([
+      'created',
+      'scheduled',
+      'started',
+      'finished',
+    ]);
   });
 
   it('a pod created bound to its node and started without a PodScheduled condition: scheduled = created', () => {
     const events = tracker().observe({ ...running, status: { ...running.status, conditions: [] } });
-    expect(brief(events).slice(0, 2)).toEqual([['created', '2026-03-01T10:00:00.000Z'], ['scheduled', '2026-03-01T10:00:00.000Z']]);
+    expect(brief(events).slice(0, 2)).toEqual([
+      ['created', '2026-03-01T10:00:00.000Z'],
+      ['scheduled', '2026-03-01T10:00:00.000Z'],
+    ]);
   });
 
   it('deleted: the graceful-deletion deadline when it is past, else when the deletion was seen', () => {
@@ -87,17 +113,26 @@ describe('createPodEventTracker', () => {
     expect(brief(t.remove(early))).toEqual([['deleted', '2026-03-01T11:00:30.000Z']]);
     const t2 = tracker();
     t2.observe(running);
-    expect(brief(t2.remove({ ...running, metadata: { ...running.metadata, deletionTimestamp: '2026-03-01T12:00:30Z' } }))).toEqual([['deleted', '2026-03-01T12:00:00.000Z']]);
+    expect(
+      brief(t2.remove({ ...running, metadata: { ...running.metadata, deletionTimestamp: '2026-03-01T12:00:30Z' } })),
+    ).toEqual([['deleted', '2026-03-01T12:00:00.000Z']]);
   });
 
   it('resync after a re-list: no repeats for listed pods, `deleted` for pods gone meanwhile', () => {
     const t = tracker();
     t.observe(running);
-    const other: PodLike = { ...base, metadata: { ...base.metadata, uid: 'a1b2c3d4-0000-4000-8000-000000000001', name: 'other' } };
+    const other: PodLike = {
+      ...base,
+      metadata: { ...base.metadata, uid: 'a1b2c3d4-0000-4000-8000-000000000001', name: 'other' },
+    };
     t.observe(other);
     const events = t.resync([succeeded]);
     // 'other' was bound (nodeName) without a PodScheduled condition: its scheduled time is its creation.
-    expect(events.map((e) => [e.podName, e.event])).toEqual([['train-llama-0', 'finished'], ['other', 'scheduled'], ['other', 'deleted']]);
+    expect(events.map((e) => [e.podName, e.event])).toEqual([
+      ['train-llama-0', 'finished'],
+      ['other', 'scheduled'],
+      ['other', 'deleted'],
+    ]);
     expect(t.get(UID)?.phase).toBe('Succeeded');
     expect(t.get('a1b2c3d4-0000-4000-8000-000000000001')).toBeUndefined();
     expect(t.resync([succeeded])).toEqual([]);
@@ -110,7 +145,10 @@ describe('createPodEventTracker', () => {
   it('a tracker restored from a snapshot (agent restart) repeats nothing and notices pods deleted while it was down', async () => {
     const before = tracker();
     before.observe(running);
-    const other: PodLike = { ...base, metadata: { ...base.metadata, uid: 'a1b2c3d4-0000-4000-8000-000000000002', name: 'gone-while-down' } };
+    const other: PodLike = {
+      ...base,
+      metadata: { ...base.metadata, uid: 'a1b2c3d4-0000-4000-8000-000000000002', name: 'gone-while-down' },
+    };
     before.observe(other);
     const dir = mkdtempSync(join(tmpdir(), 'pod-tracker-'));
     try {
@@ -118,7 +156,10 @@ describe('createPodEventTracker', () => {
       const after = createPodEventTracker({ cluster: 'c1' }, () => NOW, await loadTrackedPods(join(dir, 'pods.json')));
       // The re-list after the restart: 'running' is unchanged, 'other' (bound, never started) is gone:
       // deleted at the restart time (and scheduled = created, as for any bound pod that got no condition).
-      expect(brief(after.resync([running]))).toEqual([['scheduled', '2026-03-01T10:00:00.000Z'], ['deleted', '2026-03-01T12:00:00.000Z']]);
+      expect(brief(after.resync([running]))).toEqual([
+        ['scheduled', '2026-03-01T10:00:00.000Z'],
+        ['deleted', '2026-03-01T12:00:00.000Z'],
+      ]);
       expect(after.size).toBe(1);
       expect(after.resync([running])).toEqual([]);
     } finally {
@@ -130,8 +171,13 @@ describe('createPodEventTracker', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pod-tracker-'));
     try {
       expect(await loadTrackedPods(join(dir, 'absent.json'))).toEqual([]);
-      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ version: 1, pods: [{ info: { podUid: '' }, emitted: ['started'] }] }));
-      await expect(loadTrackedPods(join(dir, 'bad.json'))).rejects.toThrow(/bad\.json is invalid: pods\.0\.info\.podUid/);
+      writeFileSync(
+        join(dir, 'bad.json'),
+        JSON.stringify({ version: 1, pods: [{ info: { podUid: '' }, emitted: ['started'] }] }),
+      );
+      await expect(loadTrackedPods(join(dir, 'bad.json'))).rejects.toThrow(
+        /bad\.json is invalid: pods\.0\.info\.podUid/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

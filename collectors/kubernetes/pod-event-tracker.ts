@@ -42,8 +42,14 @@ interface Entry {
   readonly emitted: Set<PodEventType>;
 }
 
-export function createPodEventTracker(config: PodEventTrackerConfig, now: () => number, restored: readonly TrackedPod[] = []): PodEventTracker {
-  const entries = new Map<string, Entry>(restored.map((p) => [p.info.podUid, { info: p.info, emitted: new Set(p.emitted) }]));
+export function createPodEventTracker(
+  config: PodEventTrackerConfig,
+  now: () => number,
+  restored: readonly TrackedPod[] = [],
+): PodEventTracker {
+  const entries = new Map<string, Entry>(
+    restored.map((p) => [p.info.podUid, { info: p.info, emitted: new Set(p.emitted) }]),
+  );
 
   const event = (info: PodInfo, type: PodEventType, atMs: number): PodEvent => ({
     schemaVersion: 1,
@@ -72,7 +78,8 @@ export function createPodEventTracker(config: PodEventTrackerConfig, now: () => 
     else if (info.node !== null && (started || finished || deleted)) out.push(['scheduled', createdMs]);
     if (started) out.push(['started', t.startedMs ?? seenMs]);
     if (finished) out.push(['finished', t.finishedMs ?? seenMs]);
-    if (deleted) out.push(['deleted', t.deletionRequestedMs === null ? seenMs : Math.min(t.deletionRequestedMs, seenMs)]);
+    if (deleted)
+      out.push(['deleted', t.deletionRequestedMs === null ? seenMs : Math.min(t.deletionRequestedMs, seenMs)]);
     return out;
   };
 

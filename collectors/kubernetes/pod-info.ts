@@ -35,14 +35,22 @@ export interface PodLike {
     readonly namespace?: string;
     readonly labels?: Readonly<Record<string, string>>;
     readonly annotations?: Readonly<Record<string, string>>;
-    readonly ownerReferences?: readonly { readonly kind: string; readonly name: string; readonly controller?: boolean }[];
+    readonly ownerReferences?: readonly {
+      readonly kind: string;
+      readonly name: string;
+      readonly controller?: boolean;
+    }[];
     readonly creationTimestamp?: Time;
     readonly deletionTimestamp?: Time;
   };
   readonly spec?: PodSpecResourcesLike & { readonly nodeName?: string };
   readonly status?: {
     readonly phase?: string;
-    readonly conditions?: readonly { readonly type: string; readonly status: string; readonly lastTransitionTime?: Time }[];
+    readonly conditions?: readonly {
+      readonly type: string;
+      readonly status: string;
+      readonly lastTransitionTime?: Time;
+    }[];
     readonly containerStatuses?: readonly ContainerStatusLike[];
   };
 }
@@ -76,14 +84,18 @@ const toMs = (t: Time | undefined): number | null => {
   const ms = t instanceof Date ? t.getTime() : Date.parse(t);
   return Number.isFinite(ms) ? ms : null;
 };
-const minOf = (xs: (number | null)[]): number | null => xs.reduce<number | null>((m, x) => (x === null ? m : m === null ? x : Math.min(m, x)), null);
-const maxOf = (xs: (number | null)[]): number | null => xs.reduce<number | null>((m, x) => (x === null ? m : m === null ? x : Math.max(m, x)), null);
+const minOf = (xs: (number | null)[]): number | null =>
+  xs.reduce<number | null>((m, x) => (x === null ? m : m === null ? x : Math.min(m, x)), null);
+const maxOf = (xs: (number | null)[]): number | null =>
+  xs.reduce<number | null>((m, x) => (x === null ? m : m === null ? x : Math.max(m, x)), null);
 
 function timesOf(pod: PodLike): PodTimes {
   const status = pod.status ?? {};
   const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'True');
   const containers = status.containerStatuses ?? [];
-  const startedAt = containers.flatMap((c) => [c.state?.running?.startedAt, c.state?.terminated?.startedAt, c.lastState?.terminated?.startedAt].map(toMs));
+  const startedAt = containers.flatMap((c) =>
+    [c.state?.running?.startedAt, c.state?.terminated?.startedAt, c.lastState?.terminated?.startedAt].map(toMs),
+  );
   const terminal = status.phase === 'Succeeded' || status.phase === 'Failed';
   return {
     createdMs: toMs(pod.metadata?.creationTimestamp),

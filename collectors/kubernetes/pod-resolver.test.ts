@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFixture } from '../../test/helpers/fixtures.ts';
 import { createPodResolver } from './pod-resolver.ts';
 
-const spec = JSON.parse(readFixture('cgroup', 'elastic-apm-spec-container_metadata_discovery.json')) as Record<string, { files: Record<string, string[]> }>;
+const spec = JSON.parse(readFixture('cgroup', 'elastic-apm-spec-container_metadata_discovery.json')) as Record<
+  string,
+  { files: Record<string, string[]> }
+>;
 const cgroupLines = (name: string): string => `${(spec[name]?.files['/proc/self/cgroup'] ?? []).join('\n')}\n`;
 
 describe('createPodResolver over a fake procRoot', () => {
@@ -27,8 +30,14 @@ describe('createPodResolver over a fake procRoot', () => {
 
   it('binds a containerd pod process (cgroup v2) and a CRI-O one (cgroup v1) to pod UID and container ID', async () => {
     const resolve = createPodResolver({ procRoot });
-    await expect(resolve(4242)).resolves.toEqual({ podUid: '121157b5-c67d-4c3e-9052-cb27bbb711fb', containerId: '1cd3449e930b8a28c7595240fa32ba20c84f36d059e5fbe63104ad40057992d1' });
-    await expect(resolve(4243)).resolves.toEqual({ podUid: '90d81341-92de-11e7-8cf2-507b9d4141fa', containerId: '2227daf62df6694645fee5df53c1f91271546a9560e8600a525690ae252b7f63' });
+    await expect(resolve(4242)).resolves.toEqual({
+      podUid: '121157b5-c67d-4c3e-9052-cb27bbb711fb',
+      containerId: '1cd3449e930b8a28c7595240fa32ba20c84f36d059e5fbe63104ad40057992d1',
+    });
+    await expect(resolve(4243)).resolves.toEqual({
+      podUid: '90d81341-92de-11e7-8cf2-507b9d4141fa',
+      containerId: '2227daf62df6694645fee5df53c1f91271546a9560e8600a525690ae252b7f63',
+    });
   });
 
   it('resolves null for host processes and containers outside Kubernetes', async () => {

@@ -22,7 +22,13 @@ const TrackedPodSchema = z.object({
     owner: PodOwnerSchema.nullable(),
     gpuRequest: GpuRequestSchema,
     gpuUuids: z.array(z.string()),
-    times: z.object({ createdMs: time, scheduledMs: time, startedMs: time, finishedMs: time, deletionRequestedMs: time }),
+    times: z.object({
+      createdMs: time,
+      scheduledMs: time,
+      startedMs: time,
+      finishedMs: time,
+      deletionRequestedMs: time,
+    }),
   }),
   emitted: z.array(z.enum(PodEventType)),
 });
@@ -38,7 +44,13 @@ export async function loadTrackedPods(path: string): Promise<TrackedPod[]> {
     throw error;
   }
   const parsed = StateFileSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`pod tracker state ${path} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).slice(0, 3).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `pod tracker state ${path} is invalid: ${parsed.error.issues
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .slice(0, 3)
+        .join('; ')}`,
+    );
   return parsed.data.pods;
 }
 

@@ -16,7 +16,10 @@ describe('createPodWatcher with the API server unreachable', () => {
       contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
       currentContext: 'x',
     });
-    const watcher = createPodWatcher({ kubeConfig, logger: testLogger('pod-watcher'), now: Date.now }, { cluster: 'c', nodeName: 'n', retryMinMs: 20, retryMaxMs: 40 });
+    const watcher = createPodWatcher(
+      { kubeConfig, logger: testLogger('pod-watcher'), now: Date.now },
+      { cluster: 'c', nodeName: 'n', retryMinMs: 20, retryMaxMs: 40 },
+    );
     const started = watcher.start();
     await new Promise((r) => setTimeout(r, 300));
     expect(watcher.stats).toEqual({ lists: 0, watches: 0, expired: 0 });

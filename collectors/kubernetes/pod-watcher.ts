@@ -57,8 +57,14 @@ interface WatchEnd {
 
 /** An Error's message, a Status object's message (watch ERROR events), or the value as JSON. */
 const describeError = (e: unknown): string =>
-  e instanceof Error ? e.message : typeof (e as { message?: unknown } | null)?.message === 'string' ? String((e as { message: string }).message) : JSON.stringify(e);
-const isGone = (e: unknown): boolean => (e as { code?: unknown; statusCode?: unknown } | null)?.code === 410 || (e as { statusCode?: unknown } | null)?.statusCode === 410;
+  e instanceof Error
+    ? e.message
+    : typeof (e as { message?: unknown } | null)?.message === 'string'
+      ? String((e as { message: string }).message)
+      : JSON.stringify(e);
+const isGone = (e: unknown): boolean =>
+  (e as { code?: unknown; statusCode?: unknown } | null)?.code === 410 ||
+  (e as { statusCode?: unknown } | null)?.statusCode === 410;
 
 /**
  * Lists and watches the pods of one node through @kubernetes/client-node, keeps podUid → metadata,
@@ -78,7 +84,9 @@ export function createPodWatcher(deps: PodWatcherDeps, config: PodWatcherConfig)
   const stats = { lists: 0, watches: 0, expired: 0 };
   const stop = new AbortController();
   // Rejects once closed, so that a list in flight does not hold close() up.
-  const stopped = new Promise<never>((_, reject) => stop.signal.addEventListener('abort', () => reject(new Error('pod watcher closed')), { once: true }));
+  const stopped = new Promise<never>((_, reject) =>
+    stop.signal.addEventListener('abort', () => reject(new Error('pod watcher closed')), { once: true }),
+  );
   stopped.catch(() => undefined);
   let endWatch: (() => void) | null = null;
   let loop: Promise<void> | null = null;
@@ -89,7 +97,11 @@ export function createPodWatcher(deps: PodWatcherDeps, config: PodWatcherConfig)
     const { statePath } = config;
     if (statePath !== undefined) {
       const pods = tracker.snapshot();
-      saving = saving.then(() => saveTrackedPods(statePath, pods)).catch((error: unknown) => logger.warn({ error: describeError(error), statePath }, 'pod tracker state not saved'));
+      saving = saving
+        .then(() => saveTrackedPods(statePath, pods))
+        .catch((error: unknown) =>
+          logger.warn({ error: describeError(error), statePath }, 'pod tracker state not saved'),
+        );
     }
   };
   const restore = async () => {
@@ -99,20 +111,27 @@ export function createPodWatcher(deps: PodWatcherDeps, config: PodWatcherConfig)
       tracker = createPodEventTracker(config, deps.now, pods);
       logger.info({ statePath: config.statePath, pods: pods.length }, 'pod tracker state restored');
     } catch (error) {
-      logger.warn({ error: describeError(error), statePath: config.statePath }, 'pod tracker state unreadable: starting empty (deletions while the agent was down go unnoticed)');
+      logger.warn(
+        { error: describeError(error), statePath: config.statePath },
+        'pod tracker state unreadable: starting empty (deletions while the agent was down go unnoticed)',
+      );
     }
   };
-  const sleep = (ms: number) => new Promise<void>((r) => {
-    const wake = () => (clearTimeout(t), stop.signal.removeEventListener('abort', wake), r());
-    const t = setTimeout(wake, ms);
-    stop.signal.addEventListener('abort', wake, { once: true });
-  });
+  const sleep = (ms: number) =>
+    new Promise<void>((r) => {
+      const wake = () => (clearTimeout(t), stop.signal.removeEventListener('abort', wake), r());
+      const t = setTimeout(wake, ms);
+      stop.signal.addEventListener('abort', wake, { once: true });
+    });
 
   const list = async (): Promise<string> => {
     const items: V1Pod[] = [];
     let [resourceVersion, cont] = ['', undefined as string | undefined];
     do {
-      const page = await Promise.race([api.listPodForAllNamespaces({ fieldSelector, limit: config.pageSize ?? 500, _continue: cont }), stopped]);
+      const page = await Promise.race([
+        api.listPodForAllNamespaces({ fieldSelector, limit: config.pageSize ?? 500, _continue: cont }),
+        stopped,
+      ]);
       items.push(...page.items);
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
       cont = page.metadata?._continue || undefined;
@@ -130,7 +149,11 @@ export function createPodWatcher(deps: PodWatcherDeps, config: PodWatcherConfig)
       const finish = (error: unknown) => {
         endWatch = null;
         controller?.abort();
-        resolve({ resourceVersion: latest, expired: isGone(failure) || isGone(error), error: stop.signal.aborted ? null : (error ?? failure) });
+        resolve({
+          resourceVersion: latest,
+          expired: isGone(failure) || isGone(error),
+          error: stop.signal.aborted ? null : (error ?? failure),
+        });
       };
       endWatch = () => finish(null);
       const onEvent = (type: string, obj: unknown) => {
@@ -140,12 +163,16 @@ export function createPodWatcher(deps: PodWatcherDeps, config: PodWatcherConfig)
         else if (type === 'DELETED') emit(tracker.remove(object));
         latest = object.metadata?.resourceVersion ?? latest; // BOOKMARK carries only this
       };
-      const params = { fieldSelector, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: config.watchTimeoutSeconds ?? 300 };
+      const params = {
+        fieldSelector,
+        resourceVersion,
+        allowWatchBookmarks: true,
+        timeoutSeconds: config.watchTimeoutSeconds ?? 300,
+      };
       stats.watches++;
-      new Watch(deps.kubeConfig).watch('/api/v1/pods', params, onEvent, finish).then(
-        (c) => (stop.signal.aborted ? c.abort() : (controller = c)),
-        finish,
-      );
+      new Watch(deps.kubeConfig)
+        .watch('/api/v1/pods', params, onEvent, finish)
+        .then((c) => (stop.signal.aborted ? c.abort() : (controller = c)), finish);
     });
 
   const run = async (onFirstList: () => void): Promise<void> => {

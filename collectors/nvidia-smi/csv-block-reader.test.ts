@@ -3,7 +3,10 @@ import { readFixture } from '../../test/helpers/fixtures.ts';
 import { createCsvBlockReader } from './csv-block-reader.ts';
 import { parseNvidiaSmiAppsCsv, parseNvidiaSmiGpuCsv } from './parse-csv.ts';
 
-const H100 = readFixture('nvidia-smi-csv', 'nvgpuexp__linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01__load__query-gpu.csv');
+const H100 = readFixture(
+  'nvidia-smi-csv',
+  'nvgpuexp__linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01__load__query-gpu.csv',
+);
 const [HEADER = '', ROW = ''] = H100.trim().split('\n');
 const FIELDS = HEADER.split(', ').map((h) => h.replace(/ \[[^\]]*\]$/, ''));
 const gpuReader = () => createCsvBlockReader(FIELDS, ['uuid']);
@@ -19,7 +22,9 @@ describe('createCsvBlockReader (nvidia-smi -lms output)', () => {
     expect([first?.rows, first?.observedAtMs, second?.rows, second?.observedAtMs]).toEqual([1, 1000, 1, 2000]);
     expect(second?.csv).toBe(`${HEADER}\n${ROW}\n`);
     // the same text the one-shot query prints, so the same parser reads it
-    expect(parseNvidiaSmiGpuCsv(second?.csv ?? '', 2000).samples.map((s) => [s.gpuUuid, s.utilizationPct, s.powerWatts])).toEqual([['GPU-00000000-0000-0000-0000-000000000000', 100, 631.95]]);
+    expect(
+      parseNvidiaSmiGpuCsv(second?.csv ?? '', 2000).samples.map((s) => [s.gpuUuid, s.utilizationPct, s.powerWatts]),
+    ).toEqual([['GPU-00000000-0000-0000-0000-000000000000', 100, 631.95]]);
   });
 
   it('joins a row split across chunks; the block starts when its first line arrived', () => {
@@ -46,8 +51,14 @@ describe('createCsvBlockReader (nvidia-smi -lms output)', () => {
   it('compute-apps: a process on two GPUs is one interval; the same pid and GPU again is the next', () => {
     const reader = createCsvBlockReader(['pid', 'used_gpu_memory', 'gpu_uuid', 'process_name'], ['pid', 'gpu_uuid']);
     const header = 'pid, used_gpu_memory [MiB], gpu_uuid, process_name';
-    const { completed } = reader.push(`${header}\n11345, 15690 MiB, GPU-a, ./gpu_burn\n11345, 15690 MiB, GPU-b, ./gpu_burn\n11345, 15702 MiB, GPU-a, ./gpu_burn\n`, 5);
-    expect(parseNvidiaSmiAppsCsv(completed[0]?.csv ?? '').processes.map((p) => [p.pid, p.gpuUuid])).toEqual([[11345, 'GPU-a'], [11345, 'GPU-b']]);
+    const { completed } = reader.push(
+      `${header}\n11345, 15690 MiB, GPU-a, ./gpu_burn\n11345, 15690 MiB, GPU-b, ./gpu_burn\n11345, 15702 MiB, GPU-a, ./gpu_burn\n`,
+      5,
+    );
+    expect(parseNvidiaSmiAppsCsv(completed[0]?.csv ?? '').processes.map((p) => [p.pid, p.gpuUuid])).toEqual([
+      [11345, 'GPU-a'],
+      [11345, 'GPU-b'],
+    ]);
     expect(reader.take()?.rows).toBe(1);
   });
 

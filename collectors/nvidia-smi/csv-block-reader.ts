@@ -51,7 +51,11 @@ export function createCsvBlockReader(fields: readonly string[], keyFields: reado
     if (started === null) return null;
     const extra = foreignDropped > 0 ? [`(${foreignDropped} more lines that are not CSV rows)`] : [];
     // Without a header the parser rejects the block with its own clear message.
-    const block: CsvBlock = { csv: [...(header === null ? [] : [header]), ...foreign, ...extra, ...lines, ''].join('\n'), rows: lines.length, observedAtMs: started };
+    const block: CsvBlock = {
+      csv: [...(header === null ? [] : [header]), ...foreign, ...extra, ...lines, ''].join('\n'),
+      rows: lines.length,
+      observedAtMs: started,
+    };
     [lines, keys, started, foreign, foreignDropped, bytes] = [[], new Set(), null, [], 0, partial.length];
     return block;
   };

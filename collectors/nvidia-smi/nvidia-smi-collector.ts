@@ -3,7 +3,10 @@ import { parseNvidiaSmiXml } from './parse-xml.ts';
 import { NVIDIA_SMI_QUERIES, runNvidiaSmi, type NvidiaSmiRunConfig } from './run-nvidia-smi.ts';
 
 /** Collects GPUs, MIG instances and GPU processes from `nvidia-smi -q -x`. */
-export function createNvidiaSmiXmlCollector(config: NvidiaSmiRunConfig, now: () => number): Collector & { readonly name: 'nvidia-smi-xml' } {
+export function createNvidiaSmiXmlCollector(
+  config: NvidiaSmiRunConfig,
+  now: () => number,
+): Collector & { readonly name: 'nvidia-smi-xml' } {
   return {
     name: 'nvidia-smi-xml' as const,
     async collect(signal): Promise<CollectResult> {

@@ -1,7 +1,12 @@
 import type { GpuProcess, GpuSample } from '../../contracts/index.ts';
 import type { Collector, CollectResult } from '../collector.ts';
 import { createNvidiaSmiLoop } from './nvidia-smi-loop.ts';
-import { NVIDIA_SMI_CSV_APP_FIELDS, NVIDIA_SMI_CSV_GPU_FIELDS, parseNvidiaSmiAppsCsv, parseNvidiaSmiGpuCsv } from './parse-csv.ts';
+import {
+  NVIDIA_SMI_CSV_APP_FIELDS,
+  NVIDIA_SMI_CSV_GPU_FIELDS,
+  parseNvidiaSmiAppsCsv,
+  parseNvidiaSmiGpuCsv,
+} from './parse-csv.ts';
 import { NVIDIA_SMI_QUERIES, type NvidiaSmiRunConfig } from './run-nvidia-smi.ts';
 
 export interface NvidiaSmiCsvConfig extends NvidiaSmiRunConfig {
@@ -24,9 +29,30 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
  * stalled or unparseable query is an error entry and the other one's records are kept; a dead or
  * stalled child is restarted with backoff.
  */
-export function createNvidiaSmiCsvCollector(config: NvidiaSmiCsvConfig, now: () => number): Collector & { readonly name: 'nvidia-smi-csv' } {
-  const gpus = createNvidiaSmiLoop({ ...config, args: NVIDIA_SMI_QUERIES.gpuCsv, fields: NVIDIA_SMI_CSV_GPU_FIELDS, keyFields: ['uuid'], printsEveryInterval: true }, now);
-  const apps = createNvidiaSmiLoop({ ...config, args: NVIDIA_SMI_QUERIES.computeAppsCsv, fields: NVIDIA_SMI_CSV_APP_FIELDS, keyFields: ['pid', 'gpu_uuid'], printsEveryInterval: false }, now);
+export function createNvidiaSmiCsvCollector(
+  config: NvidiaSmiCsvConfig,
+  now: () => number,
+): Collector & { readonly name: 'nvidia-smi-csv' } {
+  const gpus = createNvidiaSmiLoop(
+    {
+      ...config,
+      args: NVIDIA_SMI_QUERIES.gpuCsv,
+      fields: NVIDIA_SMI_CSV_GPU_FIELDS,
+      keyFields: ['uuid'],
+      printsEveryInterval: true,
+    },
+    now,
+  );
+  const apps = createNvidiaSmiLoop(
+    {
+      ...config,
+      args: NVIDIA_SMI_QUERIES.computeAppsCsv,
+      fields: NVIDIA_SMI_CSV_APP_FIELDS,
+      keyFields: ['pid', 'gpu_uuid'],
+      printsEveryInterval: false,
+    },
+    now,
+  );
   const appsFreshMs = config.intervalMs * 1.5;
   let gpuSeq = 0;
 
@@ -36,7 +62,10 @@ export function createNvidiaSmiCsvCollector(config: NvidiaSmiCsvConfig, now: () 
       const errors: string[] = [];
       let samples: GpuSample[] = [];
       let processes: GpuProcess[] = [];
-      const [gpuBlock, appsBlock] = await Promise.allSettled([gpus.next(gpuSeq, signal), apps.current(appsFreshMs, signal)]);
+      const [gpuBlock, appsBlock] = await Promise.allSettled([
+        gpus.next(gpuSeq, signal),
+        apps.current(appsFreshMs, signal),
+      ]);
       try {
         if (gpuBlock.status === 'rejected') throw gpuBlock.reason;
         gpuSeq = gpuBlock.value.seq;
@@ -48,7 +77,8 @@ export function createNvidiaSmiCsvCollector(config: NvidiaSmiCsvConfig, now: () 
       }
       try {
         if (appsBlock.status === 'rejected') throw appsBlock.reason;
-        const parsed = appsBlock.value === null ? { processes: [], errors: [] } : parseNvidiaSmiAppsCsv(appsBlock.value.csv);
+        const parsed =
+          appsBlock.value === null ? { processes: [], errors: [] } : parseNvidiaSmiAppsCsv(appsBlock.value.csv);
         processes = parsed.processes;
         errors.push(...parsed.errors.map((e) => `query-compute-apps: ${e}`));
       } catch (error) {

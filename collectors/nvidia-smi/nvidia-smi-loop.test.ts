@@ -20,7 +20,20 @@ function script(body: string): { path: string; starts: () => number } {
 const HEADER = String.raw`printf 'uuid, utilization.gpu [%%]\n'`;
 function loop(path: string, overrides: Partial<NvidiaSmiLoopConfig> = {}): NvidiaSmiLoop {
   const l = createNvidiaSmiLoop(
-    { path, args: ['--query-gpu=uuid,utilization.gpu', '--format=csv'], fields: ['uuid', 'utilization.gpu'], keyFields: ['uuid'], intervalMs: 100, timeoutMs: 3000, maxOutputBytes: 1 << 16, printsEveryInterval: true, settleMs: 40, restartInitialMs: 100, env: { PATH: process.env['PATH'] ?? '' }, ...overrides },
+    {
+      path,
+      args: ['--query-gpu=uuid,utilization.gpu', '--format=csv'],
+      fields: ['uuid', 'utilization.gpu'],
+      keyFields: ['uuid'],
+      intervalMs: 100,
+      timeoutMs: 3000,
+      maxOutputBytes: 1 << 16,
+      printsEveryInterval: true,
+      settleMs: 40,
+      restartInitialMs: 100,
+      env: { PATH: process.env['PATH'] ?? '' },
+      ...overrides,
+    },
     Date.now,
   );
   open.push(l);
@@ -30,7 +43,9 @@ const signal = new AbortController().signal;
 
 describe('createNvidiaSmiLoop (one long-lived child, real processes)', () => {
   it('splits the stream into one block per interval, also when an interval arrives in several writes', async () => {
-    const smi = script(`${HEADER}\nwhile :; do printf 'GPU-a, 1 %%\\n'; sleep 0.005; printf 'GPU-b, 2 %%\\n'; sleep 0.1; done`);
+    const smi = script(
+      `${HEADER}\nwhile :; do printf 'GPU-a, 1 %%\\n'; sleep 0.005; printf 'GPU-b, 2 %%\\n'; sleep 0.1; done`,
+    );
     const l = loop(smi.path);
     const first = await l.next(0, signal);
     const second = await l.next(first.seq, signal);
@@ -47,7 +62,9 @@ describe('createNvidiaSmiLoop (one long-lived child, real processes)', () => {
   });
 
   it('a child that dies is an error naming its exit and stderr, then it is restarted after the backoff', async () => {
-    const smi = script(`${HEADER}; printf 'GPU-a, 5 %%\\n'; sleep 0.1; echo 'NVML: Driver/library version mismatch' >&2; exit 3`);
+    const smi = script(
+      `${HEADER}; printf 'GPU-a, 5 %%\\n'; sleep 0.1; echo 'NVML: Driver/library version mismatch' >&2; exit 3`,
+    );
     const l = loop(smi.path, { restartInitialMs: 300 });
     const first = await l.next(0, signal);
     await expect(l.next(first.seq, signal)).rejects.toThrow(
@@ -72,7 +89,9 @@ describe('createNvidiaSmiLoop (one long-lived child, real processes)', () => {
   });
 
   it('a lone garbage line between intervals is no block; it travels in the next one', async () => {
-    const smi = script(`${HEADER}; printf 'GPU-a, 1 %%\\n'; sleep 0.2; printf 'Xid 79 on 0000:09:00\\n'; sleep 0.2; printf 'GPU-a, 2 %%\\n'; exec sleep 30`);
+    const smi = script(
+      `${HEADER}; printf 'GPU-a, 1 %%\\n'; sleep 0.2; printf 'Xid 79 on 0000:09:00\\n'; sleep 0.2; printf 'GPU-a, 2 %%\\n'; exec sleep 30`,
+    );
     const l = loop(smi.path, { timeoutMs: 2000 });
     const first = await l.next(0, signal);
     const second = await l.next(first.seq, signal);
@@ -82,16 +101,26 @@ describe('createNvidiaSmiLoop (one long-lived child, real processes)', () => {
 
   it('an interval larger than maxOutputBytes is an error and the child is restarted', async () => {
     const smi = script(`${HEADER}; head -c 70000 /dev/zero | tr '\\0' 'x'; exec sleep 30`);
-    await expect(loop(smi.path, { maxOutputBytes: 1 << 16 }).next(0, signal)).rejects.toThrow(/^nvidia-smi output exceeded 65536 bytes in one interval; restarting in/);
+    await expect(loop(smi.path, { maxOutputBytes: 1 << 16 }).next(0, signal)).rejects.toThrow(
+      /^nvidia-smi output exceeded 65536 bytes in one interval; restarting in/,
+    );
   });
 
   it('a missing executable is reported, not thrown at creation', async () => {
-    await expect(loop(join(dir, 'absent')).next(0, signal)).rejects.toThrow(`nvidia-smi not found at ${join(dir, 'absent')}; restarting in`);
+    await expect(loop(join(dir, 'absent')).next(0, signal)).rejects.toThrow(
+      `nvidia-smi not found at ${join(dir, 'absent')}; restarting in`,
+    );
   });
 
   it('current(): silence after the first interval is "nothing printed", not a stall (compute-apps without processes)', async () => {
     const smi = script(`printf 'pid, gpu_uuid\\n11327, GPU-a\\n'; exec sleep 30`);
-    const l = loop(smi.path, { args: ['--query-compute-apps=pid,gpu_uuid', '--format=csv'], fields: ['pid', 'gpu_uuid'], keyFields: ['pid', 'gpu_uuid'], printsEveryInterval: false, timeoutMs: 200 });
+    const l = loop(smi.path, {
+      args: ['--query-compute-apps=pid,gpu_uuid', '--format=csv'],
+      fields: ['pid', 'gpu_uuid'],
+      keyFields: ['pid', 'gpu_uuid'],
+      printsEveryInterval: false,
+      timeoutMs: 200,
+    });
     expect((await l.current(1000, signal))?.csv).toBe('pid, gpu_uuid\n11327, GPU-a\n');
     await new Promise((r) => setTimeout(r, 500)); // past interval + timeout: no stall for this stream
     expect(await l.current(150, signal)).toBeNull();

@@ -100,8 +100,17 @@ export function createNvidiaSmiLoop(config: NvidiaSmiLoopConfig, now: () => numb
     notify();
   };
   function start() {
-    [reader, blocksOfChild, killedFor, stderr, startedAtMs] = [createCsvBlockReader(config.fields, config.keyFields), 0, null, '', now()];
-    const spawned = spawn(config.path, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(config.env ? { env: config.env } : {}) });
+    [reader, blocksOfChild, killedFor, stderr, startedAtMs] = [
+      createCsvBlockReader(config.fields, config.keyFields),
+      0,
+      null,
+      '',
+      now(),
+    ];
+    const spawned = spawn(config.path, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(config.env ? { env: config.env } : {}),
+    });
     child = spawned;
     spawned.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       const { completed, reading } = reader.push(chunk, now());
@@ -110,11 +119,22 @@ export function createNvidiaSmiLoop(config: NvidiaSmiLoopConfig, now: () => numb
         clearTimeout(timers.settle);
         timers.settle = setTimeout(endBlock, settleMs);
       }
-      if (reader.pendingBytes > config.maxOutputBytes) stop(`nvidia-smi output exceeded ${config.maxOutputBytes} bytes in one interval`);
+      if (reader.pendingBytes > config.maxOutputBytes)
+        stop(`nvidia-smi output exceeded ${config.maxOutputBytes} bytes in one interval`);
     });
     spawned.stderr.setEncoding('utf8').on('data', (chunk: string) => void (stderr = (stderr + chunk).slice(-500)));
-    spawned.on('error', (error: NodeJS.ErrnoException) => ended(spawned, error.code === 'ENOENT' ? `nvidia-smi not found at ${config.path}` : `cannot run ${command}: ${error.message}`));
-    spawned.on('close', (code, signal) => ended(spawned, `${command} exited (${code === null ? `signal ${signal}` : `exit ${code}`}): ${stderr.trim().slice(0, 500)}`));
+    spawned.on('error', (error: NodeJS.ErrnoException) =>
+      ended(
+        spawned,
+        error.code === 'ENOENT' ? `nvidia-smi not found at ${config.path}` : `cannot run ${command}: ${error.message}`,
+      ),
+    );
+    spawned.on('close', (code, signal) =>
+      ended(
+        spawned,
+        `${command} exited (${code === null ? `signal ${signal}` : `exit ${code}`}): ${stderr.trim().slice(0, 500)}`,
+      ),
+    );
     armStall();
   }
 
@@ -148,7 +168,10 @@ export function createNvidiaSmiLoop(config: NvidiaSmiLoopConfig, now: () => numb
 
   return {
     next: (afterSeq, signal) => wait(signal, () => (latest !== null && latest.seq > afterSeq ? latest : undefined)),
-    current: (maxAgeMs, signal) => wait(signal, () => (blocksOfChild === 0 ? undefined : latest !== null && latest.observedAtMs >= now() - maxAgeMs ? latest : null)),
+    current: (maxAgeMs, signal) =>
+      wait(signal, () =>
+        blocksOfChild === 0 ? undefined : latest !== null && latest.observedAtMs >= now() - maxAgeMs ? latest : null,
+      ),
     async close() {
       if (closed) return;
       closed = true;

@@ -2,7 +2,12 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GpuProcessSchema, GpuSampleSchema } from '../../contracts/index.ts';
 import { fixturePath, readFixture } from '../../test/helpers/fixtures.ts';
-import { NVIDIA_SMI_CSV_APP_FIELDS, NVIDIA_SMI_CSV_GPU_FIELDS, parseNvidiaSmiAppsCsv, parseNvidiaSmiGpuCsv } from './parse-csv.ts';
+import {
+  NVIDIA_SMI_CSV_APP_FIELDS,
+  NVIDIA_SMI_CSV_GPU_FIELDS,
+  parseNvidiaSmiAppsCsv,
+  parseNvidiaSmiGpuCsv,
+} from './parse-csv.ts';
 
 const T = Date.UTC(2026, 6, 14, 9, 0, 44);
 const MiB = 1024 ** 2;
@@ -43,26 +48,45 @@ describe('parseNvidiaSmiGpuCsv on real captures (~210 columns, values with units
   });
 
   it('decodes the clock event bitmask (0x4 = sw_power_cap, 0x1 = gpu_idle)', () => {
-    expect(gpus('nvidia-geforce-rtx-2080-super__595.71.05__idle').samples[0]?.throttleReasons).toEqual(['sw_power_cap']);
+    expect(gpus('nvidia-geforce-rtx-2080-super__595.71.05__idle').samples[0]?.throttleReasons).toEqual([
+      'sw_power_cap',
+    ]);
     expect(gpus('nvidia-h200__590.48.01__idle').samples[0]?.throttleReasons).toEqual(['gpu_idle']);
   });
 
   it('consumer card: ECC [N/A] → null; H200 memory total 143771 MiB', () => {
-    expect(gpus('nvidia-geforce-rtx-4080-super__595.71.05__load').samples[0]).toMatchObject({ eccCorrectedTotal: null, utilizationPct: 7, memoryUsedBytes: 1474 * MiB });
-    expect(gpus('nvidia-h200__590.48.01__load').samples[0]).toMatchObject({ memoryTotalBytes: 143771 * MiB, memoryUsedBytes: 32362 * MiB });
+    expect(gpus('nvidia-geforce-rtx-4080-super__595.71.05__load').samples[0]).toMatchObject({
+      eccCorrectedTotal: null,
+      utilizationPct: 7,
+      memoryUsedBytes: 1474 * MiB,
+    });
+    expect(gpus('nvidia-h200__590.48.01__load').samples[0]).toMatchObject({
+      memoryTotalBytes: 143771 * MiB,
+      memoryUsedBytes: 32362 * MiB,
+    });
   });
 
   it('nounits output (netdata P100): bare numbers take the header unit, [N/A] fan ignored', () => {
     const { samples, errors } = parseNvidiaSmiGpuCsv(csv('netdata__tesla-p100__510.47.03__query-gpu.csv'), T);
     expect(errors).toEqual([]);
-    expect(samples[0]).toMatchObject({ gpuUuid: 'GPU-ef1b2c9b-38d8-2090-2bd1-f567a3eb42a6', model: 'Tesla P100-PCIE-16GB', memoryUsedBytes: 0, powerWatts: 28.16, temperatureC: 37, smClockMhz: 405, memClockMhz: 715 });
+    expect(samples[0]).toMatchObject({
+      gpuUuid: 'GPU-ef1b2c9b-38d8-2090-2bd1-f567a3eb42a6',
+      model: 'Tesla P100-PCIE-16GB',
+      memoryUsedBytes: 0,
+      powerWatts: 28.16,
+      temperatureC: 37,
+      smClockMhz: 405,
+      memClockMhz: 715,
+    });
   });
 
   it('a query without uuid (GTX 650, [Not Supported]) is an error entry, not a GPU', () => {
-    expect(parseNvidiaSmiGpuCsv(csv('issue-tuxclocker-15__gtx-650__410.78__query-gpu-utilization.gpu.csv'), T)).toEqual({
-      samples: [],
-      errors: ['gpu row #0: missing or malformed uuid (no uuid column)'],
-    });
+    expect(parseNvidiaSmiGpuCsv(csv('issue-tuxclocker-15__gtx-650__410.78__query-gpu-utilization.gpu.csv'), T)).toEqual(
+      {
+        samples: [],
+        errors: ['gpu row #0: missing or malformed uuid (no uuid column)'],
+      },
+    );
   });
 
   it('one bad row is an error; the other GPU is kept (parse by header names, any column order)', () => {
@@ -73,7 +97,9 @@ describe('parseNvidiaSmiGpuCsv on real captures (~210 columns, values with units
       '1 %, GPU-aaaaaaaa-0000-0000-0000-000000000003',
     ].join('\n');
     const { samples, errors } = parseNvidiaSmiGpuCsv(text, T);
-    expect(samples.map((s) => [s.gpuUuid, s.utilizationPct, s.memoryUsedBytes, s.throttleReasons])).toEqual([['GPU-aaaaaaaa-0000-0000-0000-000000000001', 12, 100 * MiB, ['sw_power_cap', 'hw_thermal_slowdown']]]);
+    expect(samples.map((s) => [s.gpuUuid, s.utilizationPct, s.memoryUsedBytes, s.throttleReasons])).toEqual([
+      ['GPU-aaaaaaaa-0000-0000-0000-000000000001', 12, 100 * MiB, ['sw_power_cap', 'hw_thermal_slowdown']],
+    ]);
     expect(errors).toEqual(['line 4: 2 values for 4 columns', 'gpu row #1: missing or malformed uuid ([N/A])']);
   });
 
@@ -96,12 +122,20 @@ describe('parseNvidiaSmiAppsCsv on real captures', () => {
       [11328, '/root/tools/memhog', 1542 * MiB],
       [11345, './gpu_burn', 15690 * MiB],
     ]);
-    expect(processes.every((p) => p.gpuUuid === 'GPU-00000000-0000-0000-0000-000000000000' && p.podUid === null)).toBe(true);
+    expect(processes.every((p) => p.gpuUuid === 'GPU-00000000-0000-0000-0000-000000000000' && p.podUid === null)).toBe(
+      true,
+    );
   });
 
   it('Windows: used_gpu_memory [N/A] → null, backslash paths kept', () => {
-    const { processes } = parseNvidiaSmiAppsCsv(csv('nvgpuexp__windows-x86_64__nvidia-geforce-rtx-2080-super__591.86__idle__query-compute-apps.csv'));
-    expect(processes[2]).toMatchObject({ pid: 2056, processName: 'C:\\Windows\\System32\\dwm.exe', usedMemoryBytes: null });
+    const { processes } = parseNvidiaSmiAppsCsv(
+      csv('nvgpuexp__windows-x86_64__nvidia-geforce-rtx-2080-super__591.86__idle__query-compute-apps.csv'),
+    );
+    expect(processes[2]).toMatchObject({
+      pid: 2056,
+      processName: 'C:\\Windows\\System32\\dwm.exe',
+      usedMemoryBytes: null,
+    });
   });
 
   it('header only (idle) → no processes, no errors', () => {
@@ -109,9 +143,19 @@ describe('parseNvidiaSmiAppsCsv on real captures', () => {
   });
 
   it('a process name containing ", " stays whole; a row with a bad pid is an error', () => {
-    const text = 'pid, used_gpu_memory [MiB], gpu_uuid, process_name\n42, 10 MiB, GPU-1, C:\\Apps\\Foo, Inc\\foo.exe\n[N/A], 1 MiB, GPU-1, x\n';
+    const text =
+      'pid, used_gpu_memory [MiB], gpu_uuid, process_name\n42, 10 MiB, GPU-1, C:\\Apps\\Foo, Inc\\foo.exe\n[N/A], 1 MiB, GPU-1, x\n';
     const { processes, errors } = parseNvidiaSmiAppsCsv(text);
-    expect(processes).toEqual([{ gpuUuid: 'GPU-1', pid: 42, processName: 'C:\\Apps\\Foo, Inc\\foo.exe', usedMemoryBytes: 10 * MiB, podUid: null, containerId: null }]);
+    expect(processes).toEqual([
+      {
+        gpuUuid: 'GPU-1',
+        pid: 42,
+        processName: 'C:\\Apps\\Foo, Inc\\foo.exe',
+        usedMemoryBytes: 10 * MiB,
+        podUid: null,
+        containerId: null,
+      },
+    ]);
     expect(errors).toEqual(['process row #1: pid is not a positive number ([N/A])']);
   });
 });
@@ -120,7 +164,8 @@ it('every CSV capture with a uuid yields records the contract accepts', () => {
   for (const name of readdirSync(fixturePath('nvidia-smi-csv'))) {
     const text = csv(name);
     if (name.includes('compute-apps')) {
-      for (const p of parseNvidiaSmiAppsCsv(text).processes) expect(GpuProcessSchema.safeParse(p).success, name).toBe(true);
+      for (const p of parseNvidiaSmiAppsCsv(text).processes)
+        expect(GpuProcessSchema.safeParse(p).success, name).toBe(true);
     } else if (text.includes('uuid')) {
       const { samples, errors } = parseNvidiaSmiGpuCsv(text, T);
       expect([samples.length, errors], name).toEqual([1, []]);

@@ -46,19 +46,26 @@ function splitRow(line: string, columns: readonly Column[], freeText: string | n
   const cells = line.split(', ').map((c) => c.trim());
   const extra = cells.length - columns.length;
   const at = freeText === null ? -1 : columns.findIndex((c) => c.name === freeText);
-  if (extra > 0 && at >= 0) return [...cells.slice(0, at), cells.slice(at, at + extra + 1).join(', '), ...cells.slice(at + extra + 1)];
+  if (extra > 0 && at >= 0)
+    return [...cells.slice(0, at), cells.slice(at, at + extra + 1).join(', '), ...cells.slice(at + extra + 1)];
   if (extra !== 0) return `${cells.length} values for ${columns.length} columns`;
   return cells;
 }
 
 function readTable(csv: string, freeText: string | null): { rows: Row[]; errors: string[] } {
-  const lines = csv.split(/\r?\n/).map((l, i) => ({ text: l.trim(), n: i + 1 })).filter((l) => l.text !== '');
+  const lines = csv
+    .split(/\r?\n/)
+    .map((l, i) => ({ text: l.trim(), n: i + 1 }))
+    .filter((l) => l.text !== '');
   const [header, ...body] = lines;
   const columns = header?.text.split(', ').map((h) => /^([A-Za-z0-9_.]+)(?: \[([^\]]+)\])?$/.exec(h.trim()));
   if (!header || !columns || columns.some((c) => c === null)) {
     throw new Error('not nvidia-smi --format=csv output: the first line is not a header of query field names');
   }
-  const cols = columns.map((m) => ({ name: (m as RegExpExecArray)[1] as string, unit: (m as RegExpExecArray)[2] ?? null }));
+  const cols = columns.map((m) => ({
+    name: (m as RegExpExecArray)[1] as string,
+    unit: (m as RegExpExecArray)[2] ?? null,
+  }));
   const rows: Row[] = [];
   const errors: string[] = [];
   for (const line of body) {
@@ -113,7 +120,8 @@ function throttleReasons(row: Row): string[] {
 
 function toSample(row: Row, i: number, observedAtMs: number): GpuSample {
   const uuid = textOf(row, 'uuid');
-  if (uuid === null || !uuid.startsWith('GPU-')) throw new Error(`gpu row #${i}: missing or malformed uuid (${row.get('uuid')?.raw ?? 'no uuid column'})`);
+  if (uuid === null || !uuid.startsWith('GPU-'))
+    throw new Error(`gpu row #${i}: missing or malformed uuid (${row.get('uuid')?.raw ?? 'no uuid column'})`);
   const util = numberOf(row, 'utilization.gpu');
   return {
     kind: 'gpu',
@@ -165,9 +173,20 @@ export function parseNvidiaSmiAppsCsv(csv: string): { processes: GpuProcess[]; e
   rows.forEach((row, i) => {
     const pid = intOf(row, 'pid');
     const gpuUuid = textOf(row, 'gpu_uuid');
-    if (pid === null || pid < 1) return void errors.push(`process row #${i}: pid is not a positive number (${row.get('pid')?.raw ?? 'no pid column'})`);
-    if (gpuUuid === null || !/^(GPU|MIG)-/.test(gpuUuid)) return void errors.push(`process row #${i} (pid ${pid}): missing or malformed gpu_uuid`);
-    processes.push({ gpuUuid, pid, processName: textOf(row, 'process_name') ?? '', usedMemoryBytes: nonNegative(intOf(row, 'used_gpu_memory')), podUid: null, containerId: null });
+    if (pid === null || pid < 1)
+      return void errors.push(
+        `process row #${i}: pid is not a positive number (${row.get('pid')?.raw ?? 'no pid column'})`,
+      );
+    if (gpuUuid === null || !/^(GPU|MIG)-/.test(gpuUuid))
+      return void errors.push(`process row #${i} (pid ${pid}): missing or malformed gpu_uuid`);
+    processes.push({
+      gpuUuid,
+      pid,
+      processName: textOf(row, 'process_name') ?? '',
+      usedMemoryBytes: nonNegative(intOf(row, 'used_gpu_memory')),
+      podUid: null,
+      containerId: null,
+    });
   });
   return { processes, errors };
 }

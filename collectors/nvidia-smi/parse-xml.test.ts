@@ -32,7 +32,12 @@ describe('parseNvidiaSmiXml on real captures', () => {
     });
     expect(migs.map((m) => m.mig?.gpuInstanceId)).toEqual([3, 4, 5, 6]);
     expect(migs.every((m) => m.parentGpuUuid === 'GPU-513536b6-7d19-9063-b049-1e69664bb298')).toBe(true);
-    expect(migs[0]).toMatchObject({ kind: 'mig', gpuUuid: 'MIG-GPU-513536b6-7d19-9063-b049-1e69664bb298/3/0', memoryUsedBytes: 12 * MiB, memoryTotalBytes: 19968 * MiB });
+    expect(migs[0]).toMatchObject({
+      kind: 'mig',
+      gpuUuid: 'MIG-GPU-513536b6-7d19-9063-b049-1e69664bb298/3/0',
+      memoryUsedBytes: 12 * MiB,
+      memoryTotalBytes: 19968 * MiB,
+    });
   });
 
   it('GTX 1070 (DTD v9): two of six attached GPUs, utilization and processes', () => {
@@ -43,7 +48,12 @@ describe('parseNvidiaSmiXml on real captures', () => {
       ['GPU-28daffaf-8abe-aaf8-c298-4bd13aecb5e6', 98, 139.3, 180],
     ]);
     expect(r.processes).toHaveLength(4);
-    expect(r.processes[0]).toMatchObject({ pid: 1357, processName: '/usr/lib/xorg/Xorg', usedMemoryBytes: 99 * MiB, podUid: null });
+    expect(r.processes[0]).toMatchObject({
+      pid: 1357,
+      processName: '/usr/lib/xorg/Xorg',
+      usedMemoryBytes: 99 * MiB,
+      podUid: null,
+    });
   });
 
   it('RTX A5000 (DTD v13): llama-server process memory on each GPU', () => {
@@ -60,7 +70,10 @@ describe('parseNvidiaSmiXml on real captures', () => {
   });
 
   it('RTX 3060 (v12, 570 driver): instant power draw when power_draw is gone', () => {
-    expect(parse('telegraf__rtx-3060__570.124.04.xml').samples[0]).toMatchObject({ powerWatts: 11.63, powerLimitWatts: 170 });
+    expect(parse('telegraf__rtx-3060__570.124.04.xml').samples[0]).toMatchObject({
+      powerWatts: 11.63,
+      powerLimitWatts: 170,
+    });
   });
 
   it('GT 730 with every reading N/A: nulls, never zeros', () => {
@@ -74,14 +87,28 @@ describe('parseNvidiaSmiXml on real captures', () => {
       const r = parse(name);
       expect(r.errors, name).toEqual([]);
       expect(r.samples.length, name).toBeGreaterThan(0);
-      const batch = { schemaVersion: 1, agentId: 'a', bootId: 'b', seq: 0, cluster: 'c', node: 'n', collectedAtMs: T, source: 'nvidia-smi-xml', samples: r.samples, processes: r.processes };
+      const batch = {
+        schemaVersion: 1,
+        agentId: 'a',
+        bootId: 'b',
+        seq: 0,
+        cluster: 'c',
+        node: 'n',
+        collectedAtMs: T,
+        source: 'nvidia-smi-xml',
+        samples: r.samples,
+        processes: r.processes,
+      };
       const decoded = GpuSampleBatchSchema.safeParse(batch);
       expect(decoded.success, `${name}: ${decoded.error?.message ?? ''}`).toBe(true);
     }
   });
 
   it('one GPU without a UUID is an error entry; the other GPU still parses', () => {
-    const xml = readFixture('nvidia-smi-xml', 'openpai__gtx-1070__384.66__procs__attached6-2elems.xml').replace('<uuid>GPU-e511a7b2-f9d5-ba47-9b98-853732ca6c1b</uuid>', '');
+    const xml = readFixture('nvidia-smi-xml', 'openpai__gtx-1070__384.66__procs__attached6-2elems.xml').replace(
+      '<uuid>GPU-e511a7b2-f9d5-ba47-9b98-853732ca6c1b</uuid>',
+      '',
+    );
     const r = parseNvidiaSmiXml(xml, T);
     expect(r.errors).toEqual(['gpu #0: missing or malformed <uuid> (absent)']);
     expect(r.samples.map((s) => s.gpuUuid)).toEqual(['GPU-28daffaf-8abe-aaf8-c298-4bd13aecb5e6']);

@@ -21,7 +21,6 @@ const parser = new XMLParser({
   processEntities: true,
 });
 
-
 /** Sums the ECC counters of one kind across DTD versions (v9–v11 single/double_bit totals, v12+ sram/dram). */
 function eccTotal(gpu: unknown, kind: 'corrected' | 'uncorrected'): number | null {
   const aggregate = at(gpu, 'ecc_errors', 'aggregate');
@@ -51,7 +50,8 @@ function throttleReasons(gpu: unknown): string[] {
 
 function parseGpu(gpu: unknown, index: number, driverVersion: string | null, observedAtMs: number) {
   const uuid = text(at(gpu, 'uuid'));
-  if (!uuid || !uuid.startsWith('GPU-')) throw new Error(`gpu #${index}: missing or malformed <uuid> (${uuid ?? 'absent'})`);
+  if (!uuid || !uuid.startsWith('GPU-'))
+    throw new Error(`gpu #${index}: missing or malformed <uuid> (${uuid ?? 'absent'})`);
   const model = text(at(gpu, 'product_name')) ?? 'unknown';
   const power = at(gpu, 'gpu_power_readings') ?? at(gpu, 'power_readings');
   const base = {
@@ -104,7 +104,16 @@ function parseGpu(gpu: unknown, index: number, driverVersion: string | null, obs
   const processes: GpuProcess[] = list(at(gpu, 'processes', 'process_info')).flatMap((p) => {
     const pid = integer(at(p, 'pid'));
     if (pid === null || pid <= 0) return [];
-    return [{ gpuUuid: uuid, pid, processName: text(at(p, 'process_name')) ?? '', usedMemoryBytes: integer(at(p, 'used_memory')), podUid: null, containerId: null }];
+    return [
+      {
+        gpuUuid: uuid,
+        pid,
+        processName: text(at(p, 'process_name')) ?? '',
+        usedMemoryBytes: integer(at(p, 'used_memory')),
+        podUid: null,
+        containerId: null,
+      },
+    ];
   });
   return { samples, processes };
 }
@@ -123,7 +132,13 @@ export function parseNvidiaSmiXml(xml: string, observedAtMs: number): NvidiaSmiX
   const log = at(doc, 'nvidia_smi_log');
   if (!log || typeof log !== 'object') throw new Error('not an nvidia-smi XML document: no <nvidia_smi_log> root');
   const driverVersion = text(at(log, 'driver_version'));
-  const result: NvidiaSmiXmlResult = { driverVersion, attachedGpus: integer(at(log, 'attached_gpus')), samples: [], processes: [], errors: [] };
+  const result: NvidiaSmiXmlResult = {
+    driverVersion,
+    attachedGpus: integer(at(log, 'attached_gpus')),
+    samples: [],
+    processes: [],
+    errors: [],
+  };
   list(at(log, 'gpu')).forEach((gpu, i) => {
     try {
       const { samples, processes } = parseGpu(gpu, i, driverVersion, observedAtMs);

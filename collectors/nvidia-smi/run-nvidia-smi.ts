@@ -23,7 +23,11 @@ export const NVIDIA_SMI_QUERIES = {
  * Runs nvidia-smi with fixed arguments, a timeout and an output size limit; resolves with stdout.
  * Rejects with a message naming the cause (not found, timed out, exit code and stderr, too large).
  */
-export function runNvidiaSmi(config: NvidiaSmiRunConfig, args: readonly string[], signal?: AbortSignal): Promise<string> {
+export function runNvidiaSmi(
+  config: NvidiaSmiRunConfig,
+  args: readonly string[],
+  signal?: AbortSignal,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       config.path,
@@ -40,9 +44,12 @@ export function runNvidiaSmi(config: NvidiaSmiRunConfig, args: readonly string[]
         if (!error) return resolve(stdout);
         const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: string | number };
         if (e.code === 'ENOENT') return reject(new Error(`nvidia-smi not found at ${config.path}`));
-        if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return reject(new Error(`nvidia-smi output exceeded ${config.maxOutputBytes} bytes`));
+        if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+          return reject(new Error(`nvidia-smi output exceeded ${config.maxOutputBytes} bytes`));
         if (e.killed) return reject(new Error(`nvidia-smi timed out after ${config.timeoutMs} ms`));
-        reject(new Error(`nvidia-smi ${args.join(' ')} failed (exit ${String(e.code)}): ${stderr.trim().slice(0, 500)}`));
+        reject(
+          new Error(`nvidia-smi ${args.join(' ')} failed (exit ${String(e.code)}): ${stderr.trim().slice(0, 500)}`),
+        );
       },
     );
   });

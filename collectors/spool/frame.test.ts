@@ -2,14 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { exampleGpuSampleBatch, Topics } from '../../contracts/index.ts';
 import { checkFrameAt, decodeFrame, encodeFrame, FRAME_HEADER_BYTES, scanFrames } from './frame.ts';
 
-const entry = (seq: number) => ({ topic: Topics.gpuSamples, records: [{ key: 'gpu-node-07', value: JSON.stringify({ ...exampleGpuSampleBatch, seq }) }], spooledAtMs: 1_752_483_644_000 + seq });
+const entry = (seq: number) => ({
+  topic: Topics.gpuSamples,
+  records: [{ key: 'gpu-node-07', value: JSON.stringify({ ...exampleGpuSampleBatch, seq }) }],
+  spooledAtMs: 1_752_483_644_000 + seq,
+});
 
 describe('spool frames', () => {
   it('round-trip: encode, scan, decode give back the entries in order', () => {
     const frames = [0, 1, 2].map((s) => encodeFrame(entry(s)));
     const { frames: refs, validBytes } = scanFrames(Buffer.concat(frames));
     expect(validBytes).toBe(frames.reduce((n, f) => n + f.length, 0));
-    expect(refs.map((r) => [r.offset, r.records])).toEqual([[0, 1], [frames[0]!.length, 1], [frames[0]!.length + frames[1]!.length, 1]]);
+    expect(refs.map((r) => [r.offset, r.records])).toEqual([
+      [0, 1],
+      [frames[0]!.length, 1],
+      [frames[0]!.length + frames[1]!.length, 1],
+    ]);
     const decoded = refs.map((_, i) => decodeFrame(frames[i]!));
     expect(decoded.map((e) => (JSON.parse(e.records[0]!.value) as { seq: number }).seq)).toEqual([0, 1, 2]);
     expect(decoded[2]).toEqual(entry(2));

@@ -35,7 +35,14 @@ const checksum = (frame: Buffer, payloadEnd: number): number =>
 
 /** Pure: one entry as a frame. */
 export function encodeFrame(entry: SpoolEntry): Buffer {
-  const payload = Buffer.from(JSON.stringify({ topic: entry.topic, records: entry.records.map((r) => ({ key: r.key, value: r.value })), spooledAtMs: entry.spooledAtMs }), 'utf8');
+  const payload = Buffer.from(
+    JSON.stringify({
+      topic: entry.topic,
+      records: entry.records.map((r) => ({ key: r.key, value: r.value })),
+      spooledAtMs: entry.spooledAtMs,
+    }),
+    'utf8',
+  );
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
   frame.writeUInt16BE(MAGIC, 0);
   frame.writeUInt8(VERSION, 2);
@@ -79,8 +86,16 @@ export function decodeFrame(frame: Buffer): SpoolEntry {
   const parsed: unknown = JSON.parse(frame.toString('utf8', FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + payloadBytes));
   const p = parsed as { topic?: unknown; records?: unknown; spooledAtMs?: unknown };
   const validRecord = (r: unknown): r is OutgoingRecord =>
-    typeof r === 'object' && r !== null && typeof (r as OutgoingRecord).value === 'string' && ((r as OutgoingRecord).key === null || typeof (r as OutgoingRecord).key === 'string');
-  if (typeof p.topic !== 'string' || !Array.isArray(p.records) || !p.records.every(validRecord) || typeof p.spooledAtMs !== 'number') {
+    typeof r === 'object' &&
+    r !== null &&
+    typeof (r as OutgoingRecord).value === 'string' &&
+    ((r as OutgoingRecord).key === null || typeof (r as OutgoingRecord).key === 'string');
+  if (
+    typeof p.topic !== 'string' ||
+    !Array.isArray(p.records) ||
+    !p.records.every(validRecord) ||
+    typeof p.spooledAtMs !== 'number'
+  ) {
     throw new Error('spool frame payload is not {topic, records, spooledAtMs}');
   }
   return { topic: p.topic, records: p.records, spooledAtMs: p.spooledAtMs };

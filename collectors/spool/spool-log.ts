@@ -122,7 +122,8 @@ export async function openSpoolLog(config: SpoolLogConfig, logger: Logger): Prom
   const cursorSoon = () => {
     cursorTimer ??= setTimeout(() => {
       cursorTimer = null;
-      if (!closed) serial(writeCursor).catch((error: unknown) => logger.warn({ err: error }, 'spool cursor write failed'));
+      if (!closed)
+        serial(writeCursor).catch((error: unknown) => logger.warn({ err: error }, 'spool cursor write failed'));
     }, config.cursorFlushMs).unref();
   };
   const syncTimer =
@@ -130,7 +131,9 @@ export async function openSpoolLog(config: SpoolLogConfig, logger: Logger): Prom
       ? setInterval(() => {
           if (!dirty || closed) return;
           dirty = false;
-          serial(() => activeFile.datasync()).catch((error: unknown) => logger.warn({ err: error }, 'spool fsync failed'));
+          serial(() => activeFile.datasync()).catch((error: unknown) =>
+            logger.warn({ err: error }, 'spool fsync failed'),
+          );
         }, config.fsyncIntervalMs).unref()
       : null;
 
@@ -162,7 +165,10 @@ export async function openSpoolLog(config: SpoolLogConfig, logger: Logger): Prom
       serial(async () => {
         if (closed) throw new Error('spool is closed');
         const frame = encodeFrame(entry);
-        if (frame.length > config.maxEntryBytes) throw new Error(`spool entry of ${frame.length} bytes exceeds the limit of ${config.maxEntryBytes}; not spooled`);
+        if (frame.length > config.maxEntryBytes)
+          throw new Error(
+            `spool entry of ${frame.length} bytes exceeds the limit of ${config.maxEntryBytes}; not spooled`,
+          );
         if (active.frames.length > 0 && active.bytes + frame.length > config.segmentBytes) {
           if (config.fsync !== 'never') await activeFile.datasync();
           await activeFile.close();
@@ -173,7 +179,8 @@ export async function openSpoolLog(config: SpoolLogConfig, logger: Logger): Prom
         if (evicted.length > 0) cursorSoon();
         try {
           const { bytesWritten } = await activeFile.write(frame, 0, frame.length, active.bytes);
-          if (bytesWritten !== frame.length) throw new Error(`short spool write: ${bytesWritten} of ${frame.length} bytes`);
+          if (bytesWritten !== frame.length)
+            throw new Error(`short spool write: ${bytesWritten} of ${frame.length} bytes`);
           if (config.fsync === 'always') await activeFile.datasync();
         } catch (error) {
           await activeFile.truncate(active.bytes).catch(() => undefined); // leave no torn frame behind
@@ -198,7 +205,8 @@ export async function openSpoolLog(config: SpoolLogConfig, logger: Logger): Prom
           const from = i === 0 ? head : 0;
           let to = from;
           // at least one entry, then whole entries while the budget lasts
-          while (to < s.frames.length && (out.length + to - from === 0 || s.frames[to]!.bytes <= budget)) budget -= s.frames[to++]!.bytes;
+          while (to < s.frames.length && (out.length + to - from === 0 || s.frames[to]!.bytes <= budget))
+            budget -= s.frames[to++]!.bytes;
           if (to > from) await readFrames(s, from, to, out);
           if (to < s.frames.length) break;
         }
@@ -218,7 +226,13 @@ export async function openSpoolLog(config: SpoolLogConfig, logger: Logger): Prom
         cursorSoon();
       }),
 
-    stats: () => ({ pendingEntries: pending.entries, pendingRecords: pending.records, pendingBytes: pending.bytes, diskBytes: diskBytes(), segments: segments.length }),
+    stats: () => ({
+      pendingEntries: pending.entries,
+      pendingRecords: pending.records,
+      pendingBytes: pending.bytes,
+      diskBytes: diskBytes(),
+      segments: segments.length,
+    }),
 
     close: () =>
       serial(async () => {

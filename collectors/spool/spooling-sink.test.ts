@@ -15,7 +15,8 @@ function switchableSink() {
     up: true,
     hang: false,
     got,
-    seqs: (topic: string = Topics.gpuSamples) => got.filter((g) => g.topic === topic).map((g) => (JSON.parse(g.record.value) as { seq: number }).seq),
+    seqs: (topic: string = Topics.gpuSamples) =>
+      got.filter((g) => g.topic === topic).map((g) => (JSON.parse(g.record.value) as { seq: number }).seq),
     async send(topic: string, records: readonly OutgoingRecord[]) {
       if (sink.hang) return new Promise<void>(() => undefined);
       if (!sink.up) throw new Error('broker unreachable');
@@ -26,13 +27,28 @@ function switchableSink() {
   return sink;
 }
 
-const batch = (seq: number): OutgoingRecord[] => [{ key: exampleGpuSampleBatch.node, value: JSON.stringify({ ...exampleGpuSampleBatch, seq }) }];
+const batch = (seq: number): OutgoingRecord[] => [
+  { key: exampleGpuSampleBatch.node, value: JSON.stringify({ ...exampleGpuSampleBatch, seq }) },
+];
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 
 describe('spooling sink', () => {
   let dir: string;
   const open = (inner: RecordSink, more: Partial<SpoolingSinkConfig> = {}) =>
-    createSpoolingSink(inner, { dir, maxBytes: 1 << 20, fsync: 'never', retryInitialMs: 5, retryMaxMs: 20, closeTimeoutMs: 300, cursorFlushMs: 10, ...more }, { logger: pino({ level: 'silent' }), now: Date.now });
+    createSpoolingSink(
+      inner,
+      {
+        dir,
+        maxBytes: 1 << 20,
+        fsync: 'never',
+        retryInitialMs: 5,
+        retryMaxMs: 20,
+        closeTimeoutMs: 300,
+        cursorFlushMs: 10,
+        ...more,
+      },
+      { logger: pino({ level: 'silent' }), now: Date.now },
+    );
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'spool-test-'));
   });
@@ -101,7 +117,11 @@ describe('spooling sink', () => {
     const s = spool.stats();
     expect(s.evictedRecords).toBeGreaterThan(0);
     expect(s.diskBytes).toBeLessThanOrEqual(maxBytes);
-    expect(readdirSync(dir).filter((f) => f.startsWith('segment-')).reduce((n, f) => n + statSync(join(dir, f)).size, 0)).toBeLessThanOrEqual(maxBytes);
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.startsWith('segment-'))
+        .reduce((n, f) => n + statSync(join(dir, f)).size, 0),
+    ).toBeLessThanOrEqual(maxBytes);
     expect(s.evictedRecords + s.pendingRecords).toBe(60);
     inner.up = true;
     await waitFor('rest delivered', () => spool.stats().pendingRecords === 0, 5000);
@@ -132,7 +152,9 @@ describe('spooling sink', () => {
     const inner = switchableSink();
     const spool = await open(inner, { maxEntryBytes: 8192 });
     await spool.send(Topics.gpuSamples, batch(0));
-    await expect(spool.send(Topics.gpuSamples, [{ key: 'n', value: 'x'.repeat(10_000) }])).rejects.toThrow(/exceeds the limit of 8192; not spooled/);
+    await expect(spool.send(Topics.gpuSamples, [{ key: 'n', value: 'x'.repeat(10_000) }])).rejects.toThrow(
+      /exceeds the limit of 8192; not spooled/,
+    );
     await spool.send(Topics.gpuSamples, batch(1));
     await waitFor('delivered', () => spool.stats().pendingRecords === 0, 5000);
     expect(inner.seqs()).toEqual([0, 1]);
@@ -153,7 +175,10 @@ describe('spooling sink', () => {
   it('sendIntervalMs: while caught up, the sends of one interval reach the inner sink in one call', async () => {
     const inner = switchableSink();
     const calls: number[] = [];
-    const spool = await open({ send: async (topic, records) => (calls.push(records.length), inner.send(topic, records)), close: inner.close }, { sendIntervalMs: 500 });
+    const spool = await open(
+      { send: async (topic, records) => (calls.push(records.length), inner.send(topic, records)), close: inner.close },
+      { sendIntervalMs: 500 },
+    );
     await spool.send(Topics.gpuSamples, batch(0));
     await waitFor('the first send delivered at once', () => spool.stats().deliveredRecords === 1, 2000);
     for (const seq of range(4, 1)) await spool.send(Topics.gpuSamples, batch(seq));

@@ -62,16 +62,40 @@ export interface SpoolingSink extends RecordSink {
 function validate(c: SpoolingSinkConfig): Required<SpoolingSinkConfig> {
   const segmentBytes = c.segmentBytes ?? Math.min(16 * 2 ** 20, Math.max(64 * 1024, Math.floor(c.maxBytes / 16)));
   const maxEntryBytes = c.maxEntryBytes ?? Math.min(segmentBytes, 900 * 1024);
-  const defaults = { fsyncIntervalMs: 1000, maxSendBytes: 512 * 1024, sendTimeoutMs: 30_000, retryInitialMs: 200, retryMaxMs: 5000, closeTimeoutMs: 5000, cursorFlushMs: 200, sendIntervalMs: 0 };
+  const defaults = {
+    fsyncIntervalMs: 1000,
+    maxSendBytes: 512 * 1024,
+    sendTimeoutMs: 30_000,
+    retryInitialMs: 200,
+    retryMaxMs: 5000,
+    closeTimeoutMs: 5000,
+    cursorFlushMs: 200,
+    sendIntervalMs: 0,
+  };
   const full = { ...defaults, ...c, segmentBytes, maxEntryBytes };
   const problems: string[] = [];
-  if (!Number.isSafeInteger(full.maxBytes) || full.maxBytes < 2 * segmentBytes) problems.push(`spool maxBytes must be an integer of at least 2 segments (${2 * segmentBytes}), got ${full.maxBytes}`);
-  for (const k of ['fsyncIntervalMs', 'maxSendBytes', 'sendTimeoutMs', 'retryInitialMs', 'retryMaxMs', 'closeTimeoutMs', 'cursorFlushMs', 'segmentBytes', 'maxEntryBytes'] as const) {
+  if (!Number.isSafeInteger(full.maxBytes) || full.maxBytes < 2 * segmentBytes)
+    problems.push(
+      `spool maxBytes must be an integer of at least 2 segments (${2 * segmentBytes}), got ${full.maxBytes}`,
+    );
+  for (const k of [
+    'fsyncIntervalMs',
+    'maxSendBytes',
+    'sendTimeoutMs',
+    'retryInitialMs',
+    'retryMaxMs',
+    'closeTimeoutMs',
+    'cursorFlushMs',
+    'segmentBytes',
+    'maxEntryBytes',
+  ] as const) {
     if (!(full[k] > 0)) problems.push(`spool ${k} must be positive, got ${full[k]}`);
   }
   if (!(full.sendIntervalMs >= 0)) problems.push(`spool sendIntervalMs must be 0 or more, got ${full.sendIntervalMs}`);
-  if (maxEntryBytes > segmentBytes) problems.push(`spool maxEntryBytes (${maxEntryBytes}) must not exceed segmentBytes (${segmentBytes})`);
-  if (!['always', 'interval', 'never'].includes(full.fsync)) problems.push(`spool fsync must be always, interval or never, got "${String(full.fsync)}"`);
+  if (maxEntryBytes > segmentBytes)
+    problems.push(`spool maxEntryBytes (${maxEntryBytes}) must not exceed segmentBytes (${segmentBytes})`);
+  if (!['always', 'interval', 'never'].includes(full.fsync))
+    problems.push(`spool fsync must be always, interval or never, got "${String(full.fsync)}"`);
   if (problems.length > 0) throw new ConfigError(problems);
   return full;
 }
@@ -86,18 +110,42 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  * fails. Entries left by an earlier process are delivered first. The inner sink stays the caller's
  * to close.
  */
-export async function createSpoolingSink(inner: RecordSink, config: SpoolingSinkConfig, deps: SpoolingSinkDeps): Promise<SpoolingSink> {
+export async function createSpoolingSink(
+  inner: RecordSink,
+  config: SpoolingSinkConfig,
+  deps: SpoolingSinkDeps,
+): Promise<SpoolingSink> {
   const c = validate(config);
   const logger = deps.logger;
-  const log = await openSpoolLog({ dir: c.dir, maxBytes: c.maxBytes, segmentBytes: c.segmentBytes, maxEntryBytes: c.maxEntryBytes, fsync: c.fsync, fsyncIntervalMs: c.fsyncIntervalMs, cursorFlushMs: c.cursorFlushMs }, logger);
-  if (log.recovery.entries > 0 || log.recovery.tornTails > 0) logger.info({ dir: c.dir, ...log.recovery }, 'spool recovered a backlog from an earlier run');
+  const log = await openSpoolLog(
+    {
+      dir: c.dir,
+      maxBytes: c.maxBytes,
+      segmentBytes: c.segmentBytes,
+      maxEntryBytes: c.maxEntryBytes,
+      fsync: c.fsync,
+      fsyncIntervalMs: c.fsyncIntervalMs,
+      cursorFlushMs: c.cursorFlushMs,
+    },
+    logger,
+  );
+  if (log.recovery.entries > 0 || log.recovery.tornTails > 0)
+    logger.info({ dir: c.dir, ...log.recovery }, 'spool recovered a backlog from an earlier run');
   const totals = { evictedEntries: 0, evictedRecords: 0, replayedRecords: 0, deliveredRecords: 0, corruptEntries: 0 };
   let consecutiveFailures = 0;
   let lastError: string | null = null;
   let lastDeliveredAtMs: number | null = null;
   /** Set by a failed send or a recovered backlog; cleared when the spool is empty again. */
   let replaying = log.recovery.entries > 0;
-  const stats = (): SpoolingSinkStats => ({ ...log.stats(), ...totals, maxBytes: c.maxBytes, tornTails: log.recovery.tornTails, consecutiveFailures, lastError, lastDeliveredAtMs });
+  const stats = (): SpoolingSinkStats => ({
+    ...log.stats(),
+    ...totals,
+    maxBytes: c.maxBytes,
+    tornTails: log.recovery.tornTails,
+    consecutiveFailures,
+    lastError,
+    lastDeliveredAtMs,
+  });
   const metrics = createSpoolMetrics(deps.meter ?? createNoopMeter(), stats);
 
   let lastEvictionLogMs = -Infinity;
@@ -115,14 +163,17 @@ export async function createSpoolingSink(inner: RecordSink, config: SpoolingSink
     });
   const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> => {
     let t: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`send not acknowledged within ${ms} ms`)), ms)));
+    const late = new Promise<never>(
+      (_, reject) => (t = setTimeout(() => reject(new Error(`send not acknowledged within ${ms} ms`)), ms)),
+    );
     return Promise.race([p, late]).finally(() => clearTimeout(t));
   };
 
   /** Sends a window's records per topic (first-appearance order), skipping topics already sent in an earlier try. */
   const deliver = async (window: readonly PendingEntry[], done: Set<string>) => {
     const byTopic = new Map<string, OutgoingRecord[]>();
-    for (const p of window) if (p.entry) byTopic.set(p.entry.topic, [...(byTopic.get(p.entry.topic) ?? []), ...p.entry.records]);
+    for (const p of window)
+      if (p.entry) byTopic.set(p.entry.topic, [...(byTopic.get(p.entry.topic) ?? []), ...p.entry.records]);
     for (const [topic, records] of byTopic) {
       if (done.has(topic)) continue;
       const started = performance.now();
@@ -158,7 +209,11 @@ export async function createSpoolingSink(inner: RecordSink, config: SpoolingSink
       } catch (error) {
         consecutiveFailures++;
         lastError = message(error);
-        if (consecutiveFailures === 1) logger.warn({ err: error, backlogRecords: log.stats().pendingRecords }, 'send failed; spooling until Kafka is back');
+        if (consecutiveFailures === 1)
+          logger.warn(
+            { err: error, backlogRecords: log.stats().pendingRecords },
+            'send failed; spooling until Kafka is back',
+          );
         replaying = true;
         const backoff = Math.min(c.retryMaxMs, c.retryInitialMs * 2 ** Math.min(consecutiveFailures - 1, 20));
         if (!stopped) await pause(backoff / 2 + Math.random() * (backoff / 2), false);
@@ -173,11 +228,19 @@ export async function createSpoolingSink(inner: RecordSink, config: SpoolingSink
       totals.deliveredRecords += records;
       if (replaying || window.some((p) => p.recovered)) totals.replayedRecords += records;
       lastDeliveredAtMs = deps.now();
-      if (consecutiveFailures > 0) logger.info({ failures: consecutiveFailures, backlogRecords: log.stats().pendingRecords }, 'send succeeded again; replaying the spool');
+      if (consecutiveFailures > 0)
+        logger.info(
+          { failures: consecutiveFailures, backlogRecords: log.stats().pendingRecords },
+          'send succeeded again; replaying the spool',
+        );
       consecutiveFailures = 0;
       const last = window.at(-1)!.position;
       window = [];
-      await log.ack(last).catch((error: unknown) => logger.error({ err: error }, 'spool acknowledgement failed; the entries may be sent again'));
+      await log
+        .ack(last)
+        .catch((error: unknown) =>
+          logger.error({ err: error }, 'spool acknowledgement failed; the entries may be sent again'),
+        );
     }
   };
   const drained = drain().catch((error: unknown) => logger.error({ err: error }, 'spool drainer stopped'));
@@ -195,7 +258,10 @@ export async function createSpoolingSink(inner: RecordSink, config: SpoolingSink
         totals.evictedRecords += evictedRecords;
         if (deps.now() - lastEvictionLogMs >= EVICTION_LOG_EVERY_MS) {
           lastEvictionLogMs = deps.now();
-          logger.warn({ evictedRecordsTotal: totals.evictedRecords, maxBytes: c.maxBytes }, 'spool full: evicting the oldest entries (logged at most once a minute)');
+          logger.warn(
+            { evictedRecordsTotal: totals.evictedRecords, maxBytes: c.maxBytes },
+            'spool full: evicting the oldest entries (logged at most once a minute)',
+          );
         }
       }
       nudge();
@@ -212,7 +278,11 @@ export async function createSpoolingSink(inner: RecordSink, config: SpoolingSink
       await log.close();
       metrics.close();
       const left = log.stats();
-      if (left.pendingRecords > 0) logger.warn({ pendingRecords: left.pendingRecords, dir: c.dir }, 'spool closed with undelivered records; the next run replays them');
+      if (left.pendingRecords > 0)
+        logger.warn(
+          { pendingRecords: left.pendingRecords, dir: c.dir },
+          'spool closed with undelivered records; the next run replays them',
+        );
     },
   };
 }

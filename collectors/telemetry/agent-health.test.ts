@@ -7,19 +7,39 @@ const base: HealthInput = {
   startedAtMs: T - 60_000,
   maxTickAgeMs: 30_000,
   tick: { lastGoodTickAtMs: T - 10_000, lastTickProblem: null },
-  spool: { pendingRecords: 3, pendingBytes: 6000, maxBytes: 1_000_000, evictedRecords: 0, consecutiveFailures: 0, lastError: null },
+  spool: {
+    pendingRecords: 3,
+    pendingBytes: 6000,
+    maxBytes: 1_000_000,
+    evictedRecords: 0,
+    consecutiveFailures: 0,
+    lastError: null,
+  },
 };
 
 describe('computeAgentHealth', () => {
   it('healthy: recent good tick, spool far from its bound (Kafka down alone is not unhealthy)', () => {
-    const h = computeAgentHealth({ ...base, spool: { ...base.spool, consecutiveFailures: 7, lastError: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092' } });
+    const h = computeAgentHealth({
+      ...base,
+      spool: {
+        ...base.spool,
+        consecutiveFailures: 7,
+        lastError: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092',
+      },
+    });
     expect(h).toMatchObject({ ok: true, reasons: [], kafka: { consecutiveFailures: 7 } });
   });
 
   it('stale tick: no good tick within the limit, with the last tick problem', () => {
-    const h = computeAgentHealth({ ...base, tick: { lastGoodTickAtMs: T - 45_000, lastTickProblem: 'no GPU samples: nvidia-smi exited 9' } });
+    const h = computeAgentHealth({
+      ...base,
+      tick: { lastGoodTickAtMs: T - 45_000, lastTickProblem: 'no GPU samples: nvidia-smi exited 9' },
+    });
     expect(h.ok).toBe(false);
-    expect(h.reasons).toEqual(['last tick: no GPU samples: nvidia-smi exited 9', 'last good tick 45 s ago (limit 30 s)']);
+    expect(h.reasons).toEqual([
+      'last tick: no GPU samples: nvidia-smi exited 9',
+      'last good tick 45 s ago (limit 30 s)',
+    ]);
   });
 
   it('no tick yet: healthy within the limit after start-up, unhealthy past it', () => {

@@ -3,7 +3,12 @@ export interface AgentHealth {
   readonly ok: boolean;
   readonly reasons: readonly string[];
   readonly lastGoodTickAtMs: number | null;
-  readonly spool: { readonly pendingRecords: number; readonly pendingBytes: number; readonly maxBytes: number; readonly evictedRecords: number };
+  readonly spool: {
+    readonly pendingRecords: number;
+    readonly pendingBytes: number;
+    readonly maxBytes: number;
+    readonly evictedRecords: number;
+  };
   readonly kafka: { readonly consecutiveFailures: number; readonly lastError: string | null };
 }
 
@@ -31,17 +36,27 @@ export function computeAgentHealth(input: HealthInput): AgentHealth {
   const since = tick.lastGoodTickAtMs ?? input.startedAtMs;
   if (tick.lastTickProblem !== null) reasons.push(`last tick: ${tick.lastTickProblem}`);
   if (input.nowMs - since > input.maxTickAgeMs) {
-    const when = tick.lastGoodTickAtMs === null ? 'no good tick since start-up' : `last good tick ${Math.round((input.nowMs - since) / 1000)} s ago`;
+    const when =
+      tick.lastGoodTickAtMs === null
+        ? 'no good tick since start-up'
+        : `last good tick ${Math.round((input.nowMs - since) / 1000)} s ago`;
     reasons.push(`${when} (limit ${Math.round(input.maxTickAgeMs / 1000)} s)`);
   }
   if (spool.pendingBytes >= SPOOL_FULL_RATIO * spool.maxBytes) {
-    reasons.push(`spool at ${Math.round((100 * spool.pendingBytes) / spool.maxBytes)}% of its ${spool.maxBytes}-byte bound (${spool.evictedRecords} records evicted so far)`);
+    reasons.push(
+      `spool at ${Math.round((100 * spool.pendingBytes) / spool.maxBytes)}% of its ${spool.maxBytes}-byte bound (${spool.evictedRecords} records evicted so far)`,
+    );
   }
   return {
     ok: reasons.length === 0,
     reasons,
     lastGoodTickAtMs: tick.lastGoodTickAtMs,
-    spool: { pendingRecords: spool.pendingRecords, pendingBytes: spool.pendingBytes, maxBytes: spool.maxBytes, evictedRecords: spool.evictedRecords },
+    spool: {
+      pendingRecords: spool.pendingRecords,
+      pendingBytes: spool.pendingBytes,
+      maxBytes: spool.maxBytes,
+      evictedRecords: spool.evictedRecords,
+    },
     kafka: { consecutiveFailures: spool.consecutiveFailures, lastError: spool.lastError },
   };
 }

@@ -26,18 +26,27 @@ export interface AgentHttpServer {
  * The agent's own HTTP server: `GET /metrics` (the Prometheus exporter's handler) and
  * `GET /healthz` (200 or 503 with the AgentHealth JSON). Anything else is 404 / 405.
  */
-export async function startAgentHttpServer(config: AgentHttpServerConfig, deps: AgentHttpServerDeps): Promise<AgentHttpServer> {
+export async function startAgentHttpServer(
+  config: AgentHttpServerConfig,
+  deps: AgentHttpServerDeps,
+): Promise<AgentHttpServer> {
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://agent').pathname;
-    if (path !== '/metrics' && path !== '/healthz') return void response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
-    if (request.method !== 'GET' && request.method !== 'HEAD') return void response.writeHead(405, { allow: 'GET, HEAD' }).end();
+    if (path !== '/metrics' && path !== '/healthz')
+      return void response
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end('not found: try /metrics or /healthz\n');
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return void response.writeHead(405, { allow: 'GET, HEAD' }).end();
     if (path === '/metrics') return deps.handleScrape(request, response);
     try {
       const health = deps.health();
       response.writeHead(health.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(health));
     } catch (error) {
       deps.logger.error({ err: error }, 'health check failed');
-      response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, reasons: ['health check failed'] }));
+      response
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok: false, reasons: ['health check failed'] }));
     }
   });
   server.keepAliveTimeout = 5000;

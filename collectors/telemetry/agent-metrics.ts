@@ -21,11 +21,24 @@ export interface AgentMetrics extends AgentObserver {
  * entries of a partial collect, or the whole collect failing), collect duration. Per tick: outcome.
  */
 export function createAgentMetrics(meter: Meter, now: () => number): AgentMetrics {
-  const samples = meter.createCounter(`${P}samples`, { description: 'Samples read per source: GPU/MIG samples, model-server readings, Xid events' });
-  const errors = meter.createCounter(`${P}collect_errors`, { description: 'Collect errors per source (one per error entry of a partial or failed collect)' });
-  const duration = meter.createHistogram(`${P}collect_duration_seconds`, { description: 'Duration of one collect per source', unit: 's', advice: { explicitBucketBoundaries: [...SECONDS_BUCKETS] } });
-  const ticks = meter.createCounter(`${P}ticks`, { description: 'Agent ticks by outcome (ok: a batch was handed to the sink)' });
-  const lastGood = meter.createObservableGauge(`${P}last_good_tick_timestamp_seconds`, { description: 'Host time of the last tick that sent GPU samples', unit: 's' });
+  const samples = meter.createCounter(`${P}samples`, {
+    description: 'Samples read per source: GPU/MIG samples, model-server readings, Xid events',
+  });
+  const errors = meter.createCounter(`${P}collect_errors`, {
+    description: 'Collect errors per source (one per error entry of a partial or failed collect)',
+  });
+  const duration = meter.createHistogram(`${P}collect_duration_seconds`, {
+    description: 'Duration of one collect per source',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [...SECONDS_BUCKETS] },
+  });
+  const ticks = meter.createCounter(`${P}ticks`, {
+    description: 'Agent ticks by outcome (ok: a batch was handed to the sink)',
+  });
+  const lastGood = meter.createObservableGauge(`${P}last_good_tick_timestamp_seconds`, {
+    description: 'Host time of the last tick that sent GPU samples',
+    unit: 's',
+  });
   const lastErrors = new Map<string, readonly string[]>();
   let state: TickState = { lastGoodTickAtMs: null, lastTickProblem: null, ticks: 0 };
   lastGood.addCallback((r) => {
@@ -43,11 +56,16 @@ export function createAgentMetrics(meter: Meter, now: () => number): AgentMetric
     ticked(outcome) {
       ticks.add(1, { outcome: outcome.ok ? 'ok' : 'failed' });
       let problem: string | null = null;
-      if (!outcome.ok) problem = `tick failed: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`;
+      if (!outcome.ok)
+        problem = `tick failed: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`;
       else if (outcome.batch.samples.length === 0 && (lastErrors.get(outcome.batch.source)?.length ?? 0) > 0) {
         problem = `no GPU samples: ${lastErrors.get(outcome.batch.source)!.join('; ')}`;
       }
-      state = { lastGoodTickAtMs: problem === null ? now() : state.lastGoodTickAtMs, lastTickProblem: problem, ticks: state.ticks + 1 };
+      state = {
+        lastGoodTickAtMs: problem === null ? now() : state.lastGoodTickAtMs,
+        lastTickProblem: problem,
+        ticks: state.ticks + 1,
+      };
     },
     tickState: () => state,
   };

@@ -18,7 +18,10 @@ export interface PrometheusMetrics {
  * so `/metrics` is mounted on the caller's own HTTP server (`preventServerStart`), next to
  * `/healthz`. Created by a process's main (here: `gpu-ledger agent`), never at import time.
  */
-export function createPrometheusMetrics(serviceName: string, attributes: Record<string, string> = {}): PrometheusMetrics {
+export function createPrometheusMetrics(
+  serviceName: string,
+  attributes: Record<string, string> = {},
+): PrometheusMetrics {
   const exporter = new PrometheusExporter({ preventServerStart: true });
   const provider = new metrics.MeterProvider({
     resource: resources.resourceFromAttributes({ 'service.name': serviceName, ...attributes }),

@@ -9,7 +9,8 @@ export interface ParseXidOptions {
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const XID = /NVRM: Xid \((?:PCI:)?([0-9a-fA-F]{4,8}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}(?:\.[0-9a-fA-F])?)?[^)]*\): (\d+)(?:, ?(.*))?$/;
+const XID =
+  /NVRM: Xid \((?:PCI:)?([0-9a-fA-F]{4,8}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}(?:\.[0-9a-fA-F])?)?[^)]*\): (\d+)(?:, ?(.*))?$/;
 // 2024-11-15T12:02:03,470068+00:00 (dmesg --time-format=iso) or 2024-11-15T12:02:03.470068+00:00 (rsyslog)
 const ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:?\d{2})\s/;
 // [Sun Feb 23 16:24:18 2025] (dmesg --ctime)
@@ -17,7 +18,12 @@ const CTIME = /^\[\w{3} (\w{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})\]/;
 // Nov 15 12:02:03 host kernel: … (BSD syslog, no year)
 const SYSLOG = /^(\w{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) /;
 
-function localToUtcMs(year: number, monthName: string | undefined, parts: (string | undefined)[], offsetMinutes: number): number | null {
+function localToUtcMs(
+  year: number,
+  monthName: string | undefined,
+  parts: (string | undefined)[],
+  offsetMinutes: number,
+): number | null {
   const month = MONTHS.indexOf(monthName ?? '');
   if (month < 0) return null;
   const [day, h, m, s] = parts.map(Number);
@@ -40,7 +46,9 @@ function lineTimeMs(line: string, nowMs: number, offsetMinutes: number): number 
   // No year in the stamp: this year, unless that lies more than a day ahead (a December line read in January).
   const year = new Date(nowMs).getUTCFullYear();
   const t = localToUtcMs(year, syslog[1], [syslog[2], syslog[3], syslog[4], syslog[5]], offsetMinutes);
-  return t !== null && t > nowMs + 86_400_000 ? localToUtcMs(year - 1, syslog[1], [syslog[2], syslog[3], syslog[4], syslog[5]], offsetMinutes) : t;
+  return t !== null && t > nowMs + 86_400_000
+    ? localToUtcMs(year - 1, syslog[1], [syslog[2], syslog[3], syslog[4], syslog[5]], offsetMinutes)
+    : t;
 }
 
 /**
@@ -50,7 +58,11 @@ function lineTimeMs(line: string, nowMs: number, offsetMinutes: number): number 
  * number (pid, process name, description). Other lines are ignored; a line that says `NVRM: Xid`
  * but cannot be read is an error entry and the other lines are kept. Pure.
  */
-export function parseXidLines(text: string, nowMs: number, options: ParseXidOptions = {}): { events: XidEvent[]; errors: string[] } {
+export function parseXidLines(
+  text: string,
+  nowMs: number,
+  options: ParseXidOptions = {},
+): { events: XidEvent[]; errors: string[] } {
   const events: XidEvent[] = [];
   const errors: string[] = [];
   const offset = options.localUtcOffsetMinutes ?? 0;
@@ -59,8 +71,14 @@ export function parseXidLines(text: string, nowMs: number, options: ParseXidOpti
     const line = raw.trim();
     const m = XID.exec(line);
     const xid = m ? Number(m[2]) : Number.NaN;
-    if (!m || !Number.isSafeInteger(xid)) return void errors.push(`line ${i + 1}: unreadable Xid report: ${line.slice(0, 160)}`);
-    events.push({ pciBusId: m[1] ?? null, xid, observedAtMs: lineTimeMs(line, nowMs, offset) ?? nowMs, message: (m[3] ?? '').trim() });
+    if (!m || !Number.isSafeInteger(xid))
+      return void errors.push(`line ${i + 1}: unreadable Xid report: ${line.slice(0, 160)}`);
+    events.push({
+      pciBusId: m[1] ?? null,
+      xid,
+      observedAtMs: lineTimeMs(line, nowMs, offset) ?? nowMs,
+      message: (m[3] ?? '').trim(),
+    });
   });
   return { events, errors };
 }

@@ -24,7 +24,10 @@ const NEWLINE = 0x0a;
  * collect). A file that shrank below that offset (truncated) or was replaced (new inode: rotated)
  * is read again from its start. An unreadable file is an error entry; the offset is kept.
  */
-export function createXidCollector(config: XidCollectorConfig, now: () => number): Collector & { readonly name: 'xid' } {
+export function createXidCollector(
+  config: XidCollectorConfig,
+  now: () => number,
+): Collector & { readonly name: 'xid' } {
   const maxBytes = config.maxBytesPerCollect ?? 4 * 1024 * 1024;
   let position: { offset: number; ino: number } | null = null;
 
@@ -63,7 +66,13 @@ export function createXidCollector(config: XidCollectorConfig, now: () => number
         errors.push(`${config.path}: ${error instanceof Error ? error.message : String(error)}`);
       }
       const parsed = parseXidLines(text, now(), { localUtcOffsetMinutes: config.localUtcOffsetMinutes ?? 0 });
-      return { samples: [], processes: [], modelServers: [], xidEvents: parsed.events, errors: [...errors, ...parsed.errors] };
+      return {
+        samples: [],
+        processes: [],
+        modelServers: [],
+        xidEvents: parsed.events,
+        errors: [...errors, ...parsed.errors],
+      };
     },
     close: () => Promise.resolve(),
   };

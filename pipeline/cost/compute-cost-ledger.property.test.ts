@@ -20,14 +20,32 @@ const requestArb: fc.Arbitrary<GpuRequest> = fc.oneof(
   fc.constant<GpuRequest>({ kind: 'none' }),
   fc.integer({ min: 1, max: 8 }).map((count): GpuRequest => ({ kind: 'whole', count })),
   fc.integer({ min: 1, max: 999 }).map((milli): GpuRequest => ({ kind: 'fraction', milli })),
-  fc.record({ profile: fc.constantFrom(...h100Profiles, '1g.10gb+me', '2c.3g.40gb'), count: fc.integer({ min: 1, max: 7 }) }).map((m): GpuRequest => ({ kind: 'mig', ...m })),
+  fc
+    .record({
+      profile: fc.constantFrom(...h100Profiles, '1g.10gb+me', '2c.3g.40gb'),
+      count: fc.integer({ min: 1, max: 7 }),
+    })
+    .map((m): GpuRequest => ({ kind: 'mig', ...m })),
 );
 
 const scenarioArb = fc
   .record({
     windowMs: fc.integer({ min: 1, max: 48 * HOUR_MS }),
-    nodes: fc.array(fc.record({ model: fc.constantFrom(...MODELS), gpuCount: fc.integer({ min: 1, max: 8 }), tier: fc.constantFrom('on-demand', 'spot') }), { minLength: 1, maxLength: 4 }),
-    versions: fc.array(fc.tuple(fc.integer({ min: -HOUR_MS, max: 48 * HOUR_MS }), fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 3, maxLength: 3 })), { minLength: 1, maxLength: 3 }),
+    nodes: fc.array(
+      fc.record({
+        model: fc.constantFrom(...MODELS),
+        gpuCount: fc.integer({ min: 1, max: 8 }),
+        tier: fc.constantFrom('on-demand', 'spot'),
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
+    versions: fc.array(
+      fc.tuple(
+        fc.integer({ min: -HOUR_MS, max: 48 * HOUR_MS }),
+        fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 3, maxLength: 3 }),
+      ),
+      { minLength: 1, maxLength: 3 },
+    ),
     pods: fc.array(
       fc.record({
         node: fc.nat(3),
@@ -45,10 +63,17 @@ const scenarioArb = fc
     shared: fc.boolean(),
     spread: fc.constantFrom('weighted', 'even'),
   })
-  .map((s) => ({ ...s, versions: [...new Map(s.versions.map(([at, p]) => [at, p] as const))].sort((x, y) => x[0] - y[0]) }));
+  .map((s) => ({
+    ...s,
+    versions: [...new Map(s.versions.map(([at, p]) => [at, p] as const))].sort((x, y) => x[0] - y[0]),
+  }));
 
 /** Σ gpuCount × ∫ price dt, by walking the price versions (independent of the engine's segmenting). */
-const expectedFleetCost = (nodes: readonly { model: string; gpuCount: number; tier: string }[], versions: readonly (readonly [number, readonly number[]])[], endMs: number): number => {
+const expectedFleetCost = (
+  nodes: readonly { model: string; gpuCount: number; tier: string }[],
+  versions: readonly (readonly [number, readonly number[]])[],
+  endMs: number,
+): number => {
   const bounds = [T0, ...versions.map(([at]) => T0 + at).filter((t) => t > T0 && t < endMs), endMs];
   let total = 0;
   for (const node of nodes) {
@@ -70,19 +95,38 @@ describe('cost ledger invariant (fast-check)', () => {
         // Every version prices every model; the first version starts at or before the window.
         const versions = s.versions.map(([at, p], i) => [i === 0 ? Math.min(at, 0) : at, p] as const);
         const prices: PriceLookup = testLookup(
-          versions.map(([at, p]) => [T0 + at, MODELS.flatMap((model, m) => [{ model, usdPerGpuHour: p[m] ?? 0 }, { model, tier: 'spot' as const, usdPerGpuHour: (p[m] ?? 0) * 0.5 }])]),
+          versions.map(([at, p]) => [
+            T0 + at,
+            MODELS.flatMap((model, m) => [
+              { model, usdPerGpuHour: p[m] ?? 0 },
+              { model, tier: 'spot' as const, usdPerGpuHour: (p[m] ?? 0) * 0.5 },
+            ]),
+          ]),
         );
         const nodes = s.nodes.map((n, i) => gpuNode(`n${i}`, n.model, n.gpuCount, { pricingTier: n.tier }));
-        const pods = s.pods.map((p, i) => {
-          const startMs = Math.max(T0, T0 + p.start);
-          const endPod = Math.min(endMs, T0 + p.start + p.lengthMs);
-          const devices = p.device === undefined || p.request.kind !== 'fraction' ? [] : [`GPU-${p.node}-${p.device}`];
-          return podInterval(`p${i}`, `n${p.node}`, startMs, endPod, p.request, { namespace: p.namespace, labels: p.tenant ? { tenant: p.tenant } : {}, gpuUuids: devices });
-        }).filter((p) => p.endMs > p.startMs);
-        const used = new Map(pods.map((p, i) => [p.podUid, (s.pods[i]?.usedFraction ?? 0) * ((p.endMs - p.startMs) / 1000)]));
+        const pods = s.pods
+          .map((p, i) => {
+            const startMs = Math.max(T0, T0 + p.start);
+            const endPod = Math.min(endMs, T0 + p.start + p.lengthMs);
+            const devices =
+              p.device === undefined || p.request.kind !== 'fraction' ? [] : [`GPU-${p.node}-${p.device}`];
+            return podInterval(`p${i}`, `n${p.node}`, startMs, endPod, p.request, {
+              namespace: p.namespace,
+              labels: p.tenant ? { tenant: p.tenant } : {},
+              gpuUuids: devices,
+            });
+          })
+          .filter((p) => p.endMs > p.startMs);
+        const used = new Map(
+          pods.map((p, i) => [p.podUid, (s.pods[i]?.usedFraction ?? 0) * ((p.endMs - p.startMs) / 1000)]),
+        );
         const { rows, fleetCostUsd } = computeCostLedger(
           { cluster: 'c1', windowStartMs: T0, windowEndMs: endMs, nodes, pods, usedGpuSecondsByPod: used, prices },
-          { idleSharing: s.idleSharing, sharedNamespaces: s.shared ? ['kube-system'] : [], sharedNamespaceSpread: s.spread },
+          {
+            idleSharing: s.idleSharing,
+            sharedNamespaces: s.shared ? ['kube-system'] : [],
+            sharedNamespaceSpread: s.spread,
+          },
         );
         const expected = expectedFleetCost(s.nodes, versions, endMs);
         const total = sum(rows.map((r) => r.costUsd));
@@ -96,7 +140,13 @@ describe('cost ledger invariant (fast-check)', () => {
         }
         for (const p of pods) {
           const held = sum(rows.filter((r) => r.podUid === p.podUid).map((r) => r.allocatedGpuSeconds));
-          const asked = (p.gpuRequest.kind === 'whole' ? p.gpuRequest.count : p.gpuRequest.kind === 'fraction' ? p.gpuRequest.milli / 1000 : 7) * ((p.endMs - p.startMs) / 1000);
+          const asked =
+            (p.gpuRequest.kind === 'whole'
+              ? p.gpuRequest.count
+              : p.gpuRequest.kind === 'fraction'
+                ? p.gpuRequest.milli / 1000
+                : 7) *
+            ((p.endMs - p.startMs) / 1000);
           expect(held).toBeLessThanOrEqual(asked * (1 + 1e-9) + 1e-9);
         }
       }),

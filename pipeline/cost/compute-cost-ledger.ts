@@ -74,7 +74,10 @@ export const computeCostLedger = (input: CostLedgerInput, options: CostLedgerOpt
   for (const p of input.pods) podsByNode.set(p.node, [...(podsByNode.get(p.node) ?? []), p]);
   const known = new Set(input.nodes.map((n) => n.node));
   for (const [node, pods] of podsByNode) {
-    if (!known.has(node)) problems.push(`node '${node}' is not in the GPU inventory; ${pods.length} pod(s) on it are not billed (${pods.map((p) => p.podUid).join(', ')})`);
+    if (!known.has(node))
+      problems.push(
+        `node '${node}' is not in the GPU inventory; ${pods.length} pod(s) on it are not billed (${pods.map((p) => p.podUid).join(', ')})`,
+      );
   }
 
   for (const node of input.nodes) {
@@ -85,7 +88,11 @@ export const computeCostLedger = (input: CostLedgerInput, options: CostLedgerOpt
     let segments;
     try {
       model = input.prices.canonicalModel(node.gpuModel);
-      segments = input.prices.segments({ gpuModel: model, tier: node.pricingTier, pool: node.pool ?? null, instanceType: node.instanceType ?? null }, fromMs, toMs);
+      segments = input.prices.segments(
+        { gpuModel: model, tier: node.pricingTier, pool: node.pool ?? null, instanceType: node.instanceType ?? null },
+        fromMs,
+        toMs,
+      );
     } catch (error) {
       problems.push(`node '${node.node}' is left out of the ledger: ${(error as Error).message}`);
       continue;
@@ -97,17 +104,34 @@ export const computeCostLedger = (input: CostLedgerInput, options: CostLedgerOpt
       try {
         share = requestShare(p.gpuRequest, model);
       } catch (error) {
-        problems.push(`pod ${p.namespace}/${p.pod} (${p.podUid}) on node '${node.node}': ${(error as Error).message}; its time counts as idle`);
+        problems.push(
+          `pod ${p.namespace}/${p.pod} (${p.podUid}) on node '${node.node}': ${(error as Error).message}; its time counts as idle`,
+        );
       }
       const devices = p.gpuUuids.filter((u) => u.startsWith('GPU-'));
       // Device-level over-subscription checks need every device of the pod: k whole GPUs with k
       // `GPU-` UUIDs, or a fraction with one. Anything else (MIG, partial lists) is node-level.
-      const pinned = (p.gpuRequest.kind === 'whole' && devices.length === p.gpuRequest.count) || (p.gpuRequest.kind === 'fraction' && devices.length === 1);
-      nodePods.push({ podUid: p.podUid, startMs: Math.max(p.startMs, fromMs), endMs: Math.min(p.endMs, toMs), share, devices: pinned ? devices : [] });
+      const pinned =
+        (p.gpuRequest.kind === 'whole' && devices.length === p.gpuRequest.count) ||
+        (p.gpuRequest.kind === 'fraction' && devices.length === 1);
+      nodePods.push({
+        podUid: p.podUid,
+        startMs: Math.max(p.startMs, fromMs),
+        endMs: Math.min(p.endMs, toMs),
+        share,
+        devices: pinned ? devices : [],
+      });
     }
     const allocation = allocateNode(node.gpuCount, segments, nodePods);
     fleetCostUsd += allocation.capacityCostUsd;
-    const base = { windowStartMs: input.windowStartMs, windowEndMs: input.windowEndMs, cluster: input.cluster, node: node.node, gpuModel: model, pricingTier: node.pricingTier };
+    const base = {
+      windowStartMs: input.windowStartMs,
+      windowEndMs: input.windowEndMs,
+      cluster: input.cluster,
+      node: node.node,
+      gpuModel: model,
+      pricingTier: node.pricingTier,
+    };
     for (const p of intervals) {
       const charge = allocation.perPod.get(p.podUid);
       if (!charge || !(charge.allocatedGpuSeconds > 0)) continue;

@@ -37,7 +37,13 @@ const schema = z.strictObject({
       teamLabel: name.default('team'),
       modelLabel: name.default('model'),
     })
-    .default({ namespaceTenants: {}, namespaceTeams: {}, tenantLabel: 'tenant', teamLabel: 'team', modelLabel: 'model' }),
+    .default({
+      namespaceTenants: {},
+      namespaceTeams: {},
+      tenantLabel: 'tenant',
+      teamLabel: 'team',
+      modelLabel: 'model',
+    }),
   idleSharing: z.enum(IdleSharing).default('separate'),
   sharedNamespaces: z.array(name).default([]),
   sharedNamespaceSpread: z.enum(['weighted', 'even']).default('weighted'),
@@ -45,7 +51,13 @@ const schema = z.strictObject({
     .strictObject({ defaultTier: z.enum(PricingTier).default('on-demand'), rules: z.array(ruleSchema).default([]) })
     .default({ defaultTier: 'on-demand', rules: [] }),
   focus: z
-    .strictObject({ billingAccountId: name, billingAccountName: name, providerName: name.optional(), regionId: name.optional(), regionName: name.optional() })
+    .strictObject({
+      billingAccountId: name,
+      billingAccountName: name,
+      providerName: name.optional(),
+      regionId: name.optional(),
+      regionName: name.optional(),
+    })
     .default({ billingAccountId: 'gpu-ledger', billingAccountName: 'GPU Ledger' }),
 });
 
@@ -57,17 +69,27 @@ export interface NodePricing {
 
 export interface CostConfig {
   readonly ledger: CostLedgerOptions;
-  readonly nodePricing: { readonly defaultTier: PricingTier; readonly rules: readonly (NodePricing & { readonly match: string })[] };
+  readonly nodePricing: {
+    readonly defaultTier: PricingTier;
+    readonly rules: readonly (NodePricing & { readonly match: string })[];
+  };
   readonly focus: FocusExportOptions;
 }
 
 const globToRegExp = (glob: string): RegExp =>
-  new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 
 /** The first rule whose glob matches the node name, else the default tier (no pool, no instance type). */
 export const nodePricingFor = (config: CostConfig['nodePricing'], node: string): NodePricing => {
   const rule = config.rules.find((r) => globToRegExp(r.match).test(node));
-  return rule ? { pricingTier: rule.pricingTier, pool: rule.pool, instanceType: rule.instanceType } : { pricingTier: config.defaultTier, pool: null, instanceType: null };
+  return rule
+    ? { pricingTier: rule.pricingTier, pool: rule.pool, instanceType: rule.instanceType }
+    : { pricingTier: config.defaultTier, pool: null, instanceType: null };
 };
 
 const pathOf = (path: readonly PropertyKey[]): string => path.map(String).join('.') || '(root)';
@@ -81,13 +103,24 @@ export const parseCostConfig = (yamlText: string, origin: string): CostConfig =>
     throw new ConfigError([`${origin}: not valid YAML: ${(error as Error).message}`]);
   }
   const parsed = schema.safeParse(doc);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${origin}: ${pathOf(i.path)}: ${i.message}`));
+  if (!parsed.success)
+    throw new ConfigError(parsed.error.issues.map((i) => `${origin}: ${pathOf(i.path)}: ${i.message}`));
   const c = parsed.data;
   return {
-    ledger: { tenancy: c.tenancy, idleSharing: c.idleSharing, sharedNamespaces: c.sharedNamespaces, sharedNamespaceSpread: c.sharedNamespaceSpread },
+    ledger: {
+      tenancy: c.tenancy,
+      idleSharing: c.idleSharing,
+      sharedNamespaces: c.sharedNamespaces,
+      sharedNamespaceSpread: c.sharedNamespaceSpread,
+    },
     nodePricing: {
       defaultTier: c.nodePricing.defaultTier,
-      rules: c.nodePricing.rules.map((r) => ({ match: r.match, pricingTier: r.pricingTier, pool: r.pool ?? null, instanceType: r.instanceType ?? null })),
+      rules: c.nodePricing.rules.map((r) => ({
+        match: r.match,
+        pricingTier: r.pricingTier,
+        pool: r.pool ?? null,
+        instanceType: r.instanceType ?? null,
+      })),
     },
     focus: c.focus,
   };

@@ -48,7 +48,8 @@ const A800 = dcgm('johnsblog-8xA800-mig-2g.20gb-535.129.03.prom'); // 8 × NVIDI
 const V100 = dcgm('issue-dcgm-exporter-250-4xV100-SXM2.prom'); // 3 × Tesla V100-SXM2-32GB
 const A100_MIG = xml('telegraf__a100-sxm4-80gb-mig__535.54.03__attached4-1elem.xml'); // 1 GPU + 4 MIG instances
 const T4 = xml('telegraf__tesla-t4__515.105.01__procs.xml'); // 1 × Tesla T4
-if (A800.length !== 8 || V100.length !== 3 || A100_MIG.length !== 5 || T4.length !== 1) throw new Error('fixture GPU counts changed');
+if (A800.length !== 8 || V100.length !== 3 || A100_MIG.length !== 5 || T4.length !== 1)
+  throw new Error('fixture GPU counts changed');
 const uuid = (s: readonly GpuSample[], i: number) => (s[i] as GpuSample).gpuUuid;
 
 interface PodSpec {
@@ -68,13 +69,98 @@ interface PodSpec {
 
 const END = T0 + 2 * HOUR_MS;
 export const FLEET_PODS: readonly PodSpec[] = [
-  { uid: 'pod-vllm-qwen', namespace: 'llm-serving', name: 'vllm-qwen-0', node: 'a800-0', request: { kind: 'whole', count: 4 }, labels: { model: 'qwen2.5-0.5b', team: 'serving' }, owner: { kind: 'StatefulSet', name: 'vllm-qwen' }, events: [['scheduled', T0 - 2 * HOUR_MS - MIN], ['started', T0 - 2 * HOUR_MS], ['finished', END]], gpus: A800.slice(0, 4).map((s) => s.gpuUuid), assigned: A800.slice(0, 4).map((s) => s.gpuUuid) },
-  { uid: 'pod-train-a', namespace: 'research', name: 'train-a-x7k2p', node: 'a800-0', request: { kind: 'whole', count: 2 }, owner: { kind: 'Job', name: 'train-a' }, events: [['created', T0 + 14 * MIN], ['scheduled', T0 + 14 * MIN + 30_000], ['started', T0 + 15 * MIN], ['finished', T0 + 105 * MIN], ['deleted', T0 + 106 * MIN]], gpus: [uuid(A800, 4), uuid(A800, 5)] },
-  { uid: 'pod-triton-densenet', namespace: 'llm-serving', name: 'triton-densenet-0', node: 'v100-0', request: { kind: 'whole', count: 1 }, owner: { kind: 'ReplicaSet', name: 'triton-densenet-5c8d' }, events: [['started', T0 - 5 * HOUR_MS], ['finished', END]], gpus: [uuid(V100, 0)] },
-  { uid: 'pod-mig-infer', namespace: 'research', name: 'mig-infer-0', node: 'a100-mig-0', request: { kind: 'mig', profile: '3g.40gb', count: 1 }, events: [['started', T0 - 3 * HOUR_MS], ['finished', END]], gpus: [uuid(A100_MIG, 0)] },
-  { uid: 'pod-batch-b', namespace: 'batch', name: 'job-b-9q2w1', node: 't4-0', request: { kind: 'fraction', milli: 500 }, events: [['scheduled', T0 + 29 * MIN + 50_000], ['started', T0 + 30 * MIN], ['deleted', T0 + 90 * MIN]], gpus: [uuid(T4, 0)] },
-  { uid: 'pod-notebook', namespace: 'sandbox', name: 'notebook-0', node: 't4-0', request: { kind: 'fraction', milli: 250 }, labels: { tenant: 'initech' }, events: [['started', T0 - HOUR_MS], ['finished', END]], gpus: [uuid(T4, 0)] },
-  { uid: 'pod-dcgm-exporter', namespace: 'kube-system', name: 'dcgm-exporter-abcde', node: 'a800-0', request: { kind: 'none' }, events: [['started', T0 - 24 * HOUR_MS]], gpus: [] },
+  {
+    uid: 'pod-vllm-qwen',
+    namespace: 'llm-serving',
+    name: 'vllm-qwen-0',
+    node: 'a800-0',
+    request: { kind: 'whole', count: 4 },
+    labels: { model: 'qwen2.5-0.5b', team: 'serving' },
+    owner: { kind: 'StatefulSet', name: 'vllm-qwen' },
+    events: [
+      ['scheduled', T0 - 2 * HOUR_MS - MIN],
+      ['started', T0 - 2 * HOUR_MS],
+      ['finished', END],
+    ],
+    gpus: A800.slice(0, 4).map((s) => s.gpuUuid),
+    assigned: A800.slice(0, 4).map((s) => s.gpuUuid),
+  },
+  {
+    uid: 'pod-train-a',
+    namespace: 'research',
+    name: 'train-a-x7k2p',
+    node: 'a800-0',
+    request: { kind: 'whole', count: 2 },
+    owner: { kind: 'Job', name: 'train-a' },
+    events: [
+      ['created', T0 + 14 * MIN],
+      ['scheduled', T0 + 14 * MIN + 30_000],
+      ['started', T0 + 15 * MIN],
+      ['finished', T0 + 105 * MIN],
+      ['deleted', T0 + 106 * MIN],
+    ],
+    gpus: [uuid(A800, 4), uuid(A800, 5)],
+  },
+  {
+    uid: 'pod-triton-densenet',
+    namespace: 'llm-serving',
+    name: 'triton-densenet-0',
+    node: 'v100-0',
+    request: { kind: 'whole', count: 1 },
+    owner: { kind: 'ReplicaSet', name: 'triton-densenet-5c8d' },
+    events: [
+      ['started', T0 - 5 * HOUR_MS],
+      ['finished', END],
+    ],
+    gpus: [uuid(V100, 0)],
+  },
+  {
+    uid: 'pod-mig-infer',
+    namespace: 'research',
+    name: 'mig-infer-0',
+    node: 'a100-mig-0',
+    request: { kind: 'mig', profile: '3g.40gb', count: 1 },
+    events: [
+      ['started', T0 - 3 * HOUR_MS],
+      ['finished', END],
+    ],
+    gpus: [uuid(A100_MIG, 0)],
+  },
+  {
+    uid: 'pod-batch-b',
+    namespace: 'batch',
+    name: 'job-b-9q2w1',
+    node: 't4-0',
+    request: { kind: 'fraction', milli: 500 },
+    events: [
+      ['scheduled', T0 + 29 * MIN + 50_000],
+      ['started', T0 + 30 * MIN],
+      ['deleted', T0 + 90 * MIN],
+    ],
+    gpus: [uuid(T4, 0)],
+  },
+  {
+    uid: 'pod-notebook',
+    namespace: 'sandbox',
+    name: 'notebook-0',
+    node: 't4-0',
+    request: { kind: 'fraction', milli: 250 },
+    labels: { tenant: 'initech' },
+    events: [
+      ['started', T0 - HOUR_MS],
+      ['finished', END],
+    ],
+    gpus: [uuid(T4, 0)],
+  },
+  {
+    uid: 'pod-dcgm-exporter',
+    namespace: 'kube-system',
+    name: 'dcgm-exporter-abcde',
+    node: 'a800-0',
+    request: { kind: 'none' },
+    events: [['started', T0 - 24 * HOUR_MS]],
+    gpus: [],
+  },
 ];
 
 const NODES: readonly { readonly node: string; readonly samples: readonly GpuSample[] }[] = [
@@ -92,7 +178,11 @@ const running = (p: PodSpec, t: number): boolean => {
 };
 
 /** Utilization at t, set per device; the MIG GPU keeps the capture's null (nvidia-smi reports none under MIG). */
-const BUSY_PCT: Readonly<Record<string, number>> = { 'pod-vllm-qwen': 50, 'pod-train-a': 90, 'pod-triton-densenet': 70 };
+const BUSY_PCT: Readonly<Record<string, number>> = {
+  'pod-vllm-qwen': 50,
+  'pod-train-a': 90,
+  'pod-triton-densenet': 70,
+};
 const utilization = (s: GpuSample, t: number): number | null => {
   if (s.kind === 'mig' || s.gpuUuid === uuid(A100_MIG, 0)) return s.utilizationPct;
   if (s.gpuUuid === uuid(T4, 0)) return 40;
@@ -105,10 +195,23 @@ export function fleetBatches(): GpuSampleBatch[] {
     Array.from({ length: 241 }, (_, seq): GpuSampleBatch => {
       const t = T0 + seq * SAMPLE_MS;
       const processes: GpuProcess[] = FLEET_PODS.filter((p) => p.node === node && running(p, t)).flatMap((p) =>
-        p.gpus.map((gpuUuid, i) => ({ gpuUuid, pid: 1000 * (1 + FLEET_PODS.indexOf(p)) + i, processName: 'python3', usedMemoryBytes: 1 << 30, podUid: p.uid, containerId: `ctr-${p.uid}` })),
+        p.gpus.map((gpuUuid, i) => ({
+          gpuUuid,
+          pid: 1000 * (1 + FLEET_PODS.indexOf(p)) + i,
+          processName: 'python3',
+          usedMemoryBytes: 1 << 30,
+          podUid: p.uid,
+          containerId: `ctr-${p.uid}`,
+        })),
       );
       return {
-        schemaVersion: 1, agentId: `agent-${node}`, bootId: 'boot-1', seq, cluster: 'prod', node, collectedAtMs: t,
+        schemaVersion: 1,
+        agentId: `agent-${node}`,
+        bootId: 'boot-1',
+        seq,
+        cluster: 'prod',
+        node,
+        collectedAtMs: t,
         source: node === 'a800-0' || node === 'v100-0' ? 'dcgm' : 'nvidia-smi-xml',
         samples: samples.map((s) => ({ ...s, observedAtMs: t, utilizationPct: utilization(s, t) })),
         processes,
@@ -120,19 +223,74 @@ export function fleetBatches(): GpuSampleBatch[] {
 export function fleetPodEvents(): PodEvent[] {
   return FLEET_PODS.flatMap((p) =>
     p.events.map(([event, atMs]): PodEvent => ({
-      schemaVersion: 1, cluster: 'prod', node: event === 'created' ? null : p.node, podUid: p.uid, namespace: p.namespace, podName: p.name,
-      event, atMs, gpuRequest: p.request, labels: p.labels ?? {}, owner: p.owner ?? null, gpuUuids: event === 'created' ? [] : (p.assigned ?? []),
+      schemaVersion: 1,
+      cluster: 'prod',
+      node: event === 'created' ? null : p.node,
+      podUid: p.uid,
+      namespace: p.namespace,
+      podName: p.name,
+      event,
+      atMs,
+      gpuRequest: p.request,
+      labels: p.labels ?? {},
+      owner: p.owner ?? null,
+      gpuUuids: event === 'created' ? [] : (p.assigned ?? []),
     })),
   );
 }
 
 /** Scrapes every minute over (T0, T0 + 2 h]: vLLM on the qwen pod, Triton on the densenet pod, one vLLM sample with no pod. */
 export function fleetModelSamples(): ModelServerSample[] {
-  const base = { schemaVersion: 1, cluster: 'prod', windowMs: MIN, latencyMsSum: 0, latencyCount: 0, queueDepth: null, kvCacheUsagePct: null } as const;
+  const base = {
+    schemaVersion: 1,
+    cluster: 'prod',
+    windowMs: MIN,
+    latencyMsSum: 0,
+    latencyCount: 0,
+    queueDepth: null,
+    kvCacheUsagePct: null,
+  } as const;
   return Array.from({ length: 120 }, (_, j) => T0 + (j + 1) * MIN).flatMap((observedAtMs): ModelServerSample[] => [
-    { ...base, agentId: 'agent-a800-0', node: 'a800-0', server: 'vllm', model: 'Qwen/Qwen2.5-0.5B-Instruct', podUid: 'pod-vllm-qwen', observedAtMs, requestsDelta: 100, promptTokensDelta: 60_000, generationTokensDelta: 30_000 },
-    { ...base, agentId: 'agent-v100-0', node: 'v100-0', server: 'triton', model: 'densenet_onnx', podUid: 'pod-triton-densenet', observedAtMs, requestsDelta: 50, promptTokensDelta: 0, generationTokensDelta: 0 },
-    ...(observedAtMs === T0 + 30 * MIN ? [{ ...base, agentId: 'agent-laptop', node: 'laptop', server: 'vllm', model: 'Qwen/Qwen2.5-0.5B-Instruct', podUid: null, observedAtMs, requestsDelta: 1, promptTokensDelta: 1000, generationTokensDelta: 500 } as const] : []),
+    {
+      ...base,
+      agentId: 'agent-a800-0',
+      node: 'a800-0',
+      server: 'vllm',
+      model: 'Qwen/Qwen2.5-0.5B-Instruct',
+      podUid: 'pod-vllm-qwen',
+      observedAtMs,
+      requestsDelta: 100,
+      promptTokensDelta: 60_000,
+      generationTokensDelta: 30_000,
+    },
+    {
+      ...base,
+      agentId: 'agent-v100-0',
+      node: 'v100-0',
+      server: 'triton',
+      model: 'densenet_onnx',
+      podUid: 'pod-triton-densenet',
+      observedAtMs,
+      requestsDelta: 50,
+      promptTokensDelta: 0,
+      generationTokensDelta: 0,
+    },
+    ...(observedAtMs === T0 + 30 * MIN
+      ? [
+          {
+            ...base,
+            agentId: 'agent-laptop',
+            node: 'laptop',
+            server: 'vllm',
+            model: 'Qwen/Qwen2.5-0.5B-Instruct',
+            podUid: null,
+            observedAtMs,
+            requestsDelta: 1,
+            promptTokensDelta: 1000,
+            generationTokensDelta: 500,
+          } as const,
+        ]
+      : []),
   ]);
 }
 
@@ -160,7 +318,19 @@ export async function insertFleet(store: TelemetryStore, ingestedAtMs: number): 
  */
 export const FLEET_TRUTH_PER_HOUR = {
   fleetUsd: 33.84,
-  tenants: { acme: 14.76, globex: 5.4 + 3.6 * (3 / 7) + 0.09, initech: 0.09, __idle__: 9 + 0.72 + 3.6 * (4 / 7) + 0.18 },
+  tenants: {
+    acme: 14.76,
+    globex: 5.4 + 3.6 * (3 / 7) + 0.09,
+    initech: 0.09,
+    __idle__: 9 + 0.72 + 3.6 * (4 / 7) + 0.18,
+  },
   wasteUsd: 7.2 + 0.54 + 0.108 + 3.6 * (3 / 7) + 0.054,
-  usedGpuSeconds: { 'pod-vllm-qwen': 7200, 'pod-train-a': 4860, 'pod-triton-densenet': 2520, 'pod-mig-infer': 0, 'pod-batch-b': 360, 'pod-notebook': 900 },
+  usedGpuSeconds: {
+    'pod-vllm-qwen': 7200,
+    'pod-train-a': 4860,
+    'pod-triton-densenet': 2520,
+    'pod-mig-infer': 0,
+    'pod-batch-b': 360,
+    'pod-notebook': 900,
+  },
 } as const;

@@ -97,11 +97,19 @@ export interface CostLedgerJobSource {
   readonly options?: Partial<CostLedgerJobOptions>;
 }
 
-export function createCostLedgerJob(source: CostLedgerJobSource, deps: { readonly now: () => number; readonly logger: Logger }): CostLedgerJob {
+export function createCostLedgerJob(
+  source: CostLedgerJobSource,
+  deps: { readonly now: () => number; readonly logger: Logger },
+): CostLedgerJob {
   const o: CostLedgerJobOptions = { ...DEFAULT_COST_LEDGER_JOB_OPTIONS, ...source.options };
   const { executor, database } = source;
   const prices = createPriceLookup(source.catalog);
-  const inputs = createLedgerInputs(executor, { database, maxGapMs: o.maxGapMs, processSkewMs: o.processSkewMs, bridgeMs: o.bridgeMs });
+  const inputs = createLedgerInputs(executor, {
+    database,
+    maxGapMs: o.maxGapMs,
+    processSkewMs: o.processSkewMs,
+    bridgeMs: o.bridgeMs,
+  });
   const store = createCostStore(executor, { database });
   const floorW = (ms: number) => Math.floor(ms / o.windowMs) * o.windowMs;
   const now = () => Math.floor(deps.now()); // stored as UInt64 milliseconds
@@ -116,17 +124,41 @@ export function createCostLedgerJob(source: CostLedgerJobSource, deps: { readonl
     const totals = { computations: 0, rows: 0, problems: 0, fleetCostUsd: 0 };
     for (const cluster of [...clusters].sort()) {
       const pods = toPodIntervals(events.get(cluster) ?? [], { windowStartMs, windowEndMs });
-      const inventory = toGpuNodes({ windowStartMs, windowEndMs, gpus: gpus.filter((g) => g.cluster === cluster), pods, pricing: o.cost.nodePricing, edgeToleranceMs: o.edgeToleranceMs });
+      const inventory = toGpuNodes({
+        windowStartMs,
+        windowEndMs,
+        gpus: gpus.filter((g) => g.cluster === cluster),
+        pods,
+        pricing: o.cost.nodePricing,
+        edgeToleranceMs: o.edgeToleranceMs,
+      });
       // Nothing there now and nothing computed before (a cluster whose pods all ended earlier): skip.
       if (inventory.nodes.length === 0 && pods.length === 0 && !previous.has(cluster)) continue;
-      const used = toUsedGpuSeconds(usage.filter((u) => u.cluster === cluster), prices);
-      const result = computeCostLedger({ cluster, windowStartMs, windowEndMs, nodes: inventory.nodes, pods, usedGpuSecondsByPod: used.byPod, prices }, o.cost.ledger);
+      const used = toUsedGpuSeconds(
+        usage.filter((u) => u.cluster === cluster),
+        prices,
+      );
+      const result = computeCostLedger(
+        { cluster, windowStartMs, windowEndMs, nodes: inventory.nodes, pods, usedGpuSecondsByPod: used.byPod, prices },
+        o.cost.ledger,
+      );
       const problems = [...inventory.problems, ...used.problems, ...result.problems];
       // Strictly later than the computation it replaces, even within one millisecond.
       const computedAtMs = Math.max(now(), (previous.get(cluster) ?? -1) + 1);
-      await store.write({ cluster, windowStartMs, windowEndMs, computedAtMs, rows: result.rows, fleetCostUsd: result.fleetCostUsd, problems: problems.slice(0, o.maxProblemsStored) });
+      await store.write({
+        cluster,
+        windowStartMs,
+        windowEndMs,
+        computedAtMs,
+        rows: result.rows,
+        fleetCostUsd: result.fleetCostUsd,
+        problems: problems.slice(0, o.maxProblemsStored),
+      });
       if (problems.length > 0) {
-        deps.logger.warn({ cluster, windowStartMs, problems: problems.length, first: problems.slice(0, 3) }, 'cost ledger window has problems (see cost_ledger_windows)');
+        deps.logger.warn(
+          { cluster, windowStartMs, problems: problems.length, first: problems.slice(0, 3) },
+          'cost ledger window has problems (see cost_ledger_windows)',
+        );
       }
       totals.computations += 1;
       totals.rows += result.rows.length;
@@ -139,7 +171,9 @@ export function createCostLedgerJob(source: CostLedgerJobSource, deps: { readonl
   /** Computed windows (before `computedBeforeMs`, not before `oldestMs`) that samples landed in since `sinceMs`. */
   const lateWindows = async (sinceMs: number, computedBeforeMs: number, oldestMs: number): Promise<number[]> => {
     const marks = await readDirtyMarks(executor, database, Math.max(0, sinceMs - o.lateOverlapMs));
-    const windows = new Set(marks.map((m) => floorW(m.windowStartMs)).filter((w) => w < computedBeforeMs && w >= oldestMs));
+    const windows = new Set(
+      marks.map((m) => floorW(m.windowStartMs)).filter((w) => w < computedBeforeMs && w >= oldestMs),
+    );
     return [...windows].sort((a, b) => a - b);
   };
 
@@ -158,30 +192,49 @@ export function createCostLedgerJob(source: CostLedgerJobSource, deps: { readonl
         start = first === null ? null : floorW(first);
       }
       if (options.fromMs === undefined && progress !== null && progress < oldest) {
-        deps.logger.warn({ fromMs: progress, toMs: oldest }, 'cost ledger: windows older than maxCatchUpWindows skipped; run with fromMs to compute them');
+        deps.logger.warn(
+          { fromMs: progress, toMs: oldest },
+          'cost ledger: windows older than maxCatchUpWindows skipped; run with fromMs to compute them',
+        );
       }
       const result = { windows: 0, computations: 0, rows: 0, problems: 0, fleetCostUsd: 0 };
       // Late telemetry: only on scheduled runs, for the windows computed before this run (before progress).
       const runAtMs = now();
       const watchesLate = options.fromMs === undefined && progress !== null;
       const lateState = watchesLate ? await readJobState(executor, database, COST_LEDGER_LATE_STATE) : null;
-      const late = lateState === null || progress === null ? [] : await lateWindows(lateState.watermarkMs, progress, oldest);
+      const late =
+        lateState === null || progress === null ? [] : await lateWindows(lateState.watermarkMs, progress, oldest);
       const windowStarts = [...late];
       if (start !== null) for (let w = start; w < closed; w += o.windowMs) windowStarts.push(w);
       const markLateHandled = () =>
-        watchesLate ? writeJobState(executor, database, COST_LEDGER_LATE_STATE, { watermarkMs: runAtMs, closedBeforeMs: 0 }, runAtMs) : Promise.resolve();
+        watchesLate
+          ? writeJobState(
+              executor,
+              database,
+              COST_LEDGER_LATE_STATE,
+              { watermarkMs: runAtMs, closedBeforeMs: 0 },
+              runAtMs,
+            )
+          : Promise.resolve();
       if (windowStarts.length === 0) {
         await markLateHandled();
         return { ...result, closedBeforeMs: progress ?? 0 };
       }
 
       const events = new Map<string, PodEvent[]>();
-      for (const e of await inputs.podEvents({ fromMs: windowStarts[0]!, toMs: Math.max(closed, windowStarts[windowStarts.length - 1]! + o.windowMs) })) {
+      for (const e of await inputs.podEvents({
+        fromMs: windowStarts[0]!,
+        toMs: Math.max(closed, windowStarts[windowStarts.length - 1]! + o.windowMs),
+      })) {
         const list = events.get(e.cluster);
         if (list) list.push(e);
         else events.set(e.cluster, [e]);
       }
-      if (late.length > 0) deps.logger.info({ windows: late.map((w) => new Date(w).toISOString()) }, 'cost ledger: recomputing windows that late telemetry landed in');
+      if (late.length > 0)
+        deps.logger.info(
+          { windows: late.map((w) => new Date(w).toISOString()) },
+          'cost ledger: recomputing windows that late telemetry landed in',
+        );
       for (const windowStartMs of windowStarts) {
         const windowEndMs = windowStartMs + o.windowMs;
         const totals = await computeWindow(windowStartMs, windowEndMs, events);
@@ -194,11 +247,20 @@ export function createCostLedgerJob(source: CostLedgerJobSource, deps: { readonl
         if ((progress === null || windowStartMs <= progress) && windowEndMs > (progress ?? -Infinity)) {
           progress = windowEndMs;
           // Versioned by the progress itself: the furthest progress wins whatever the writers' clocks.
-          await writeJobState(executor, database, COST_LEDGER_JOB, { watermarkMs: now(), closedBeforeMs: progress }, progress);
+          await writeJobState(
+            executor,
+            database,
+            COST_LEDGER_JOB,
+            { watermarkMs: now(), closedBeforeMs: progress },
+            progress,
+          );
         }
       }
       await markLateHandled();
-      deps.logger.info({ ...result, fromMs: windowStarts[0], toMs: closed, lateWindows: late.length }, 'cost ledger computed');
+      deps.logger.info(
+        { ...result, fromMs: windowStarts[0], toMs: closed, lateWindows: late.length },
+        'cost ledger computed',
+      );
       return { ...result, closedBeforeMs: progress ?? 0 };
     },
   };

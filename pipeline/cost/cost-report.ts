@@ -51,10 +51,17 @@ export interface CostReport {
 
 /** `namespace,tenant,label:team` → keys; throws one Error naming every unknown key. */
 export const parseCostGroupKeys = (text: string): CostGroupKey[] => {
-  const keys = text.split(',').map((k) => k.trim()).filter((k) => k !== '');
-  const bad = keys.filter((k) => !(COST_GROUP_KEYS as readonly string[]).includes(k) && !(k.startsWith('label:') && isLabelKey(k.slice(6))));
+  const keys = text
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  const bad = keys.filter(
+    (k) => !(COST_GROUP_KEYS as readonly string[]).includes(k) && !(k.startsWith('label:') && isLabelKey(k.slice(6))),
+  );
   if (bad.length > 0) {
-    throw new Error(`unknown grouping ${bad.map((k) => JSON.stringify(k)).join(', ')}: use ${COST_GROUP_KEYS.join(', ')} or label:<key> (a Kubernetes label key)`);
+    throw new Error(
+      `unknown grouping ${bad.map((k) => JSON.stringify(k)).join(', ')}: use ${COST_GROUP_KEYS.join(', ')} or label:<key> (a Kubernetes label key)`,
+    );
   }
   if (new Set(keys).size !== keys.length) throw new Error(`grouping "${text}" names a key twice`);
   return keys as CostGroupKey[];
@@ -88,7 +95,10 @@ export async function costReport(store: CostStore, query: CostReportQuery): Prom
       wasteUsd: sum(rows, (r) => r.wasteUsd),
       allocatedGpuHours: sum(rows, (r) => r.allocatedGpuHours),
       usedGpuHours: sum(rows, (r) => r.usedGpuHours),
-      efficiency: ratio(sum(workload, (r) => r.usedGpuHours), sum(workload, (r) => r.allocatedGpuHours)),
+      efficiency: ratio(
+        sum(workload, (r) => r.usedGpuHours),
+        sum(workload, (r) => r.allocatedGpuHours),
+      ),
       fleetCostUsd: windows.reduce((a, w) => a + w.fleetCostUsd, 0),
       windows: windows.length,
       problems: windows.reduce((a, w) => a + w.problems.length, 0),

@@ -26,7 +26,11 @@ export interface SharingOptions {
   readonly sharedNamespaceSpread: 'weighted' | 'even';
 }
 
-export const DEFAULT_SHARING: SharingOptions = { idleSharing: 'separate', sharedNamespaces: [], sharedNamespaceSpread: 'weighted' };
+export const DEFAULT_SHARING: SharingOptions = {
+  idleSharing: 'separate',
+  sharedNamespaces: [],
+  sharedNamespaceSpread: 'weighted',
+};
 
 export const spreadSharedNamespaces = (rows: readonly CostLedgerRow[], options: SharingOptions): CostLedgerRow[] => {
   if (options.sharedNamespaces.length === 0) return [...rows];
@@ -62,12 +66,21 @@ export const idleRow = (
   wasteUsd: 0,
 });
 
-export const shareIdle = (workload: readonly CostLedgerRow[], idle: readonly CostLedgerRow[], options: SharingOptions): CostLedgerRow[] => {
+export const shareIdle = (
+  workload: readonly CostLedgerRow[],
+  idle: readonly CostLedgerRow[],
+  options: SharingOptions,
+): CostLedgerRow[] => {
   if (options.idleSharing === 'separate') return [...idle];
   const clusterReceivers = weightsByTenant(workload, 'weighted');
   return idle.flatMap((row) => {
     const receivers =
-      options.idleSharing === 'cluster' ? clusterReceivers : weightsByTenant(workload.filter((w) => w.node === row.node), 'weighted');
+      options.idleSharing === 'cluster'
+        ? clusterReceivers
+        : weightsByTenant(
+            workload.filter((w) => w.node === row.node),
+            'weighted',
+          );
     return spreadRow(row, receivers, () => IDLE_BUCKET);
   });
 };

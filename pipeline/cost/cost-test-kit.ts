@@ -18,7 +18,10 @@ export interface TestPrice {
 }
 
 /** A catalog of versions [effectiveFromMs, prices]; models are declared from the prices used. */
-export const testLookup = (versions: readonly (readonly [number, readonly TestPrice[]])[], extraYaml = ''): PriceLookup => {
+export const testLookup = (
+  versions: readonly (readonly [number, readonly TestPrice[]])[],
+  extraYaml = '',
+): PriceLookup => {
   const models = [...new Set(versions.flatMap(([, ps]) => ps.map((p) => p.model)))];
   const yaml = [
     'schemaVersion: 1',

@@ -27,7 +27,8 @@ export const parseInstant = (text: string, options: { readonly endOfDay?: boolea
     return options.endOfDay ? ms + DAY_MS : ms;
   }
   const ms = TIMESTAMP.test(t) ? Date.parse(t) : NaN;
-  if (!Number.isFinite(ms)) throw new Error(`not a date or zoned timestamp: "${text}" (use 2026-11-01 or 2026-11-01T06:00:00Z)`);
+  if (!Number.isFinite(ms))
+    throw new Error(`not a date or zoned timestamp: "${text}" (use 2026-11-01 or 2026-11-01T06:00:00Z)`);
   return ms;
 };
 

@@ -27,27 +27,81 @@ const row: CostLedgerRow = {
   costUsd: 5,
   wasteUsd: 3.75,
 };
-const options = { billingAccountId: 'acct-1', billingAccountName: 'Acme ML', regionId: 'us-east-1', regionName: 'US East (N. Virginia)' };
+const options = {
+  billingAccountId: 'acct-1',
+  billingAccountName: 'Acme ML',
+  regionId: 'us-east-1',
+  regionName: 'US East (N. Virginia)',
+};
 
 describe('toFocusRecord', () => {
   it('maps a workload row onto FOCUS 1.2 columns plus x_ allocation detail', () => {
     expect(toFocusRecord(row, options)).toMatchObject({
-      BilledCost: 5, EffectiveCost: 5, ListCost: 5, ContractedCost: 5, ListUnitPrice: 2.5, ContractedUnitPrice: 2.5,
-      BillingCurrency: 'USD', BillingPeriodStart: '2025-03-01T00:00:00Z', BillingPeriodEnd: '2025-04-01T00:00:00Z',
-      ChargePeriodStart: '2025-03-01T00:00:00Z', ChargePeriodEnd: '2025-03-01T01:00:00Z', ChargeCategory: 'Usage', ChargeClass: null,
-      ChargeFrequency: 'Usage-Based', PricingCategory: 'Dynamic', PricingQuantity: 2, PricingUnit: 'GPU-Hours', ConsumedQuantity: 2,
-      ConsumedUnit: 'GPU-Hours', ResourceId: 'uid-1', ResourceName: 'ml/train, "big"', ResourceType: 'Kubernetes Pod',
-      ServiceCategory: 'Compute', ServiceSubcategory: 'Containers', SubAccountId: 'acme', RegionId: 'us-east-1',
-      SkuId: 'gpu-hour:H100:spot', SkuPriceId: 'gpu-hour:H100:spot:2.5', ProviderName: 'GPU Ledger',
-      x_Tenant: 'acme', x_Team: 'vision', x_Workload: 'train', x_Model: 'llama-3-8b', x_AllocatedGpuHours: 2, x_UsedGpuHours: 0.5,
-      x_WasteCost: 3.75, x_GpuEfficiency: 0.25, x_CostBucket: 'workload',
+      BilledCost: 5,
+      EffectiveCost: 5,
+      ListCost: 5,
+      ContractedCost: 5,
+      ListUnitPrice: 2.5,
+      ContractedUnitPrice: 2.5,
+      BillingCurrency: 'USD',
+      BillingPeriodStart: '2025-03-01T00:00:00Z',
+      BillingPeriodEnd: '2025-04-01T00:00:00Z',
+      ChargePeriodStart: '2025-03-01T00:00:00Z',
+      ChargePeriodEnd: '2025-03-01T01:00:00Z',
+      ChargeCategory: 'Usage',
+      ChargeClass: null,
+      ChargeFrequency: 'Usage-Based',
+      PricingCategory: 'Dynamic',
+      PricingQuantity: 2,
+      PricingUnit: 'GPU-Hours',
+      ConsumedQuantity: 2,
+      ConsumedUnit: 'GPU-Hours',
+      ResourceId: 'uid-1',
+      ResourceName: 'ml/train, "big"',
+      ResourceType: 'Kubernetes Pod',
+      ServiceCategory: 'Compute',
+      ServiceSubcategory: 'Containers',
+      SubAccountId: 'acme',
+      RegionId: 'us-east-1',
+      SkuId: 'gpu-hour:H100:spot',
+      SkuPriceId: 'gpu-hour:H100:spot:2.5',
+      ProviderName: 'GPU Ledger',
+      x_Tenant: 'acme',
+      x_Team: 'vision',
+      x_Workload: 'train',
+      x_Model: 'llama-3-8b',
+      x_AllocatedGpuHours: 2,
+      x_UsedGpuHours: 0.5,
+      x_WasteCost: 3.75,
+      x_GpuEfficiency: 0.25,
+      x_CostBucket: 'workload',
     });
-    expect(JSON.parse(String(toFocusRecord(row, options).Tags))).toMatchObject({ app: 'train', 'gpu-ledger/tenant': 'acme', 'gpu-ledger/namespace': 'ml' });
+    expect(JSON.parse(String(toFocusRecord(row, options).Tags))).toMatchObject({
+      app: 'train',
+      'gpu-ledger/tenant': 'acme',
+      'gpu-ledger/namespace': 'ml',
+    });
   });
 
   it('maps idle rows to the node and tiers to pricing categories', () => {
-    const idle = toFocusRecord({ ...row, bucket: 'idle', pricingTier: 'on-prem', pod: '__idle__', podUid: '__idle__', namespace: '__idle__', tenant: '__idle__' }, options);
-    expect(idle).toMatchObject({ ResourceId: 'c1/gpu-node-1', ResourceType: 'Kubernetes Node', PricingCategory: 'Other', x_GpuEfficiency: null });
+    const idle = toFocusRecord(
+      {
+        ...row,
+        bucket: 'idle',
+        pricingTier: 'on-prem',
+        pod: '__idle__',
+        podUid: '__idle__',
+        namespace: '__idle__',
+        tenant: '__idle__',
+      },
+      options,
+    );
+    expect(idle).toMatchObject({
+      ResourceId: 'c1/gpu-node-1',
+      ResourceType: 'Kubernetes Node',
+      PricingCategory: 'Other',
+      x_GpuEfficiency: null,
+    });
     expect(idle.ChargeDescription).toBe('2.0000 idle GPU-hours of H100 (on-prem) on node gpu-node-1');
     expect(toFocusRecord({ ...row, pricingTier: 'on-demand' }, options).PricingCategory).toBe('Standard');
     expect(toFocusRecord({ ...row, pricingTier: 'committed' }, options).PricingCategory).toBe('Committed');
@@ -63,7 +117,9 @@ describe('toFocusCsv', () => {
   });
 
   it('rejects rows whose window crosses a UTC month (no billing period holds them)', () => {
-    expect(() => toFocusCsv([{ ...row, windowStartMs: Date.UTC(2025, 2, 31, 23), windowEndMs: Date.UTC(2025, 3, 1, 1) }], options)).toThrow(
+    expect(() =>
+      toFocusCsv([{ ...row, windowStartMs: Date.UTC(2025, 2, 31, 23), windowEndMs: Date.UTC(2025, 3, 1, 1) }], options),
+    ).toThrow(
       /1 ledger row\(s\) cross a UTC month boundary.*2025-03-31T23:00:00Z\.\.2025-04-01T01:00:00Z node gpu-node-1/,
     );
   });

@@ -29,7 +29,12 @@ export interface FocusExportOptions {
   readonly regionName?: string | null;
 }
 
-const PRICING_CATEGORY: Record<PricingTier, string> = { 'on-demand': 'Standard', spot: 'Dynamic', committed: 'Committed', 'on-prem': 'Other' };
+const PRICING_CATEGORY: Record<PricingTier, string> = {
+  'on-demand': 'Standard',
+  spot: 'Dynamic',
+  committed: 'Committed',
+  'on-prem': 'Other',
+};
 const UNIT = 'GPU-Hours';
 
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -43,18 +48,72 @@ const nextMonthStart = (ms: number): number => {
 };
 
 const FOCUS_COLUMNS = [
-  'AvailabilityZone', 'BilledCost', 'BillingAccountId', 'BillingAccountName', 'BillingCurrency', 'BillingPeriodEnd',
-  'BillingPeriodStart', 'ChargeCategory', 'ChargeClass', 'ChargeDescription', 'ChargeFrequency', 'ChargePeriodEnd',
-  'ChargePeriodStart', 'CommitmentDiscountCategory', 'CommitmentDiscountId', 'CommitmentDiscountName',
-  'CommitmentDiscountQuantity', 'CommitmentDiscountStatus', 'CommitmentDiscountType', 'CommitmentDiscountUnit',
-  'ConsumedQuantity', 'ConsumedUnit', 'ContractedCost', 'ContractedUnitPrice', 'EffectiveCost', 'InvoiceId',
-  'InvoiceIssuerName', 'ListCost', 'ListUnitPrice', 'PricingCategory', 'PricingQuantity', 'PricingUnit', 'ProviderName',
-  'PublisherName', 'RegionId', 'RegionName', 'ResourceId', 'ResourceName', 'ResourceType', 'ServiceCategory',
-  'ServiceName', 'ServiceSubcategory', 'SkuId', 'SkuMeter', 'SkuPriceId', 'SubAccountId', 'SubAccountName', 'Tags',
+  'AvailabilityZone',
+  'BilledCost',
+  'BillingAccountId',
+  'BillingAccountName',
+  'BillingCurrency',
+  'BillingPeriodEnd',
+  'BillingPeriodStart',
+  'ChargeCategory',
+  'ChargeClass',
+  'ChargeDescription',
+  'ChargeFrequency',
+  'ChargePeriodEnd',
+  'ChargePeriodStart',
+  'CommitmentDiscountCategory',
+  'CommitmentDiscountId',
+  'CommitmentDiscountName',
+  'CommitmentDiscountQuantity',
+  'CommitmentDiscountStatus',
+  'CommitmentDiscountType',
+  'CommitmentDiscountUnit',
+  'ConsumedQuantity',
+  'ConsumedUnit',
+  'ContractedCost',
+  'ContractedUnitPrice',
+  'EffectiveCost',
+  'InvoiceId',
+  'InvoiceIssuerName',
+  'ListCost',
+  'ListUnitPrice',
+  'PricingCategory',
+  'PricingQuantity',
+  'PricingUnit',
+  'ProviderName',
+  'PublisherName',
+  'RegionId',
+  'RegionName',
+  'ResourceId',
+  'ResourceName',
+  'ResourceType',
+  'ServiceCategory',
+  'ServiceName',
+  'ServiceSubcategory',
+  'SkuId',
+  'SkuMeter',
+  'SkuPriceId',
+  'SubAccountId',
+  'SubAccountName',
+  'Tags',
 ] as const;
 const CUSTOM_COLUMNS = [
-  'x_Cluster', 'x_Node', 'x_GpuModel', 'x_PricingTier', 'x_CostBucket', 'x_Namespace', 'x_Pod', 'x_PodUid', 'x_Tenant',
-  'x_Team', 'x_Workload', 'x_Model', 'x_AllocatedGpuHours', 'x_UsedGpuHours', 'x_WasteCost', 'x_GpuEfficiency',
+  'x_Cluster',
+  'x_Node',
+  'x_GpuModel',
+  'x_PricingTier',
+  'x_CostBucket',
+  'x_Namespace',
+  'x_Pod',
+  'x_PodUid',
+  'x_Tenant',
+  'x_Team',
+  'x_Workload',
+  'x_Model',
+  'x_AllocatedGpuHours',
+  'x_UsedGpuHours',
+  'x_WasteCost',
+  'x_GpuEfficiency',
 ] as const;
 export const FOCUS_EXPORT_COLUMNS: readonly string[] = [...FOCUS_COLUMNS, ...CUSTOM_COLUMNS];
 export type FocusRecord = Readonly<Record<(typeof FOCUS_COLUMNS)[number] | (typeof CUSTOM_COLUMNS)[number], CsvValue>>;

@@ -26,8 +26,19 @@ import { createPriceLookup } from './price-lookup.ts';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const VENV = join(REPO, '.venv/focus');
 const VALIDATOR = join(VENV, 'bin/focus-validator');
-const GA_COLUMN_IDS: Record<string, string> = { Provider: 'ProviderName', Publisher: 'PublisherName', InvoiceIssuer: 'InvoiceIssuerName', ResourceID: 'ResourceId' };
-const KNOWN_DEFECTS = ['InvoiceIssuer_Required', 'Provider_Required', 'Publisher_Required', 'ResourceID_Required', 'SkuPriceId_Nullable'];
+const GA_COLUMN_IDS: Record<string, string> = {
+  Provider: 'ProviderName',
+  Publisher: 'PublisherName',
+  InvoiceIssuer: 'InvoiceIssuerName',
+  ResourceID: 'ResourceId',
+};
+const KNOWN_DEFECTS = [
+  'InvoiceIssuer_Required',
+  'Provider_Required',
+  'Publisher_Required',
+  'ResourceID_Required',
+  'SkuPriceId_Nullable',
+];
 
 const exportCsv = (): string => {
   const end = T0 + 2 * HOUR_MS;
@@ -43,19 +54,63 @@ const exportCsv = (): string => {
         gpuNode('h100-onprem', 'H100', 4, { pricingTier: 'on-prem' }),
       ],
       pods: [
-        podInterval('u1', 'h100-a', T0, end, { kind: 'whole', count: 4 }, { namespace: 'research', labels: { team: 'vision', model: 'llama-3-70b' }, owner: { kind: 'Job', name: 'pretrain' } }),
-        podInterval('u2', 'h100-a', T0 + HOUR_MS, end, { kind: 'mig', profile: '1g.10gb', count: 2 }, { namespace: 'serving' }),
-        podInterval('u3', 't4-spot', T0, end, { kind: 'fraction', milli: 460 }, { namespace: 'serving', labels: { tenant: 'beta' } }),
-        podInterval('u4', 'l4-committed', T0, T0 + HOUR_MS / 2, { kind: 'whole', count: 1 }, { namespace: 'kube-system' }),
+        podInterval(
+          'u1',
+          'h100-a',
+          T0,
+          end,
+          { kind: 'whole', count: 4 },
+          {
+            namespace: 'research',
+            labels: { team: 'vision', model: 'llama-3-70b' },
+            owner: { kind: 'Job', name: 'pretrain' },
+          },
+        ),
+        podInterval(
+          'u2',
+          'h100-a',
+          T0 + HOUR_MS,
+          end,
+          { kind: 'mig', profile: '1g.10gb', count: 2 },
+          { namespace: 'serving' },
+        ),
+        podInterval(
+          'u3',
+          't4-spot',
+          T0,
+          end,
+          { kind: 'fraction', milli: 460 },
+          { namespace: 'serving', labels: { tenant: 'beta' } },
+        ),
+        podInterval(
+          'u4',
+          'l4-committed',
+          T0,
+          T0 + HOUR_MS / 2,
+          { kind: 'whole', count: 1 },
+          { namespace: 'kube-system' },
+        ),
         podInterval('u5', 'h100-onprem', T0, end, { kind: 'whole', count: 2 }, { namespace: 'research' }),
       ],
-      usedGpuSecondsByPod: new Map([['u1', 4 * 7200 * 0.8], ['u3', 1200]]),
+      usedGpuSecondsByPod: new Map([
+        ['u1', 4 * 7200 * 0.8],
+        ['u3', 1200],
+      ]),
       prices: createPriceLookup(loadPriceCatalog()),
     },
-    { tenancy: { namespaceTenants: { research: 'alpha', serving: 'beta' } }, idleSharing: 'node', sharedNamespaces: ['kube-system'] },
+    {
+      tenancy: { namespaceTenants: { research: 'alpha', serving: 'beta' } },
+      idleSharing: 'node',
+      sharedNamespaces: ['kube-system'],
+    },
   );
   expect(problems).toEqual([]);
-  return toFocusCsv(rows, { billingAccountId: 'gpu-ledger-demo', billingAccountName: 'GPU Ledger demo', regionId: 'us-east-1', regionName: 'US East (N. Virginia)' });
+  return toFocusCsv(rows, {
+    billingAccountId: 'gpu-ledger-demo',
+    billingAccountName: 'GPU Ledger demo',
+    regionId: 'us-east-1',
+    regionName: 'US East (N. Virginia)',
+  });
 };
 
 interface Outcome {
@@ -72,7 +127,16 @@ describe('FOCUS export passes the FinOps FOCUS validator', () => {
 
   const validate = (dataFile: string, ruleSetPath: string | null): Outcome => {
     const xml = join(work, `result-${readdirSync(work).length}.xml`);
-    const args = ['--data-file', dataFile, '--validate-version', '1.0', '--output-type', 'unittest', '--output-destination', xml];
+    const args = [
+      '--data-file',
+      dataFile,
+      '--validate-version',
+      '1.0',
+      '--output-type',
+      'unittest',
+      '--output-destination',
+      xml,
+    ];
     if (ruleSetPath) args.push('--rule-set-path', ruleSetPath);
     // cwd: focus-validator 1.0.0 opens its currency list by a path relative to site-packages.
     execFileSync(VALIDATOR, args, { cwd: dirname(packageDir), timeout: 120_000, stdio: 'pipe' });
@@ -85,9 +149,15 @@ describe('FOCUS export passes the FinOps FOCUS validator', () => {
 
   beforeAll(() => {
     if (!existsSync(VALIDATOR)) {
-      throw new Error(`FOCUS validator not installed at ${VALIDATOR}. Run: bash scripts/setup-focus-validator.sh (scripts/test.sh does this before vitest).`);
+      throw new Error(
+        `FOCUS validator not installed at ${VALIDATOR}. Run: bash scripts/setup-focus-validator.sh (scripts/test.sh does this before vitest).`,
+      );
     }
-    packageDir = execFileSync(join(VENV, 'bin/python'), ['-c', 'import focus_validator, os; print(os.path.dirname(focus_validator.__file__))'], { encoding: 'utf8' }).trim();
+    packageDir = execFileSync(
+      join(VENV, 'bin/python'),
+      ['-c', 'import focus_validator, os; print(os.path.dirname(focus_validator.__file__))'],
+      { encoding: 'utf8' },
+    ).trim();
     work = mkdtempSync(join(tmpdir(), 'focus-validate-'));
     csvPath = join(work, 'ledger-focus.csv');
     writeFileSync(csvPath, exportCsv());
@@ -101,7 +171,9 @@ describe('FOCUS export passes the FinOps FOCUS validator', () => {
     for (const file of readdirSync(source)) {
       const text = readFileSync(join(source, file), 'utf8');
       const fixed = text
-        .replace(/^column_id: (\w+)$/m, (line, id: string) => (GA_COLUMN_IDS[id] ? `column_id: ${GA_COLUMN_IDS[id]}` : line))
+        .replace(/^column_id: (\w+)$/m, (line, id: string) =>
+          GA_COLUMN_IDS[id] ? `column_id: ${GA_COLUMN_IDS[id]}` : line,
+        )
         .replace(/\bChargeType IN\b/, 'ChargeCategory IN');
       if (fixed !== text) changed.push(file);
       writeFileSync(join(target, file), fixed);
@@ -116,7 +188,10 @@ describe('FOCUS export passes the FinOps FOCUS validator', () => {
   });
 
   it('catches a broken export (BilledCost column missing)', () => {
-    const lines = readFileSync(csvPath, 'utf8').trimEnd().split('\r\n').map((l) => l.replace(/^([^,]*),[^,]*,/, '$1,'));
+    const lines = readFileSync(csvPath, 'utf8')
+      .trimEnd()
+      .split('\r\n')
+      .map((l) => l.replace(/^([^,]*),[^,]*,/, '$1,'));
     const broken = join(work, 'broken.csv');
     writeFileSync(broken, lines.join('\r\n'));
     const outcome = validate(broken, null);

@@ -45,7 +45,10 @@ export const toGpuNodes = (input: InventoryInput): { nodes: GpuNode[]; problems:
     for (const g of gpus) models.set(g.model, (models.get(g.model) ?? 0) + 1);
     const ranked = [...models].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0));
     const gpuModel = ranked[0]?.[0] ?? '';
-    if (ranked.length > 1) problems.push(`node '${node}' reports GPUs of several models (${ranked.map(([m, k]) => `${m} ×${k}`).join(', ')}); all are billed as ${gpuModel}`);
+    if (ranked.length > 1)
+      problems.push(
+        `node '${node}' reports GPUs of several models (${ranked.map(([m, k]) => `${m} ×${k}`).join(', ')}); all are billed as ${gpuModel}`,
+      );
 
     // A GPU without samples inside is listed only when seen on both sides, so these are defined whenever they are needed.
     const first = Math.min(...gpus.map((g) => g.firstSeenMs ?? Infinity));

@@ -41,7 +41,8 @@ export const traceGpuRequest = (numGpu: number, gpuMilli: number): GpuRequest =>
  * replicas holds 1/replicas of it (rounded to the milli; 3 replicas → 333, the 0.001 left is idle).
  */
 export const timeSlicingRequest = (replicas: number): GpuRequest => {
-  if (!Number.isInteger(replicas) || replicas < 1) throw new RangeError(`time-slicing replicas must be an integer ≥ 1, got ${replicas}`);
+  if (!Number.isInteger(replicas) || replicas < 1)
+    throw new RangeError(`time-slicing replicas must be an integer ≥ 1, got ${replicas}`);
   return fraction(1000 / replicas);
 };
 

@@ -80,10 +80,13 @@ const toPodEvent = (r: Raw): PodEvent => {
   const count = Number(r['gpu_request_count']);
   const memory = r['gpu_request_memory_bytes'];
   const gpuRequest: PodEvent['gpuRequest'] =
-    kind === 'whole' ? { kind, count }
-    : kind === 'fraction' ? { kind, milli: Number(r['gpu_request_milli']), memoryBytes: memory === null ? null : Number(memory) }
-    : kind === 'mig' ? { kind, profile: String(r['gpu_request_mig_profile']), count }
-    : { kind: 'none' };
+    kind === 'whole'
+      ? { kind, count }
+      : kind === 'fraction'
+        ? { kind, milli: Number(r['gpu_request_milli']), memoryBytes: memory === null ? null : Number(memory) }
+        : kind === 'mig'
+          ? { kind, profile: String(r['gpu_request_mig_profile']), count }
+          : { kind: 'none' };
   const keys = r['label_keys'] as string[];
   const values = r['label_values'] as string[];
   const ownerKind = String(r['owner_kind']);
@@ -144,9 +147,14 @@ export function createLedgerInputs(executor: SqlExecutor, config: LedgerInputsCo
       return rows.map((r) => {
         const seen = n(r['inside_samples'], 'inside_samples') > 0;
         return {
-          cluster: String(r['cluster']), node: String(r['node']), gpuUuid: String(r['physical']), model: String(r['gpu_model']),
-          firstSeenMs: seen ? n(r['first_ms'], 'first_ms') : null, lastSeenMs: seen ? n(r['last_ms'], 'last_ms') : null,
-          seenBefore: n(r['samples_before'], 'samples_before') > 0, seenAfter: n(r['samples_after'], 'samples_after') > 0,
+          cluster: String(r['cluster']),
+          node: String(r['node']),
+          gpuUuid: String(r['physical']),
+          model: String(r['gpu_model']),
+          firstSeenMs: seen ? n(r['first_ms'], 'first_ms') : null,
+          lastSeenMs: seen ? n(r['last_ms'], 'last_ms') : null,
+          seenBefore: n(r['samples_before'], 'samples_before') > 0,
+          seenAfter: n(r['samples_after'], 'samples_after') > 0,
         };
       });
     },
@@ -198,8 +206,12 @@ export function createLedgerInputs(executor: SqlExecutor, config: LedgerInputsCo
         GROUP BY cluster, pod, u_kind, u_model, u_profile
         ORDER BY cluster, pod, u_kind, u_model, u_profile`);
       return rows.map((r) => ({
-        cluster: String(r['cluster']), podUid: String(r['pod']), kind: String(r['u_kind']), model: String(r['u_model']),
-        migProfile: String(r['u_profile']), busyPctMs: Number(r['busy_pct_ms']),
+        cluster: String(r['cluster']),
+        podUid: String(r['pod']),
+        kind: String(r['u_kind']),
+        model: String(r['u_model']),
+        migProfile: String(r['u_profile']),
+        busyPctMs: Number(r['busy_pct_ms']),
       }));
     },
 

@@ -9,7 +9,27 @@ describe('MIG share rule: compute slices of the parent GPU', () => {
   it.each([
     ['A100-40GB', { '1g.5gb': 1, '1g.10gb': 1, '2g.10gb': 2, '3g.20gb': 3, '4g.20gb': 4, '7g.40gb': 7 }, 7],
     ['A100-80GB', { '1g.10gb': 1, '1g.20gb': 1, '2g.20gb': 2, '3g.40gb': 3, '4g.40gb': 4, '7g.80gb': 7 }, 7],
-    ['H100', { '1g.10gb': 1, '1g.20gb': 1, '2g.20gb': 2, '3g.40gb': 3, '4g.40gb': 4, '7g.80gb': 7, '1g.12gb': 1, '1g.24gb': 1, '2g.24gb': 2, '3g.47gb': 3, '4g.47gb': 4, '7g.94gb': 7, '3g.48gb': 3, '4g.48gb': 4, '7g.96gb': 7 }, 7],
+    [
+      'H100',
+      {
+        '1g.10gb': 1,
+        '1g.20gb': 1,
+        '2g.20gb': 2,
+        '3g.40gb': 3,
+        '4g.40gb': 4,
+        '7g.80gb': 7,
+        '1g.12gb': 1,
+        '1g.24gb': 1,
+        '2g.24gb': 2,
+        '3g.47gb': 3,
+        '4g.47gb': 4,
+        '7g.94gb': 7,
+        '3g.48gb': 3,
+        '4g.48gb': 4,
+        '7g.96gb': 7,
+      },
+      7,
+    ],
     ['H200', { '1g.18gb': 1, '1g.35gb': 1, '2g.35gb': 2, '3g.71gb': 3, '4g.71gb': 4, '7g.141gb': 7 }, 7],
     ['A30', { '1g.6gb': 1, '2g.12gb': 2, '4g.24gb': 4 }, 4],
   ] as const)('%s: every listed profile is g/%i… of the GPU', (model, slices, total) => {
@@ -33,7 +53,10 @@ describe('MIG share rule: compute slices of the parent GPU', () => {
 
   it('prices the profiles real DCGM exporters report (H100 1g.10gb, A800 2g.20gb)', () => {
     const lookup = createPriceLookup(loadPriceCatalog());
-    const pairs = ['issue-dcgm-exporter-512-h100-mig-1g.10gb-kserve-pods.prom', 'johnsblog-8xA800-mig-2g.20gb-535.129.03.prom'].map((f) => {
+    const pairs = [
+      'issue-dcgm-exporter-512-h100-mig-1g.10gb-kserve-pods.prom',
+      'johnsblog-8xA800-mig-2g.20gb-535.129.03.prom',
+    ].map((f) => {
       const text = readFileSync(fixturePath('dcgm', f), 'utf8');
       const model = text.match(/modelName="([^"]+)"/)?.[1] ?? '';
       const profile = text.match(/GPU_I_PROFILE="([^"]+)"/)?.[1] ?? '';

@@ -30,7 +30,18 @@ export const MIG_FAMILIES: Readonly<Record<string, MigFamily>> = {
   // H100 80GB (SXM5/PCIe), plus the H100 NVL 94GB and GH200 96GB lists, which share the 7-slice layout.
   H100: {
     computeSlices: 7,
-    profiles: [...SEVEN_SLICE_80GB, '1g.12gb', '1g.24gb', '2g.24gb', '3g.47gb', '4g.47gb', '7g.94gb', '3g.48gb', '4g.48gb', '7g.96gb'],
+    profiles: [
+      ...SEVEN_SLICE_80GB,
+      '1g.12gb',
+      '1g.24gb',
+      '2g.24gb',
+      '3g.47gb',
+      '4g.47gb',
+      '7g.94gb',
+      '3g.48gb',
+      '4g.48gb',
+      '7g.96gb',
+    ],
   },
   H200: { computeSlices: 7, profiles: ['1g.18gb', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb'] },
   A30: { computeSlices: 4, profiles: ['1g.6gb', '2g.12gb', '4g.24gb'] },
@@ -47,15 +58,20 @@ export class MigProfileError extends Error {
 export const migShare = (gpuModel: string, profile: string): number => {
   const family = MIG_FAMILIES[gpuModel];
   if (family === undefined) {
-    throw new MigProfileError(`GPU model '${gpuModel}' has no MIG profile table (MIG-capable: ${Object.keys(MIG_FAMILIES).join(', ')})`);
+    throw new MigProfileError(
+      `GPU model '${gpuModel}' has no MIG profile table (MIG-capable: ${Object.keys(MIG_FAMILIES).join(', ')})`,
+    );
   }
   const m = PROFILE.exec(profile);
   const base = m?.[2];
   if (!m || base === undefined || !family.profiles.includes(base)) {
-    throw new MigProfileError(`MIG profile '${profile}' is not a ${gpuModel} profile (known: ${family.profiles.join(', ')})`);
+    throw new MigProfileError(
+      `MIG profile '${profile}' is not a ${gpuModel} profile (known: ${family.profiles.join(', ')})`,
+    );
   }
   const gSlices = Number(m[3]);
   const cSlices = m[1] === undefined ? gSlices : Number(m[1]);
-  if (cSlices < 1 || cSlices > gSlices) throw new MigProfileError(`MIG profile '${profile}': compute instance uses ${cSlices} of ${gSlices} slices`);
+  if (cSlices < 1 || cSlices > gSlices)
+    throw new MigProfileError(`MIG profile '${profile}': compute instance uses ${cSlices} of ${gSlices} slices`);
   return cSlices / family.computeSlices;
 };

@@ -66,7 +66,11 @@ const effectiveShares = (active: readonly NodePod[], gpuCount: number): Map<Node
 /**
  * @param prices the price segments covering exactly the node's active span (see PriceLookup.segments)
  */
-export const allocateNode = (gpuCount: number, prices: readonly PriceSegment[], pods: readonly NodePod[]): NodeAllocation => {
+export const allocateNode = (
+  gpuCount: number,
+  prices: readonly PriceSegment[],
+  pods: readonly NodePod[],
+): NodeAllocation => {
   const perPod = new Map<string, PodCharge>();
   let idleGpuSeconds = 0;
   let idleCostUsd = 0;

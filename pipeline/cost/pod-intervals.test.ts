@@ -19,7 +19,8 @@ const event = (podUid: string, type: PodEvent['event'], atMs: number, extra: Par
   ...extra,
 });
 const window = { windowStartMs: T0, windowEndMs: T0 + 4 * HOUR_MS };
-const span = (events: PodEvent[]) => toPodIntervals(events, window).map((i) => [i.podUid, (i.startMs - T0) / HOUR_MS, (i.endMs - T0) / HOUR_MS]);
+const span = (events: PodEvent[]) =>
+  toPodIntervals(events, window).map((i) => [i.podUid, (i.startMs - T0) / HOUR_MS, (i.endMs - T0) / HOUR_MS]);
 
 describe('toPodIntervals', () => {
   it('runs from started to the earlier of finished/deleted, clipped to the window', () => {
@@ -42,11 +43,18 @@ describe('toPodIntervals', () => {
   });
 
   it('falls back to scheduled (GPUs reserved on the node) when the pod never started', () => {
-    expect(span([event('p', 'scheduled', T0 + HOUR_MS), event('p', 'deleted', T0 + 2 * HOUR_MS)])).toEqual([['p', 1, 2]]);
+    expect(span([event('p', 'scheduled', T0 + HOUR_MS), event('p', 'deleted', T0 + 2 * HOUR_MS)])).toEqual([
+      ['p', 1, 2],
+    ]);
   });
 
   it('collapses replayed events to the earliest time of each transition', () => {
-    const replayed = [event('r', 'started', T0 + HOUR_MS), event('r', 'started', T0 + 2 * HOUR_MS), event('r', 'finished', T0 + 3 * HOUR_MS), event('r', 'finished', T0 + 3 * HOUR_MS)];
+    const replayed = [
+      event('r', 'started', T0 + HOUR_MS),
+      event('r', 'started', T0 + 2 * HOUR_MS),
+      event('r', 'finished', T0 + 3 * HOUR_MS),
+      event('r', 'finished', T0 + 3 * HOUR_MS),
+    ];
     expect(span(replayed)).toEqual([['r', 1, 3]]);
   });
 
@@ -64,9 +72,19 @@ describe('toPodIntervals', () => {
 
   it('describes the pod from its latest event', () => {
     const [interval] = toPodIntervals(
-      [event('d', 'scheduled', T0, { labels: { team: 'old' } }), event('d', 'started', T0 + HOUR_MS, { labels: { team: 'new' }, gpuUuids: ['GPU-1'] })],
+      [
+        event('d', 'scheduled', T0, { labels: { team: 'old' } }),
+        event('d', 'started', T0 + HOUR_MS, { labels: { team: 'new' }, gpuUuids: ['GPU-1'] }),
+      ],
       window,
     );
-    expect(interval).toMatchObject({ node: 'n1', namespace: 'ml', pod: 'pod-d', labels: { team: 'new' }, gpuUuids: ['GPU-1'], owner: { name: 'train' } });
+    expect(interval).toMatchObject({
+      node: 'n1',
+      namespace: 'ml',
+      pod: 'pod-d',
+      labels: { team: 'new' },
+      gpuUuids: ['GPU-1'],
+      owner: { name: 'train' },
+    });
   });
 });

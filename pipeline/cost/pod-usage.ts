@@ -9,7 +9,10 @@ import { migShare } from './mig-profiles.ts';
 import type { PodUsage } from './ledger-inputs.ts';
 import type { PriceLookup } from './price-lookup.ts';
 
-export const toUsedGpuSeconds = (usage: readonly PodUsage[], prices: Pick<PriceLookup, 'canonicalModel'>): { byPod: Map<string, number>; problems: string[] } => {
+export const toUsedGpuSeconds = (
+  usage: readonly PodUsage[],
+  prices: Pick<PriceLookup, 'canonicalModel'>,
+): { byPod: Map<string, number>; problems: string[] } => {
   const byPod = new Map<string, number>();
   const problems: string[] = [];
   for (const u of usage) {

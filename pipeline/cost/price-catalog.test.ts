@@ -25,8 +25,16 @@ const problemsOf = (fn: () => unknown): readonly string[] => {
 describe('default price catalog (config/prices/default.yaml)', () => {
   it('prices every model the brief names, on demand, with a source', () => {
     const expected: Record<string, number> = {
-      H100: 12.29, H200: 10.6, 'A100-40GB': 4.096575, 'A100-80GB': 5.12071875, L40S: 1.861, L4: 0.8048, A10G: 1.006, T4: 0.526,
-      'V100-16GB': 3.06, 'V100-32GB': 3.9015,
+      H100: 12.29,
+      H200: 10.6,
+      'A100-40GB': 4.096575,
+      'A100-80GB': 5.12071875,
+      L40S: 1.861,
+      L4: 0.8048,
+      A10G: 1.006,
+      T4: 0.526,
+      'V100-16GB': 3.06,
+      'V100-32GB': 3.9015,
     };
     for (const [model, usd] of Object.entries(expected)) {
       const price = lookup.priceAt({ gpuModel: model, tier: PricingTier.onDemand }, AT);
@@ -38,9 +46,18 @@ describe('default price catalog (config/prices/default.yaml)', () => {
 
   it('prices every GPU model of the openb trace node list, and flags the unpublished ones as assumptions', () => {
     const csv = readFileSync(join(SHARED_DIR, 'traces/openb/openb_node_list_all_node.csv'), 'utf8');
-    const models = new Set(csv.trim().split('\n').slice(1).map((line) => line.split(',')[4] ?? '').filter((m) => m !== ''));
+    const models = new Set(
+      csv
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(',')[4] ?? '')
+        .filter((m) => m !== ''),
+    );
     expect([...models].sort()).toEqual(['A10', 'G2', 'G3', 'P100', 'T4', 'V100M16', 'V100M32']);
-    const resolved = Object.fromEntries([...models].map((m) => [m, lookup.priceAt({ gpuModel: m, tier: PricingTier.onDemand }, AT)]));
+    const resolved = Object.fromEntries(
+      [...models].map((m) => [m, lookup.priceAt({ gpuModel: m, tier: PricingTier.onDemand }, AT)]),
+    );
     expect(resolved['V100M16']?.model).toBe('V100-16GB');
     expect(resolved['V100M32']?.usdPerGpuHour).toBe(3.9015);
     expect(resolved['A10']?.usdPerGpuHour).toBe(0.75);
@@ -48,7 +65,8 @@ describe('default price catalog (config/prices/default.yaml)', () => {
   });
 
   it('resolves the product names that real nvidia-smi and DCGM captures report', () => {
-    const first = (file: string, re: RegExp): string => readFileSync(file, 'utf8').match(re)?.[1] ?? `no match in ${file}`;
+    const first = (file: string, re: RegExp): string =>
+      readFileSync(file, 'utf8').match(re)?.[1] ?? `no match in ${file}`;
     const smi = (f: string): string => first(fixturePath('nvidia-smi-xml', f), /<product_name>([^<]+)/);
     const dcgm = (f: string): string => first(fixturePath('dcgm', f), /modelName="([^"]+)"/);
     const names = [
@@ -62,10 +80,25 @@ describe('default price catalog (config/prices/default.yaml)', () => {
       first(fixturePath('nvidia-smi-csv', 'netdata__tesla-p100__510.47.03__query-gpu.csv'), /\n([^,]+),/),
     ];
     expect(names).toEqual([
-      'NVIDIA A10G', 'NVIDIA A100-SXM4-80GB', 'Tesla T4', 'Tesla V100-SXM3-32GB', 'NVIDIA H100 80GB HBM3', 'NVIDIA L4',
-      'NVIDIA A800-SXM4-80GB', 'Tesla P100-PCIE-16GB',
+      'NVIDIA A10G',
+      'NVIDIA A100-SXM4-80GB',
+      'Tesla T4',
+      'Tesla V100-SXM3-32GB',
+      'NVIDIA H100 80GB HBM3',
+      'NVIDIA L4',
+      'NVIDIA A800-SXM4-80GB',
+      'Tesla P100-PCIE-16GB',
     ]);
-    expect(names.map((n) => lookup.canonicalModel(n))).toEqual(['A10G', 'A100-80GB', 'T4', 'V100-32GB', 'H100', 'L4', 'A100-80GB', 'P100']);
+    expect(names.map((n) => lookup.canonicalModel(n))).toEqual([
+      'A10G',
+      'A100-80GB',
+      'T4',
+      'V100-32GB',
+      'H100',
+      'L4',
+      'A100-80GB',
+      'P100',
+    ]);
   });
 
   it('computes the on-prem H100 price from its amortisation inputs', () => {
@@ -127,7 +160,11 @@ describe('parsePriceCatalog validation', () => {
   });
 
   it('reports YAML syntax errors and unreadable files as ConfigError', () => {
-    expect(problemsOf(() => parsePriceCatalog('models: [unclosed', 'bad.yaml'))[0]).toMatch(/^bad\.yaml: not valid YAML: /);
-    expect(problemsOf(() => loadPriceCatalog('/nonexistent/prices.yaml'))[0]).toMatch(/^\/nonexistent\/prices\.yaml: cannot read price catalog: .*ENOENT/);
+    expect(problemsOf(() => parsePriceCatalog('models: [unclosed', 'bad.yaml'))[0]).toMatch(
+      /^bad\.yaml: not valid YAML: /,
+    );
+    expect(problemsOf(() => loadPriceCatalog('/nonexistent/prices.yaml'))[0]).toMatch(
+      /^\/nonexistent\/prices\.yaml: cannot read price catalog: .*ENOENT/,
+    );
   });
 });

@@ -51,12 +51,21 @@ const priceEntrySchema = z
 const catalogSchema = z.strictObject({
   schemaVersion: z.literal(1),
   currency: z.literal('USD'),
-  models: z.record(nonEmpty, z.strictObject({ description: nonEmpty.optional(), aliases: z.array(nonEmpty).default([]) })),
+  models: z.record(
+    nonEmpty,
+    z.strictObject({ description: nonEmpty.optional(), aliases: z.array(nonEmpty).default([]) }),
+  ),
   fallbacks: z
     .array(z.strictObject({ tier: z.enum(PricingTier), useTier: z.enum(PricingTier), reason: nonEmpty }))
     .default([]),
   versions: z
-    .array(z.strictObject({ effectiveFrom: z.iso.datetime({ offset: true }), note: nonEmpty.optional(), prices: z.array(priceEntrySchema) }))
+    .array(
+      z.strictObject({
+        effectiveFrom: z.iso.datetime({ offset: true }),
+        note: nonEmpty.optional(),
+        prices: z.array(priceEntrySchema),
+      }),
+    )
     .min(1),
 });
 
@@ -92,7 +101,10 @@ export interface PriceCatalog {
 }
 
 const pathOf = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '') || '(root)';
+  path.reduce<string>(
+    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    '',
+  ) || '(root)';
 
 export const entryKey = (e: Pick<PriceEntry, 'model' | 'tier' | 'pool' | 'instanceType'>): string =>
   `${e.model}|${e.tier}|pool=${e.pool ?? '*'}|instanceType=${e.instanceType ?? '*'}`;
@@ -106,7 +118,8 @@ export const parsePriceCatalog = (yamlText: string, origin: string): PriceCatalo
     throw new ConfigError([`${origin}: not valid YAML: ${(error as Error).message}`]);
   }
   const parsed = catalogSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${origin}: ${pathOf(i.path)}: ${i.message}`));
+  if (!parsed.success)
+    throw new ConfigError(parsed.error.issues.map((i) => `${origin}: ${pathOf(i.path)}: ${i.message}`));
   const doc = parsed.data;
   const problems: string[] = [];
 
@@ -115,7 +128,8 @@ export const parsePriceCatalog = (yamlText: string, origin: string): PriceCatalo
     for (const [i, name] of [model, ...def.aliases].entries()) {
       const other = modelIndex.get(name.toLowerCase());
       const where = i === 0 ? `models.${model}` : `models.${model}.aliases[${i - 1}]`;
-      if (other !== undefined && other !== model) problems.push(`${origin}: ${where}: name '${name}' already names model '${other}'`);
+      if (other !== undefined && other !== model)
+        problems.push(`${origin}: ${where}: name '${name}' already names model '${other}'`);
       else modelIndex.set(name.toLowerCase(), model);
     }
   }
@@ -126,12 +140,16 @@ export const parsePriceCatalog = (yamlText: string, origin: string): PriceCatalo
   let previousMs = -Infinity;
   const versions = doc.versions.map((v, vi): PriceVersion => {
     const effectiveFromMs = Date.parse(v.effectiveFrom);
-    if (effectiveFromMs <= previousMs) problems.push(`${origin}: versions[${vi}].effectiveFrom: must be later than the previous version's`);
+    if (effectiveFromMs <= previousMs)
+      problems.push(`${origin}: versions[${vi}].effectiveFrom: must be later than the previous version's`);
     previousMs = effectiveFromMs;
     const seen = new Map<string, number>();
     const entries = v.prices.map((p, pi): PriceEntry => {
       const where = `${origin}: versions[${vi}].prices[${pi}]`;
-      if (!Object.hasOwn(doc.models, p.model)) problems.push(`${where}.model: '${p.model}' is not declared under models (declare it; aliases are for node inventories, not for prices)`);
+      if (!Object.hasOwn(doc.models, p.model))
+        problems.push(
+          `${where}.model: '${p.model}' is not declared under models (declare it; aliases are for node inventories, not for prices)`,
+        );
       const entry: PriceEntry = {
         model: p.model,
         tier: p.tier,

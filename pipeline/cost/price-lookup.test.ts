@@ -14,12 +14,20 @@ describe('price lookup: effective dates', () => {
     expect(defaults.priceAt(q, JUNE_2025).usdPerGpuHour).toBe(7.912);
     expect(defaults.priceAt(q, JUNE_2025).effectiveFromMs).toBe(JUNE_2025);
     // Layered versions: the 2025-06 version does not list H100, so the 2023 price stays in force.
-    expect(defaults.priceAt({ gpuModel: 'H100', tier: PricingTier.onDemand }, JUNE_2025 + HOUR_MS).usdPerGpuHour).toBe(12.29);
+    expect(defaults.priceAt({ gpuModel: 'H100', tier: PricingTier.onDemand }, JUNE_2025 + HOUR_MS).usdPerGpuHour).toBe(
+      12.29,
+    );
   });
 
   it('splits a span into segments where a version changes this price, and only there', () => {
     const lookup = testLookup([
-      [T0, [{ model: 'H100', usdPerGpuHour: 2 }, { model: 'T4', usdPerGpuHour: 0.5 }]],
+      [
+        T0,
+        [
+          { model: 'H100', usdPerGpuHour: 2 },
+          { model: 'T4', usdPerGpuHour: 0.5 },
+        ],
+      ],
       [T0 + HOUR_MS, [{ model: 'H100', usdPerGpuHour: 3 }]],
     ]);
     const h100 = lookup.segments({ gpuModel: 'H100', tier: PricingTier.onDemand }, T0 + HOUR_MS / 2, T0 + 2 * HOUR_MS);
@@ -40,8 +48,12 @@ describe('price lookup: effective dates', () => {
 
 describe('price lookup: selectors, fallbacks, unknowns', () => {
   it('prefers the pool-specific entry and falls back to the generic one for other pools', () => {
-    expect(defaults.priceAt({ gpuModel: 'H100', tier: PricingTier.onDemand, pool: 'lambda' }, T0).usdPerGpuHour).toBe(2.99);
-    expect(defaults.priceAt({ gpuModel: 'H100', tier: PricingTier.onDemand, pool: 'gpu-a' }, T0).usdPerGpuHour).toBe(12.29);
+    expect(defaults.priceAt({ gpuModel: 'H100', tier: PricingTier.onDemand, pool: 'lambda' }, T0).usdPerGpuHour).toBe(
+      2.99,
+    );
+    expect(defaults.priceAt({ gpuModel: 'H100', tier: PricingTier.onDemand, pool: 'gpu-a' }, T0).usdPerGpuHour).toBe(
+      12.29,
+    );
   });
 
   it('prices committed nodes at on-demand through the documented fallback, and says so', () => {
@@ -52,8 +64,12 @@ describe('price lookup: selectors, fallbacks, unknowns', () => {
   });
 
   it('throws PriceNotFoundError for an unknown model and for a tier without price or fallback', () => {
-    expect(() => defaults.priceAt({ gpuModel: 'NVIDIA GeForce RTX 3090', tier: PricingTier.onDemand }, T0)).toThrow(PriceNotFoundError);
-    expect(() => defaults.canonicalModel('NVIDIA GeForce RTX 3090')).toThrow(/unknown GPU model 'NVIDIA GeForce RTX 3090'.*known: H100, H200/);
+    expect(() => defaults.priceAt({ gpuModel: 'NVIDIA GeForce RTX 3090', tier: PricingTier.onDemand }, T0)).toThrow(
+      PriceNotFoundError,
+    );
+    expect(() => defaults.canonicalModel('NVIDIA GeForce RTX 3090')).toThrow(
+      /unknown GPU model 'NVIDIA GeForce RTX 3090'.*known: H100, H200/,
+    );
     expect(() => defaults.priceAt({ gpuModel: 'T4', tier: PricingTier.onPrem }, T0)).toThrow(
       "no 'on-prem' price for GPU model 'T4' (pool none, instanceType none) at 2025-03-01T00:00:00.000Z; add one to the price catalog or a tier fallback",
     );

@@ -54,12 +54,19 @@ export const createPriceLookup = (catalog: PriceCatalog): PriceLookup => {
   const canonicalModel = (name: string): string => {
     const model = catalog.modelIndex.get(name.trim().toLowerCase());
     if (model === undefined) {
-      throw new PriceNotFoundError(`unknown GPU model '${name}': not a model or alias in the price catalog (known: ${catalog.models.join(', ')})`);
+      throw new PriceNotFoundError(
+        `unknown GPU model '${name}': not a model or alias in the price catalog (known: ${catalog.models.join(', ')})`,
+      );
     }
     return model;
   };
 
-  const find = (model: string, tier: PricingTier, q: PriceQuery, atMs: number): { entry: PriceEntry; effectiveFromMs: number } | null => {
+  const find = (
+    model: string,
+    tier: PricingTier,
+    q: PriceQuery,
+    atMs: number,
+  ): { entry: PriceEntry; effectiveFromMs: number } | null => {
     for (let i = catalog.versions.length - 1; i >= 0; i--) {
       const version = catalog.versions[i];
       if (version === undefined || version.effectiveFromMs > atMs) continue;
@@ -70,7 +77,10 @@ export const createPriceLookup = (catalog: PriceCatalog): PriceLookup => {
           (e.pool === null || e.pool === (q.pool ?? null)) &&
           (e.instanceType === null || e.instanceType === (q.instanceType ?? null)),
       );
-      const best = fits.reduce<PriceEntry | null>((a, e) => (a === null || specificity(e) > specificity(a) ? e : a), null);
+      const best = fits.reduce<PriceEntry | null>(
+        (a, e) => (a === null || specificity(e) > specificity(a) ? e : a),
+        null,
+      );
       if (best !== null) return { entry: best, effectiveFromMs: version.effectiveFromMs };
     }
     return null;

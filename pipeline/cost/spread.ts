@@ -21,7 +21,11 @@ export const weightsByTenant = (rows: readonly CostLedgerRow[], mode: 'weighted'
 };
 
 /** The row split into one row per receiver (tenant replaced). No receivers: the row unchanged. */
-export const spreadRow = (row: CostLedgerRow, receivers: readonly Receiver[], team: (tenant: string) => string): CostLedgerRow[] => {
+export const spreadRow = (
+  row: CostLedgerRow,
+  receivers: readonly Receiver[],
+  team: (tenant: string) => string,
+): CostLedgerRow[] => {
   const total = receivers.reduce((s, r) => s + r.weight, 0);
   if (!(total > 0)) return [row];
   return receivers.map((r) => {

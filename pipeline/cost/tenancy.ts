@@ -33,7 +33,8 @@ export const resolveAttribution = (
   owner: PodOwner | null,
   config: TenancyConfig,
 ): Attribution => ({
-  tenant: nonEmpty(config.namespaceTenants?.[namespace]) ?? nonEmpty(labels[config.tenantLabel ?? 'tenant']) ?? UNALLOCATED,
+  tenant:
+    nonEmpty(config.namespaceTenants?.[namespace]) ?? nonEmpty(labels[config.tenantLabel ?? 'tenant']) ?? UNALLOCATED,
   team: nonEmpty(labels[config.teamLabel ?? 'team']) ?? nonEmpty(config.namespaceTeams?.[namespace]) ?? UNALLOCATED,
   workload: owner?.name ?? UNALLOCATED,
   model: labels[config.modelLabel ?? 'model'] ?? '',

@@ -31,12 +31,16 @@ export interface ReadDeadLettersResult {
  * Reads the whole dead-letter topic. With Kafka offsets (distributed mode) it stops exactly at the
  * log end it saw when it started; without (in-process bus) once the topic went quiet.
  */
-export async function readDeadLetters(deps: { readonly bus: RecordBus; readonly offsets?: Pick<KafkaAdmin, 'endOffsets' | 'deleteGroup'> }, options: ReadDeadLettersOptions): Promise<ReadDeadLettersResult> {
+export async function readDeadLetters(
+  deps: { readonly bus: RecordBus; readonly offsets?: Pick<KafkaAdmin, 'endOffsets' | 'deleteGroup'> },
+  options: ReadDeadLettersOptions,
+): Promise<ReadDeadLettersResult> {
   const ends = deps.offsets ? await deps.offsets.endOffsets(Topics.deadLetters) : null;
   if (ends && [...ends.values()].every((end) => end === 0n)) return { letters: [], undecodable: 0, complete: true };
   const records: DeliveredRecord[] = [];
   const seen = new Map<number, bigint>();
-  const reachedEnd = () => ends !== null && [...ends].every(([p, end]) => end === 0n || (seen.get(p) ?? -1n) >= end - 1n);
+  const reachedEnd = () =>
+    ends !== null && [...ends].every(([p, end]) => end === 0n || (seen.get(p) ?? -1n) >= end - 1n);
   let lastBatchAt = 0;
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -89,6 +93,7 @@ export function filterDeadLetters(letters: readonly ListedDeadLetter[], filter: 
 /** Counts by reason category, largest first. */
 export function countByReason(letters: readonly ListedDeadLetter[]): Array<[string, number]> {
   const counts = new Map<string, number>();
-  for (const { letter } of letters) counts.set(reasonCategory(letter.reason), (counts.get(reasonCategory(letter.reason)) ?? 0) + 1);
+  for (const { letter } of letters)
+    counts.set(reasonCategory(letter.reason), (counts.get(reasonCategory(letter.reason)) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 }

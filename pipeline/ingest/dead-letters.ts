@@ -16,7 +16,10 @@ export function toDeadLetter(record: DeliveredRecord, reason: string, failedAtMs
 }
 
 /** Dead letters are keyed by their source topic, so one topic's rejects stay in order. */
-export const toDeadLetterRecord = (letter: DeadLetter): OutgoingRecord => ({ key: letter.sourceTopic, value: JSON.stringify(letter) });
+export const toDeadLetterRecord = (letter: DeadLetter): OutgoingRecord => ({
+  key: letter.sourceTopic,
+  value: JSON.stringify(letter),
+});
 
 /** Reasons of records the store itself refused (isolated by write-isolated.ts) start with this. */
 export const STORE_REJECTED_PREFIX = 'store rejected: ';

@@ -1,6 +1,14 @@
 import type { DeliveredRecord, GpuSampleBatch, ModelServerSample, PodEvent } from '../../contracts/index.ts';
 import type { Result } from '../../contracts/index.ts';
-import { decodeGpuSampleBatch, decodeModelServerSample, decodePodEvent, decodeValue, GpuSampleBatchSchema, ok, Topics } from '../../contracts/index.ts';
+import {
+  decodeGpuSampleBatch,
+  decodeModelServerSample,
+  decodePodEvent,
+  decodeValue,
+  GpuSampleBatchSchema,
+  ok,
+  Topics,
+} from '../../contracts/index.ts';
 import { packGpuSampleBatch, SampleNumber, type PackedGpuBatch } from '../store/packed-gpu-batch.ts';
 import { checkGpuSampleBatch } from './fast-batch-check.ts';
 import { scanGpuSampleBatch } from './gpu-batch-scanner.ts';
@@ -15,7 +23,11 @@ export interface Positioned<T> {
 export type DecodedRecord =
   | { readonly topic: typeof Topics.gpuSamples; readonly item: Positioned<PackedGpuBatch>; readonly rows: number }
   | { readonly topic: typeof Topics.podEvents; readonly item: Positioned<PodEvent>; readonly rows: number }
-  | { readonly topic: typeof Topics.modelServerSamples; readonly item: Positioned<ModelServerSample>; readonly rows: number };
+  | {
+      readonly topic: typeof Topics.modelServerSamples;
+      readonly item: Positioned<ModelServerSample>;
+      readonly rows: number;
+    };
 
 export interface Rejected {
   readonly from: DeliveredRecord;
@@ -30,7 +42,9 @@ export interface ValidationLimits {
 export const DEFAULT_VALIDATION: ValidationLimits = { maxFutureSkewMs: 86_400_000 };
 
 const future = (field: string, atMs: number, nowMs: number, limits: ValidationLimits): string | null =>
-  atMs > nowMs + limits.maxFutureSkewMs ? `${field}: ${new Date(atMs).toISOString()} is more than ${limits.maxFutureSkewMs} ms ahead of the pipeline clock` : null;
+  atMs > nowMs + limits.maxFutureSkewMs
+    ? `${field}: ${new Date(atMs).toISOString()} is more than ${limits.maxFutureSkewMs} ms ahead of the pipeline clock`
+    : null;
 
 function validateBatch(b: PackedGpuBatch, nowMs: number, limits: ValidationLimits): string | null {
   for (let i = 0; i < b.sampleCount; i++) {
@@ -81,25 +95,39 @@ export function decodeGpuSampleBatchFast(raw: string): Result<GpuSampleBatch> {
  * against the clock). Pure given `nowMs`. A reason starts with the field path, so that
  * dead-letters.ts can count reasons by category.
  */
-export function decodeRecord(from: DeliveredRecord, nowMs: number, limits: ValidationLimits = DEFAULT_VALIDATION): DecodedRecord | Rejected {
+export function decodeRecord(
+  from: DeliveredRecord,
+  nowMs: number,
+  limits: ValidationLimits = DEFAULT_VALIDATION,
+): DecodedRecord | Rejected {
   switch (from.topic) {
     case Topics.gpuSamples: {
       const r = decodePackedGpuSampleBatch(() => from.value, (from as WithValueBytes).valueBytes ?? undefined);
       if (!r.ok) return { from, reason: r.error };
       const problem = validateBatch(r.value, nowMs, limits);
-      return problem ? { from, reason: problem } : { topic: Topics.gpuSamples, item: { record: r.value, from }, rows: r.value.sampleCount + r.value.processCount + 1 };
+      return problem
+        ? { from, reason: problem }
+        : {
+            topic: Topics.gpuSamples,
+            item: { record: r.value, from },
+            rows: r.value.sampleCount + r.value.processCount + 1,
+          };
     }
     case Topics.podEvents: {
       const r = decodePodEvent(from.value);
       if (!r.ok) return { from, reason: r.error };
       const problem = future('atMs', r.value.atMs, nowMs, limits);
-      return problem ? { from, reason: problem } : { topic: Topics.podEvents, item: { record: r.value, from }, rows: 1 };
+      return problem
+        ? { from, reason: problem }
+        : { topic: Topics.podEvents, item: { record: r.value, from }, rows: 1 };
     }
     case Topics.modelServerSamples: {
       const r = decodeModelServerSample(from.value);
       if (!r.ok) return { from, reason: r.error };
       const problem = future('observedAtMs', r.value.observedAtMs, nowMs, limits);
-      return problem ? { from, reason: problem } : { topic: Topics.modelServerSamples, item: { record: r.value, from }, rows: 1 };
+      return problem
+        ? { from, reason: problem }
+        : { topic: Topics.modelServerSamples, item: { record: r.value, from }, rows: 1 };
     }
     default:
       return { from, reason: `no decoder for topic ${from.topic} in the ingest pipeline` };

@@ -8,7 +8,37 @@ const BATCHES: GpuSampleBatch[] = captureBatches();
 /** As the pipeline sees them: JSON text parsed back (undefined dropped). */
 const fromJson = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 
-const EDGE_VALUES = [null, undefined, 0, -0, -1, 1, 1.5, 99.5, 100, 100.01, 2 ** 32 - 1, 2 ** 32, 2 ** 53, EPOCH(0), EPOCH(-1), EPOCH(1), '', 'x', 'GPU-1', 'MIG-1', '1g.10gb', 'bad', [], ['x'], [''], [1], [-1], {}, true];
+const EDGE_VALUES = [
+  null,
+  undefined,
+  0,
+  -0,
+  -1,
+  1,
+  1.5,
+  99.5,
+  100,
+  100.01,
+  2 ** 32 - 1,
+  2 ** 32,
+  2 ** 53,
+  EPOCH(0),
+  EPOCH(-1),
+  EPOCH(1),
+  '',
+  'x',
+  'GPU-1',
+  'MIG-1',
+  '1g.10gb',
+  'bad',
+  [],
+  ['x'],
+  [''],
+  [1],
+  [-1],
+  {},
+  true,
+];
 function EPOCH(delta: number) {
   return (delta < 0 ? 946_684_800_000 : 4_102_444_800_000) + delta;
 }
@@ -19,14 +49,36 @@ const mutated = fc
     batch: fc.nat(BATCHES.length - 1),
     where: fc.constantFrom('batch', 'sample', 'mig', 'process'),
     index: fc.nat(40),
-    key: fc.oneof(fc.constantFrom(...Object.keys(BATCHES[0]!), ...Object.keys(BATCHES[0]!.samples[0]!), 'gpuInstanceId', 'computeInstanceId', 'profile', 'pid', 'podUid', 'kind'), fc.string({ maxLength: 5 })),
+    key: fc.oneof(
+      fc.constantFrom(
+        ...Object.keys(BATCHES[0]!),
+        ...Object.keys(BATCHES[0]!.samples[0]!),
+        'gpuInstanceId',
+        'computeInstanceId',
+        'profile',
+        'pid',
+        'podUid',
+        'kind',
+      ),
+      fc.string({ maxLength: 5 }),
+    ),
     value: fc.oneof(fc.constantFrom(...EDGE_VALUES), fc.double(), fc.integer()),
     remove: fc.boolean(),
   })
   .map(({ batch, where, index, key, value, remove }) => {
-    const copy = fromJson(BATCHES[batch]) as Record<string, unknown> & { samples: Record<string, unknown>[]; processes: Record<string, unknown>[] };
+    const copy = fromJson(BATCHES[batch]) as Record<string, unknown> & {
+      samples: Record<string, unknown>[];
+      processes: Record<string, unknown>[];
+    };
     const pick = <T>(xs: T[]): T | undefined => xs[index % Math.max(1, xs.length)];
-    const target = where === 'batch' ? copy : where === 'sample' ? pick(copy.samples) : where === 'mig' ? (copy.samples.find((s) => s['mig'])?.['mig'] as Record<string, unknown> | undefined) : pick(copy.processes);
+    const target =
+      where === 'batch'
+        ? copy
+        : where === 'sample'
+          ? pick(copy.samples)
+          : where === 'mig'
+            ? (copy.samples.find((s) => s['mig'])?.['mig'] as Record<string, unknown> | undefined)
+            : pick(copy.processes);
     if (target) {
       if (remove) delete target[key];
       else target[key] = value;
@@ -59,7 +111,7 @@ describe('fast GpuSampleBatch check', () => {
   });
 
   it('leaves to zod what zod would change or reject: unknown fields, wrong types', () => {
-    expect(checkGpuSampleBatch({ ...fromJson(BATCHES[3]) as object, extra: 1 })).toBeNull();
+    expect(checkGpuSampleBatch({ ...(fromJson(BATCHES[3]) as object), extra: 1 })).toBeNull();
     expect(checkGpuSampleBatch('{"schemaVersion":1}')).toBeNull();
     expect(checkGpuSampleBatch(null)).toBeNull();
   });

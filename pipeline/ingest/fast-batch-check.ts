@@ -18,10 +18,12 @@ const int = (v: unknown, min: number): boolean => Number.isSafeInteger(v) && (v 
 const intOrNull = (v: unknown): boolean => v === null || int(v, 0);
 const uint32 = (v: unknown, min = 0): boolean => int(v, min) && (v as number) <= UINT32_MAX;
 const uint32OrNull = (v: unknown): boolean => v === null || uint32(v);
-const numberIn = (v: unknown, min: number, max: number): boolean => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
+const numberIn = (v: unknown, min: number, max: number): boolean =>
+  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
 const nonNegativeOrNull = (v: unknown): boolean => v === null || numberIn(v, 0, Infinity);
 const percentOrNull = (v: unknown): boolean => v === null || numberIn(v, 0, 100);
-const epochMs = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= EPOCH_MS_MIN && (v as number) <= EPOCH_MS_MAX;
+const epochMs = (v: unknown): boolean =>
+  Number.isSafeInteger(v) && (v as number) >= EPOCH_MS_MIN && (v as number) <= EPOCH_MS_MAX;
 const deviceUuid = (v: unknown): boolean => typeof v === 'string' && (v.startsWith('MIG-') || v.startsWith('GPU-'));
 const gpuUuid = (v: unknown): boolean => typeof v === 'string' && v.startsWith('GPU-');
 const MIG_PROFILE = /^(\d+c\.)?\d+g\.\d+gb\S*$/;
@@ -46,7 +48,12 @@ function mig(v: unknown): boolean {
     keys += 1;
     if (k !== 'gpuInstanceId' && k !== 'computeInstanceId' && k !== 'profile') return false;
   }
-  return keys === 3 && uint32(v['gpuInstanceId']) && uint32OrNull(v['computeInstanceId']) && (v['profile'] === null || (typeof v['profile'] === 'string' && MIG_PROFILE.test(v['profile'])));
+  return (
+    keys === 3 &&
+    uint32(v['gpuInstanceId']) &&
+    uint32OrNull(v['computeInstanceId']) &&
+    (v['profile'] === null || (typeof v['profile'] === 'string' && MIG_PROFILE.test(v['profile'])))
+  );
 }
 
 /** Every key of a sample, and whether its value is right (kind-specific keys checked by the caller). */
@@ -100,7 +107,14 @@ function sample(v: unknown): boolean {
   let required = 0;
   for (const k in v) {
     if (!sampleField(k, v[k])) return false;
-    if (k !== 'xidErrors' && k !== 'pciBusId' && k !== 'smActivePct' && k !== 'tensorActivePct' && k !== 'graphicsEngineActivePct') required += 1;
+    if (
+      k !== 'xidErrors' &&
+      k !== 'pciBusId' &&
+      k !== 'smActivePct' &&
+      k !== 'tensorActivePct' &&
+      k !== 'graphicsEngineActivePct'
+    )
+      required += 1;
   }
   if (required !== REQUIRED_SAMPLE_KEYS) return false;
   if (v['kind'] === 'gpu') return gpuUuid(v['gpuUuid']) && v['parentGpuUuid'] === null && v['mig'] === null;

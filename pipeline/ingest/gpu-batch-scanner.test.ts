@@ -31,11 +31,78 @@ function viaZod(text: string): PackedGpuBatch | null {
 }
 
 const EDGE_VALUES = [
-  null, 0, -0, -1, 1, 1.5, -0.5, 99.5, 100, 100.01, 101, 2 ** 32 - 1, 2 ** 32, 2 ** 53, 2 ** 53 - 1, 1e21, 946_684_800_000, 946_684_799_999, 4_102_444_800_000, 4_102_444_800_001,
-  '', 'x', 'GPU-1', 'MIG-1', 'GPU', 'GPU-', 'MIG', 'MIG-', 'MIGX-1', 'GPUX-1', 'G', 'gpu', 'mig', 'Gpu', 'migs', 'nvidia-smi-xml', 'nvidia-smi-csv', 'dcgm', 'dcgmx', 'nvidia-smi',
-  '1g.10gb', '7g.80gb+me', '1c.2g.20gb', '2g.20', 'g.10gb', '1g.10gb ', 'bad', [], ['x'], [''], [1], [-1], [1.5], [null], {}, { gpuInstanceId: 1, computeInstanceId: null, profile: null }, true, false,
+  null,
+  0,
+  -0,
+  -1,
+  1,
+  1.5,
+  -0.5,
+  99.5,
+  100,
+  100.01,
+  101,
+  2 ** 32 - 1,
+  2 ** 32,
+  2 ** 53,
+  2 ** 53 - 1,
+  1e21,
+  946_684_800_000,
+  946_684_799_999,
+  4_102_444_800_000,
+  4_102_444_800_001,
+  '',
+  'x',
+  'GPU-1',
+  'MIG-1',
+  'GPU',
+  'GPU-',
+  'MIG',
+  'MIG-',
+  'MIGX-1',
+  'GPUX-1',
+  'G',
+  'gpu',
+  'mig',
+  'Gpu',
+  'migs',
+  'nvidia-smi-xml',
+  'nvidia-smi-csv',
+  'dcgm',
+  'dcgmx',
+  'nvidia-smi',
+  '1g.10gb',
+  '7g.80gb+me',
+  '1c.2g.20gb',
+  '2g.20',
+  'g.10gb',
+  '1g.10gb ',
+  'bad',
+  [],
+  ['x'],
+  [''],
+  [1],
+  [-1],
+  [1.5],
+  [null],
+  {},
+  { gpuInstanceId: 1, computeInstanceId: null, profile: null },
+  true,
+  false,
 ];
-const KEYS = [...new Set(BATCHES.flatMap((b) => [...Object.keys(b), ...b.samples.flatMap((s) => Object.keys(s)), ...b.processes.flatMap((p) => Object.keys(p))])), 'gpuInstanceId', 'computeInstanceId', 'profile', '__proto__'];
+const KEYS = [
+  ...new Set(
+    BATCHES.flatMap((b) => [
+      ...Object.keys(b),
+      ...b.samples.flatMap((s) => Object.keys(s)),
+      ...b.processes.flatMap((p) => Object.keys(p)),
+    ]),
+  ),
+  'gpuInstanceId',
+  'computeInstanceId',
+  'profile',
+  '__proto__',
+];
 
 /** A real batch with one field somewhere (batch, a sample, its mig, a process) set, deleted or added, written as JSON. */
 const mutatedText = fc
@@ -48,9 +115,19 @@ const mutatedText = fc
     remove: fc.boolean(),
   })
   .map(({ batch, where, index, key, value, remove }) => {
-    const copy = JSON.parse(JSON.stringify(BATCHES[batch])) as Record<string, unknown> & { samples: Record<string, unknown>[]; processes: Record<string, unknown>[] };
+    const copy = JSON.parse(JSON.stringify(BATCHES[batch])) as Record<string, unknown> & {
+      samples: Record<string, unknown>[];
+      processes: Record<string, unknown>[];
+    };
     const pick = <T>(xs: T[]): T | undefined => xs[index % Math.max(1, xs.length)];
-    const target = where === 'batch' ? copy : where === 'sample' ? pick(copy.samples) : where === 'mig' ? (copy.samples.find((s) => s['mig'])?.['mig'] as Record<string, unknown> | undefined) : pick(copy.processes);
+    const target =
+      where === 'batch'
+        ? copy
+        : where === 'sample'
+          ? pick(copy.samples)
+          : where === 'mig'
+            ? (copy.samples.find((s) => s['mig'])?.['mig'] as Record<string, unknown> | undefined)
+            : pick(copy.processes);
     if (target) {
       if (remove) delete target[key];
       else Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
@@ -59,29 +136,44 @@ const mutatedText = fc
   });
 
 /** The same JSON written differently: spaces, number spellings, an escape, a reordered or duplicated key, or damaged. */
-const respelled = fc.tuple(mutatedText, fc.nat(), fc.constantFrom('space', 'number', 'escape', 'duplicate', 'truncate', 'byte', 'unicode')).map(([text, at, how]) => {
-  const i = at % text.length;
-  switch (how) {
-    case 'space':
-      return text.slice(0, i) + (text[i] === ',' || text[i] === ':' ? ' ' : '') + text.slice(i);
-    case 'number':
-      return text.replace(/(:|,|\[)(-?\d+)(?=[,}\]])/, (_m, p: string, n: string) => `${p}${n}${['.0', 'e0', 'E+0', '.000', '0e-1'][at % 5]}`);
-    case 'escape':
-      return text.replace('"gpuUuid":"GPU', '"gpuUuid":"\\u0047PU');
-    case 'duplicate':
-      return text.replace('"seq":', '"seq":7,"seq":');
-    case 'truncate':
-      return text.slice(0, i);
-    case 'byte':
-      return text.slice(0, i) + String.fromCharCode(at % 128) + text.slice(i + 1);
-    default:
-      return text.replace('"model":"', '"model":"é');
-  }
-});
+const respelled = fc
+  .tuple(
+    mutatedText,
+    fc.nat(),
+    fc.constantFrom('space', 'number', 'escape', 'duplicate', 'truncate', 'byte', 'unicode'),
+  )
+  .map(([text, at, how]) => {
+    const i = at % text.length;
+    switch (how) {
+      case 'space':
+        return text.slice(0, i) + (text[i] === ',' || text[i] === ':' ? ' ' : '') + text.slice(i);
+      case 'number':
+        return text.replace(
+          /(:|,|\[)(-?\d+)(?=[,}\]])/,
+          (_m, p: string, n: string) => `${p}${n}${['.0', 'e0', 'E+0', '.000', '0e-1'][at % 5]}`,
+        );
+      case 'escape':
+        return text.replace('"gpuUuid":"GPU', '"gpuUuid":"\\u0047PU');
+      case 'duplicate':
+        return text.replace('"seq":', '"seq":7,"seq":');
+      case 'truncate':
+        return text.slice(0, i);
+      case 'byte':
+        return text.slice(0, i) + String.fromCharCode(at % 128) + text.slice(i + 1);
+      default:
+        return text.replace('"model":"', '"model":"é');
+    }
+  });
 
 describe('GPU batch scanner', () => {
   it('accepts the real-capture batches and the bench fleet as JSON text, packing what JSON.parse + zod pack', () => {
-    const fleet = buildFleet({ fixturesDir: fixturePath(), nodes: 6, gpusPerNode: 8, cluster: 'unit', runId: 'scan' }).map((n) => n.render(3, T));
+    const fleet = buildFleet({
+      fixturesDir: fixturePath(),
+      nodes: 6,
+      gpusPerNode: 8,
+      cluster: 'unit',
+      runId: 'scan',
+    }).map((n) => n.render(3, T));
     const texts = [...BATCHES.map((b) => JSON.stringify(b)), ...fleet];
     for (const text of texts) {
       const general = viaZod(text)!;
@@ -119,15 +211,35 @@ describe('GPU batch scanner', () => {
   });
 
   it('reads numbers as JSON.parse does, to the last bit', () => {
-    const SPELLINGS = ['0.1', '1e-7', '123.456e-5', '5e-324', '1.7976931348623157e308', '2.2250738585072011e-308', '9007199254740993', '1E+2', '-0', '-0.0', '0.30000000000000004', '1e22', '1e23', '123456789012345678'];
+    const SPELLINGS = [
+      '0.1',
+      '1e-7',
+      '123.456e-5',
+      '5e-324',
+      '1.7976931348623157e308',
+      '2.2250738585072011e-308',
+      '9007199254740993',
+      '1E+2',
+      '-0',
+      '-0.0',
+      '0.30000000000000004',
+      '1e22',
+      '1e23',
+      '123456789012345678',
+    ];
     const literal = fc.oneof(
       fc.constantFrom(...SPELLINGS),
       fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
-      fc.tuple(fc.integer(), fc.nat(30), fc.integer({ min: -30, max: 30 })).map(([m, f, e]) => `${m}.${String(f).padStart(2, '0')}e${e}`),
+      fc
+        .tuple(fc.integer(), fc.nat(30), fc.integer({ min: -30, max: 30 }))
+        .map(([m, f, e]) => `${m}.${String(f).padStart(2, '0')}e${e}`),
     );
     fc.assert(
       fc.property(literal, (text) => {
-        const json = JSON.stringify({ ...BATCHES[3], samples: BATCHES[3]!.samples.map((s) => ({ ...s, temperatureC: 0 })) }).replace('"temperatureC":0', `"temperatureC":${text}`);
+        const json = JSON.stringify({
+          ...BATCHES[3],
+          samples: BATCHES[3]!.samples.map((s) => ({ ...s, temperatureC: 0 })),
+        }).replace('"temperatureC":0', `"temperatureC":${text}`);
         const scanned = scanGpuSampleBatch(bytes(json));
         expect(scanned).not.toBeNull();
         expect(Object.is(scanned!.sampleNumber(0, 8), JSON.parse(text) as number)).toBe(true);
@@ -143,7 +255,10 @@ describe('GPU batch scanner', () => {
     expect(r.ok && r.value.node).toBe('nœud "7"');
     expect(scanGpuSampleBatch(bytes(JSON.stringify({ ...BATCHES[3], extra: 1 })))).toBeNull();
     expect(decodePackedGpuSampleBatch(JSON.stringify({ ...BATCHES[3], extra: 1 })).ok).toBe(true);
-    expect(decodePackedGpuSampleBatch('{"schemaVersion":1')).toEqual({ ok: false, error: expect.stringMatching(/^invalid JSON/) as unknown });
+    expect(decodePackedGpuSampleBatch('{"schemaVersion":1')).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^invalid JSON/) as unknown,
+    });
   });
 
   it('the accepted value is the schema-valid one', () => {

@@ -1,6 +1,18 @@
 import { EPOCH_MS_MAX, EPOCH_MS_MIN, UINT32_MAX, type GpuSampleSource } from '../../contracts/index.ts';
 import {
-  FNV_OFFSET, gpuUuidHashStep, PackedGpuBatch, PackedSlab, PROCESS_NUMBERS, PROCESS_SPAN_INTS, ProcessNumber, ProcessSpan, SAMPLE_NUMBERS, SAMPLE_SPAN_INTS, SampleKindCode, SampleNumber, SampleSpan,
+  FNV_OFFSET,
+  gpuUuidHashStep,
+  PackedGpuBatch,
+  PackedSlab,
+  PROCESS_NUMBERS,
+  PROCESS_SPAN_INTS,
+  ProcessNumber,
+  ProcessSpan,
+  SAMPLE_NUMBERS,
+  SAMPLE_SPAN_INTS,
+  SampleKindCode,
+  SampleNumber,
+  SampleSpan,
 } from '../store/packed-gpu-batch.ts';
 import { JsonCursor, KeySet, LBRACE, LBRACKET, RBRACE, RBRACKET, UNSUPPORTED, unsupported } from './json-cursor.ts';
 
@@ -21,15 +33,56 @@ const MIG_PROFILE = /^(\d+c\.)?\d+g\.\d+gb\S*$/;
 const SOURCES: readonly GpuSampleSource[] = ['nvidia-smi-xml', 'nvidia-smi-csv', 'dcgm'];
 
 // Key ids are the indexes in these lists; the switches below name them in comments.
-const BATCH_KEYS = new KeySet(['schemaVersion', 'agentId', 'bootId', 'seq', 'cluster', 'node', 'collectedAtMs', 'source', 'samples', 'processes']);
+const BATCH_KEYS = new KeySet([
+  'schemaVersion',
+  'agentId',
+  'bootId',
+  'seq',
+  'cluster',
+  'node',
+  'collectedAtMs',
+  'source',
+  'samples',
+  'processes',
+]);
 const SAMPLE_KEYS = new KeySet([
-  'index', 'pciBusId', 'model', 'driverVersion', 'observedAtMs', 'powerWatts', 'powerLimitWatts', 'temperatureC', 'smClockMhz', 'memClockMhz',
-  'throttleReasons', 'kind', 'gpuUuid', 'parentGpuUuid', 'utilizationPct', 'memoryUsedBytes', 'memoryTotalBytes', 'eccCorrectedTotal',
-  'eccUncorrectedTotal', 'mig', 'xidErrors', 'smActivePct', 'tensorActivePct', 'graphicsEngineActivePct',
+  'index',
+  'pciBusId',
+  'model',
+  'driverVersion',
+  'observedAtMs',
+  'powerWatts',
+  'powerLimitWatts',
+  'temperatureC',
+  'smClockMhz',
+  'memClockMhz',
+  'throttleReasons',
+  'kind',
+  'gpuUuid',
+  'parentGpuUuid',
+  'utilizationPct',
+  'memoryUsedBytes',
+  'memoryTotalBytes',
+  'eccCorrectedTotal',
+  'eccUncorrectedTotal',
+  'mig',
+  'xidErrors',
+  'smActivePct',
+  'tensorActivePct',
+  'graphicsEngineActivePct',
 ]);
 /** Every sample key but the optional pciBusId (1) and xidErrors… (20–23). */
 const SAMPLE_REQUIRED = ((1 << 20) - 1) & ~(1 << 1);
-const PROCESS_KEYS = new KeySet(['gpuUuid', 'pid', 'processName', 'usedMemoryBytes', 'podUid', 'containerId', 'gpuInstanceId', 'computeInstanceId']);
+const PROCESS_KEYS = new KeySet([
+  'gpuUuid',
+  'pid',
+  'processName',
+  'usedMemoryBytes',
+  'podUid',
+  'containerId',
+  'gpuInstanceId',
+  'computeInstanceId',
+]);
 const PROCESS_REQUIRED = (1 << 6) - 1;
 const MIG_KEYS = new KeySet(['gpuInstanceId', 'computeInstanceId', 'profile']);
 
@@ -108,10 +161,14 @@ class GpuBatchScanner extends JsonCursor {
             source = SOURCES.find((s) => s.length === this.b - this.a && this.startsWith(s)) ?? unsupported();
             break;
           case 8: // samples
-            if (this.open(LBRACKET, RBRACKET)) do this.sample(); while (this.more(RBRACKET));
+            if (this.open(LBRACKET, RBRACKET))
+              do this.sample();
+              while (this.more(RBRACKET));
             break;
           default: // processes
-            if (this.open(LBRACKET, RBRACKET)) do this.process(); while (this.more(RBRACKET));
+            if (this.open(LBRACKET, RBRACKET))
+              do this.process();
+              while (this.more(RBRACKET));
         }
       } while (this.more(RBRACE));
     }
@@ -225,7 +282,11 @@ class GpuBatchScanner extends JsonCursor {
           case 11: // kind
             this.string();
             if (this.b - this.a !== 3) unsupported();
-            nums[at + SampleNumber.kind] = this.startsWith('gpu') ? SampleKindCode.gpu : this.startsWith('mig') ? SampleKindCode.mig : unsupported();
+            nums[at + SampleNumber.kind] = this.startsWith('gpu')
+              ? SampleKindCode.gpu
+              : this.startsWith('mig')
+                ? SampleKindCode.mig
+                : unsupported();
             break;
           case 12: // gpuUuid
             nums[at + SampleNumber.gpuUuidHash] = this.hashedString(FNV_OFFSET, gpuUuidHashStep);
@@ -254,7 +315,9 @@ class GpuBatchScanner extends JsonCursor {
             if (hasMig) this.mig(at, k);
             break;
           case 20: // xidErrors: checked, not stored
-            if (this.open(LBRACKET, RBRACKET)) do if (!isUint32(this.number())) unsupported(); while (this.more(RBRACKET));
+            if (this.open(LBRACKET, RBRACKET))
+              do if (!isUint32(this.number())) unsupported();
+              while (this.more(RBRACKET));
             break;
           default: // smActivePct, tensorActivePct, graphicsEngineActivePct: checked, not stored
             this.percentOrNull();
@@ -266,7 +329,12 @@ class GpuBatchScanner extends JsonCursor {
     const gpuUuid = this.startsWithAt('GPU-', uuid);
     if (nums[at + SampleNumber.kind] === SampleKindCode.gpu) {
       if (!gpuUuid || hasParent || hasMig) unsupported();
-    } else if (!(gpuUuid || this.startsWithAt('MIG-', uuid)) || !hasParent || !this.startsWithAt('GPU-', spans[k + SampleSpan.parentGpuUuid]!) || !hasMig) {
+    } else if (
+      !(gpuUuid || this.startsWithAt('MIG-', uuid)) ||
+      !hasParent ||
+      !this.startsWithAt('GPU-', spans[k + SampleSpan.parentGpuUuid]!) ||
+      !hasMig
+    ) {
       unsupported();
     }
   }
@@ -298,7 +366,10 @@ class GpuBatchScanner extends JsonCursor {
           this.sampleNumbers[at + SampleNumber.migGpuInstanceId] = isUint32(v) ? v : unsupported();
         } else if (key === 1) {
           this.sampleNumbers[at + SampleNumber.migComputeInstanceId] = this.uint32OrNull();
-        } else if (this.nullableSpan(this.sampleSpans, k + SampleSpan.migProfile, false) && !MIG_PROFILE.test(this.text())) {
+        } else if (
+          this.nullableSpan(this.sampleSpans, k + SampleSpan.migProfile, false) &&
+          !MIG_PROFILE.test(this.text())
+        ) {
           unsupported();
         }
       } while (this.more(RBRACE));
@@ -351,7 +422,15 @@ class GpuBatchScanner extends JsonCursor {
   }
 
   /** The batch from the scratch arrays, in PackedGpuBatch's layout. */
-  pack(agentId: string, bootId: string, seq: number, cluster: string, node: string, collectedAtMs: number, source: GpuSampleSource): PackedGpuBatch {
+  pack(
+    agentId: string,
+    bootId: string,
+    seq: number,
+    cluster: string,
+    node: string,
+    collectedAtMs: number,
+    source: GpuSampleSource,
+  ): PackedGpuBatch {
     const { samples: n, processes: m } = this;
     const numberCount = n * SAMPLE_NUMBERS + m * PROCESS_NUMBERS;
     const throttleBase = n * SAMPLE_SPAN_INTS + m * PROCESS_SPAN_INTS;
@@ -363,7 +442,8 @@ class GpuBatchScanner extends JsonCursor {
     spans.set(this.sampleSpans.subarray(0, n * SAMPLE_SPAN_INTS));
     spans.set(this.processSpans.subarray(0, m * PROCESS_SPAN_INTS), n * SAMPLE_SPAN_INTS);
     spans.set(this.throttleSpans.subarray(0, 2 * this.throttles), throttleBase);
-    for (let k = SampleSpan.throttleFirst; k < n * SAMPLE_SPAN_INTS; k += SAMPLE_SPAN_INTS) spans[k] = spans[k]! + throttleBase;
+    for (let k = SampleSpan.throttleFirst; k < n * SAMPLE_SPAN_INTS; k += SAMPLE_SPAN_INTS)
+      spans[k] = spans[k]! + throttleBase;
     return new PackedGpuBatch(this.u, agentId, bootId, seq, cluster, node, collectedAtMs, source, n, m, numbers, spans);
   }
 }

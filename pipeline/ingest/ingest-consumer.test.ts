@@ -39,19 +39,38 @@ describe('ingest consumer (in-process bus, chDB)', () => {
   it('pauses while the store is down: no commit, no dead letter, the redelivered batch joins the queued one; then stores everything once', async () => {
     const bus: RecordBus = createMemoryBus({ defaultPartitions: 3, retryDelayMs: 20 });
     const letters: DeadLetter[] = [];
-    await bus.subscribe({ groupId: 'dl', topics: [Topics.deadLetters], handleBatch: async (b) => void letters.push(...b.records.map((r) => JSON.parse(r.value) as DeadLetter)) });
+    await bus.subscribe({
+      groupId: 'dl',
+      topics: [Topics.deadLetters],
+      handleBatch: async (b) => void letters.push(...b.records.map((r) => JSON.parse(r.value) as DeadLetter)),
+    });
     let down = true;
     let refused = 0;
     const writers = createStoreWriters(store, Date.now);
     const logLines: string[] = [];
-    const logger = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _e, done) => void (logLines.push(chunk.toString()), done()) }));
+    const logger = pino(
+      { level: 'warn' },
+      new Writable({ write: (chunk: Buffer, _e, done) => void (logLines.push(chunk.toString()), done()) }),
+    );
     const consumer = createIngestConsumer({
-      bus, logger, now: Date.now, random: () => 0.5,
-      writers: { ...writers, gpuSamples: async (items) => (down ? Promise.reject(new StoreUnavailableError(`down (${++refused})`, { query: 'INSERT' })) : writers.gpuSamples(items)) },
+      bus,
+      logger,
+      now: Date.now,
+      random: () => 0.5,
+      writers: {
+        ...writers,
+        gpuSamples: async (items) =>
+          down
+            ? Promise.reject(new StoreUnavailableError(`down (${++refused})`, { query: 'INSERT' }))
+            : writers.gpuSamples(items),
+      },
       config: { members: 2, maxHandlerWaitMs: 150, backoff: { initialMs: 20, maxMs: 40 } },
     });
     await consumer.start({ groupId: 'ingest' });
-    await bus.send(Topics.gpuSamples, fleet.map((n) => ({ key: n.node, value: n.render(1, NOW - 10_000) })));
+    await bus.send(
+      Topics.gpuSamples,
+      fleet.map((n) => ({ key: n.node, value: n.render(1, NOW - 10_000) })),
+    );
     // Longer than maxHandlerWaitMs: the handlers give up, the bus redelivers, the copies join the queued records.
     await waitFor('retries for longer than a handler waits', () => refused >= 12, 10_000);
     expect(consumer.stats.accepted).toBe(0);
@@ -70,9 +89,18 @@ describe('ingest consumer (in-process bus, chDB)', () => {
 
   it('handleBatch alone stores a batch and resolves only then (no members: flush at once)', async () => {
     const bus = createMemoryBus();
-    const consumer = createIngestConsumer({ bus, writers: createStoreWriters(store, Date.now), logger: testLogger('ingest'), now: Date.now });
+    const consumer = createIngestConsumer({
+      bus,
+      writers: createStoreWriters(store, Date.now),
+      logger: testLogger('ingest'),
+      now: Date.now,
+    });
     const value = fleet[0]!.render(2, NOW - 5_000);
-    await consumer.handleBatch({ topic: Topics.gpuSamples, partition: 0, records: [{ topic: Topics.gpuSamples, partition: 0, offset: '0', key: 'n', value, timestampMs: NOW }] });
+    await consumer.handleBatch({
+      topic: Topics.gpuSamples,
+      partition: 0,
+      records: [{ topic: Topics.gpuSamples, partition: 0, offset: '0', key: 'n', value, timestampMs: NOW }],
+    });
     expect(consumer.stats).toMatchObject({ accepted: 1, deadLetters: 0 });
     expect(await store.countRows(StoreTable.ingestBatches)).toBe(7);
     await consumer.close();

@@ -1,9 +1,22 @@
 import type { Logger } from 'pino';
-import type { DeliveredBatch, DeliveredRecord, OutgoingRecord, RecordBus, Subscription } from '../../contracts/index.ts';
+import type {
+  DeliveredBatch,
+  DeliveredRecord,
+  OutgoingRecord,
+  RecordBus,
+  Subscription,
+} from '../../contracts/index.ts';
 import { INGEST_TOPICS, Topics } from '../../contracts/index.ts';
 import { DEFAULT_BACKOFF, type BackoffConfig } from './backoff.ts';
 import { reasonCategory, STORE_REJECTED_PREFIX, toDeadLetter, toDeadLetterRecord } from './dead-letters.ts';
-import { decodeRecord, DEFAULT_VALIDATION, isRejected, type DecodedRecord, type Rejected, type ValidationLimits } from './decode-records.ts';
+import {
+  decodeRecord,
+  DEFAULT_VALIDATION,
+  isRejected,
+  type DecodedRecord,
+  type Rejected,
+  type ValidationLimits,
+} from './decode-records.ts';
 import { NOOP_INGEST_OBSERVER, type IngestObserver } from './ingest-observer.ts';
 import { createRecordBatcher, type BatcherConfig } from './record-batcher.ts';
 import type { IngestWriters } from './store-writers.ts';
@@ -114,7 +127,9 @@ function writeTopic(writers: IngestWriters, records: readonly DecodedRecord[]): 
     case Topics.podEvents:
       return writers.podEvents(records.flatMap((d) => (d.topic === Topics.podEvents ? [d.item] : [])));
     case Topics.modelServerSamples:
-      return writers.modelServerSamples(records.flatMap((d) => (d.topic === Topics.modelServerSamples ? [d.item] : [])));
+      return writers.modelServerSamples(
+        records.flatMap((d) => (d.topic === Topics.modelServerSamples ? [d.item] : [])),
+      );
   }
 }
 
@@ -130,7 +145,13 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
   const config: IngestConfig = { ...DEFAULT_INGEST_CONFIG, ...deps.config };
   const observer = deps.observer ?? NOOP_INGEST_OBSERVER;
   const random = deps.random ?? Math.random;
-  const stats: IngestStats = { accepted: 0, deadLetters: 0, deadLettersByReason: new Map(), storedRows: 0, storeRetries: 0 };
+  const stats: IngestStats = {
+    accepted: 0,
+    deadLetters: 0,
+    deadLettersByReason: new Map(),
+    storedRows: 0,
+    storeRetries: 0,
+  };
   const stopRetrying = new AbortController();
   let subscriptions: Subscription[] = [];
   let lastRetryLogMs = 0;
@@ -138,7 +159,11 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
   const sendDeadLetters = async (rejected: readonly Rejected[]): Promise<void> => {
     if (rejected.length === 0) return;
     const failedAtMs = deps.now();
-    await sendChunked(deps.bus, Topics.deadLetters, rejected.map((r) => toDeadLetterRecord(toDeadLetter(r.from, r.reason, failedAtMs))));
+    await sendChunked(
+      deps.bus,
+      Topics.deadLetters,
+      rejected.map((r) => toDeadLetterRecord(toDeadLetter(r.from, r.reason, failedAtMs))),
+    );
     stats.deadLetters += rejected.length;
     const byCategory = new Map<string, number>();
     for (const r of rejected) {
@@ -150,7 +175,10 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
       observer.deadLettered(category, n);
     }
     const first = rejected[0];
-    deps.logger.warn({ topic: first?.from.topic, deadLetters: rejected.length, firstReason: first?.reason }, 'records sent to the dead-letter topic');
+    deps.logger.warn(
+      { topic: first?.from.topic, deadLetters: rejected.length, firstReason: first?.reason },
+      'records sent to the dead-letter topic',
+    );
   };
 
   const onRetry = (topic: string) => (error: unknown, attempt: number) => {
@@ -173,9 +201,19 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
       stats.storedRows += rows;
       observer.inserted({ topic, records: part.length, rows, durationMs: deps.now() - started });
     };
-    const outcome = await writeIsolated(records, timedWrite, { backoff: config.backoff, random, signal: stopRetrying.signal, onRetry: onRetry(topic) });
+    const outcome = await writeIsolated(records, timedWrite, {
+      backoff: config.backoff,
+      random,
+      signal: stopRetrying.signal,
+      onRetry: onRetry(topic),
+    });
     const refused = new Set(outcome.rejected.map((r) => r.item));
-    await sendDeadLetters(outcome.rejected.map(({ item, error }) => ({ from: item.item.from, reason: `${STORE_REJECTED_PREFIX}${error instanceof Error ? error.message : String(error)}` })));
+    await sendDeadLetters(
+      outcome.rejected.map(({ item, error }) => ({
+        from: item.item.from,
+        reason: `${STORE_REJECTED_PREFIX}${error instanceof Error ? error.message : String(error)}`,
+      })),
+    );
     const stored = records.filter((d) => !refused.has(d)).map((d) => d.item.from);
     stats.accepted += stored.length;
     observer.stored(stored, deps.now());
@@ -194,7 +232,15 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
   const waitStored = async (done: Promise<void>): Promise<void> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new IngestBackpressureError(`records not stored within ${config.maxHandlerWaitMs} ms (store slow or down); the batch will be redelivered`)), config.maxHandlerWaitMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new IngestBackpressureError(
+              `records not stored within ${config.maxHandlerWaitMs} ms (store slow or down); the batch will be redelivered`,
+            ),
+          ),
+        config.maxHandlerWaitMs,
+      );
     });
     try {
       await Promise.race([done, timeout]);
@@ -213,7 +259,8 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
       else decoded.push(d);
     }
     await sendDeadLetters(rejected);
-    if (decoded.length > 0) await waitStored(batcher.add(decoded.map((d) => ({ key: positionOf(d.item.from), rows: d.rows, value: d }))));
+    if (decoded.length > 0)
+      await waitStored(batcher.add(decoded.map((d) => ({ key: positionOf(d.item.from), rows: d.rows, value: d }))));
   };
 
   return {
@@ -226,7 +273,10 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
       await deps.bus.ensureTopics([...topics, Topics.deadLetters], { partitions: config.partitions });
       const onError = (error: unknown, batch: DeliveredBatch) => {
         const level = error instanceof IngestBackpressureError ? 'warn' : 'error';
-        deps.logger[level]({ err: error, topic: batch.topic, partition: batch.partition }, 'ingest batch not stored; the bus will redeliver it');
+        deps.logger[level](
+          { err: error, topic: batch.topic, partition: batch.partition },
+          'ingest batch not stored; the bus will redeliver it',
+        );
       };
       batcher.setProducers(config.members * config.batchesPerMember);
       subscriptions = await Promise.all(
@@ -235,7 +285,10 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
     },
     async close() {
       batcher.drain();
-      const giveUp = setTimeout(() => stopRetrying.abort(new Error('ingest closing: records not stored are redelivered on the next start')), config.closeTimeoutMs);
+      const giveUp = setTimeout(
+        () => stopRetrying.abort(new Error('ingest closing: records not stored are redelivered on the next start')),
+        config.closeTimeoutMs,
+      );
       try {
         const closing = subscriptions;
         subscriptions = [];

@@ -6,7 +6,12 @@ import type { DeliveredRecord } from '../../contracts/index.ts';
  */
 export interface IngestObserver {
   /** One successful insert of `records` records (`rows` rows) of one topic, and how long it took. */
-  inserted(event: { readonly topic: string; readonly records: number; readonly rows: number; readonly durationMs: number }): void;
+  inserted(event: {
+    readonly topic: string;
+    readonly records: number;
+    readonly rows: number;
+    readonly durationMs: number;
+  }): void;
   /** Records whose rows the store accepted (their offsets may now be committed). */
   stored(records: readonly DeliveredRecord[], nowMs: number): void;
   /** Records sent to the dead-letter topic, by reason category (dead-letters.ts). */

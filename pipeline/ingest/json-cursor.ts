@@ -34,7 +34,9 @@ export class KeySet {
   constructor(readonly names: readonly string[]) {
     const quoted = names.map((n) => Buffer.from(`"${n}":`, 'latin1'));
     this.#quotedLength = Uint8Array.from(quoted, (q) => q.length);
-    this.#offsets = quoted.map((q) => Uint8Array.from({ length: Math.ceil(q.length / 4) }, (_, w) => Math.min(4 * w, q.length - 4)));
+    this.#offsets = quoted.map((q) =>
+      Uint8Array.from({ length: Math.ceil(q.length / 4) }, (_, w) => Math.min(4 * w, q.length - 4)),
+    );
     this.#words = quoted.map((q, id) => Uint32Array.from(this.#offsets[id]!, (at) => q.readUInt32LE(at)));
     const byLength: number[][] = [];
     names.forEach((name, id) => (byLength[name.length] ??= []).push(id));

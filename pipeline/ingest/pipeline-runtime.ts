@@ -33,7 +33,11 @@ export interface PipelineRuntimeConfig {
   readonly telemetryGaps?: { readonly intervalMs: number } | null;
   readonly retention?: { readonly intervalMs: number; readonly policy?: RetentionPolicy } | null;
   /** The hourly cost ledger (pipeline/cost): computes each closed window; absent or null: not run here. */
-  readonly costLedger?: { readonly intervalMs: number; readonly catalog: PriceCatalog; readonly options?: Partial<CostLedgerJobOptions> } | null;
+  readonly costLedger?: {
+    readonly intervalMs: number;
+    readonly catalog: PriceCatalog;
+    readonly options?: Partial<CostLedgerJobOptions>;
+  } | null;
 }
 
 export const DEFAULT_JOB_INTERVALS_MS = { rollups: 60_000, telemetryGaps: 60_000, retention: 3_600_000 } as const;
@@ -80,18 +84,36 @@ export function createPipelineRuntime(deps: PipelineRuntimeDeps, config: Pipelin
   const rollups = config.rollups === undefined ? { intervalMs: DEFAULT_JOB_INTERVALS_MS.rollups } : config.rollups;
   if (rollups) {
     const { intervalMs, ...overrides } = rollups;
-    schedules.push({ intervalMs, job: createRollupJob({ executor, now: deps.now }, { ...DEFAULT_ROLLUP_JOB_CONFIG, ...overrides, database }) });
+    schedules.push({
+      intervalMs,
+      job: createRollupJob({ executor, now: deps.now }, { ...DEFAULT_ROLLUP_JOB_CONFIG, ...overrides, database }),
+    });
   }
-  const gaps = config.telemetryGaps === undefined ? { intervalMs: DEFAULT_JOB_INTERVALS_MS.telemetryGaps } : config.telemetryGaps;
-  if (gaps) schedules.push({ intervalMs: gaps.intervalMs, job: createTelemetryGapJob({ executor, now: deps.now }, { ...DEFAULT_TELEMETRY_GAP_JOB_CONFIG, database }) });
-  const retention = config.retention === undefined ? { intervalMs: DEFAULT_JOB_INTERVALS_MS.retention } : config.retention;
+  const gaps =
+    config.telemetryGaps === undefined ? { intervalMs: DEFAULT_JOB_INTERVALS_MS.telemetryGaps } : config.telemetryGaps;
+  if (gaps)
+    schedules.push({
+      intervalMs: gaps.intervalMs,
+      job: createTelemetryGapJob({ executor, now: deps.now }, { ...DEFAULT_TELEMETRY_GAP_JOB_CONFIG, database }),
+    });
+  const retention =
+    config.retention === undefined ? { intervalMs: DEFAULT_JOB_INTERVALS_MS.retention } : config.retention;
   if (retention) {
     const policy = validateRetention(retention.policy ?? DEFAULT_RETENTION);
-    schedules.push({ intervalMs: retention.intervalMs, job: createRetentionJob({ executor, now: deps.now, logger: jobLogger }, database, policy) });
+    schedules.push({
+      intervalMs: retention.intervalMs,
+      job: createRetentionJob({ executor, now: deps.now, logger: jobLogger }, database, policy),
+    });
   }
   if (config.costLedger) {
     const { intervalMs, catalog, options } = config.costLedger;
-    schedules.push({ intervalMs, job: createCostLedgerJob({ executor, database, catalog, ...(options ? { options } : {}) }, { now: deps.now, logger: jobLogger }) });
+    schedules.push({
+      intervalMs,
+      job: createCostLedgerJob(
+        { executor, database, catalog, ...(options ? { options } : {}) },
+        { now: deps.now, logger: jobLogger },
+      ),
+    });
   }
   let scheduler: JobScheduler | null = null;
 
@@ -100,7 +122,10 @@ export function createPipelineRuntime(deps: PipelineRuntimeDeps, config: Pipelin
     metrics,
     async start() {
       await ingest.start({ groupId: config.groupId });
-      scheduler = createJobScheduler({ logger: jobLogger, now: deps.now, ...(metrics ? { onRun: (r) => metrics.jobRan(r) } : {}) }, schedules);
+      scheduler = createJobScheduler(
+        { logger: jobLogger, now: deps.now, ...(metrics ? { onRun: (r) => metrics.jobRan(r) } : {}) },
+        schedules,
+      );
       scheduler.start();
     },
     async close() {

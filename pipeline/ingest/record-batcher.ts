@@ -153,7 +153,9 @@ export function createRecordBatcher<T>(flush: (values: T[]) => Promise<void>, co
       return inFlight;
     },
     idle() {
-      return inFlight === 0 && open.entries.size === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
+      return inFlight === 0 && open.entries.size === 0
+        ? Promise.resolve()
+        : new Promise((resolve) => idleWaiters.push(resolve));
     },
   };
 }

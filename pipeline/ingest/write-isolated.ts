@@ -16,7 +16,9 @@ const DATA_ERROR_CODES: ReadonlySet<number> = new Set([6, 26, 27, 32, 38, 41, 53
 /** Whether an error blames the data of the rows rather than the store or the statement. */
 export function isDataError(error: unknown): boolean {
   if (error instanceof SqlValueError) return true;
-  return error instanceof StoreQueryError && error.clickhouseCode !== undefined && DATA_ERROR_CODES.has(error.clickhouseCode);
+  return (
+    error instanceof StoreQueryError && error.clickhouseCode !== undefined && DATA_ERROR_CODES.has(error.clickhouseCode)
+  );
 }
 
 /** Retriable: the store is down or slow (StoreUnavailableError and anything else marked retriable). */
@@ -52,7 +54,11 @@ async function isolate<T>(items: readonly T[], write: (items: readonly T[]) => P
 }
 
 /** `items` just failed with `error` (not retriable): the halves are tried on their own. */
-async function bisect<T>(items: readonly T[], error: unknown, write: (items: readonly T[]) => Promise<void>): Promise<Isolated<T>> {
+async function bisect<T>(
+  items: readonly T[],
+  error: unknown,
+  write: (items: readonly T[]) => Promise<void>,
+): Promise<Isolated<T>> {
   const [only] = items;
   if (items.length === 1 && only !== undefined) return { stored: 0, rejected: [{ item: only, error }] };
   const middle = Math.ceil(items.length / 2);
@@ -70,7 +76,11 @@ async function bisect<T>(items: readonly T[], error: unknown, write: (items: rea
  *   Otherwise (every item fails the same way: a missing table, a broken statement) it is not the
  *   records' fault: back off and retry, so that a misconfigured store pauses ingest and loses nothing.
  */
-export async function writeIsolated<T>(items: readonly T[], write: (items: readonly T[]) => Promise<void>, options: WriteIsolatedOptions): Promise<WriteOutcome<T>> {
+export async function writeIsolated<T>(
+  items: readonly T[],
+  write: (items: readonly T[]) => Promise<void>,
+  options: WriteIsolatedOptions,
+): Promise<WriteOutcome<T>> {
   for (let attempt = 0; ; attempt++) {
     let cause: unknown;
     try {
@@ -82,7 +92,8 @@ export async function writeIsolated<T>(items: readonly T[], write: (items: reado
         try {
           const result = await bisect(items, error, write);
           if (result.rejected.length === 0) return { rejected: [], retries: attempt };
-          if (result.stored > 0 || result.rejected.every((r) => isDataError(r.error))) return { rejected: result.rejected, retries: attempt };
+          if (result.stored > 0 || result.rejected.every((r) => isDataError(r.error)))
+            return { rejected: result.rejected, retries: attempt };
         } catch (retriable) {
           cause = retriable;
         }

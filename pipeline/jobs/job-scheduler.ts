@@ -23,7 +23,10 @@ export interface JobRunReport {
  * Runs each job at once on start, then `intervalMs` after each run ends (never two runs of one job
  * at a time). A failed run is logged and retried at the next tick: the jobs are idempotent.
  */
-export function createJobScheduler(deps: { readonly logger: Logger; readonly now: () => number; readonly onRun?: (report: JobRunReport) => void }, schedules: readonly JobSchedule[]): JobScheduler {
+export function createJobScheduler(
+  deps: { readonly logger: Logger; readonly now: () => number; readonly onRun?: (report: JobRunReport) => void },
+  schedules: readonly JobSchedule[],
+): JobScheduler {
   const timers = new Set<NodeJS.Timeout>();
   const running = new Set<Promise<void>>();
   let stopped = false;

@@ -37,7 +37,10 @@ export const ROLLUP_JOB = 'rollups';
  * a repeated run or two pipelines at once change nothing. Hours are composed from their minutes,
  * so minutes go first.
  */
-export function createRollupJob(deps: { readonly executor: SqlExecutor; readonly now: () => number }, config: RollupJobConfig): ScheduledJob {
+export function createRollupJob(
+  deps: { readonly executor: SqlExecutor; readonly now: () => number },
+  config: RollupJobConfig,
+): ScheduledJob {
   const { executor } = deps;
   const scope = (computedAtMs: number) => ({ database: config.database, maxGapMs: config.maxGapMs, computedAtMs });
   return {
@@ -45,8 +48,19 @@ export function createRollupJob(deps: { readonly executor: SqlExecutor; readonly
     async run() {
       const nowMs = deps.now();
       const previous = await readJobState(executor, config.database, ROLLUP_JOB);
-      const marks = await readDirtyMarks(executor, config.database, marksSinceMs(previous, config.maxGapMs, config.overlapMs));
-      const plan = planRollups({ marks, previous, nowMs, closeDelayMs: config.closeDelayMs, maxGapMs: config.maxGapMs, overlapMs: config.overlapMs });
+      const marks = await readDirtyMarks(
+        executor,
+        config.database,
+        marksSinceMs(previous, config.maxGapMs, config.overlapMs),
+      );
+      const plan = planRollups({
+        marks,
+        previous,
+        nowMs,
+        closeDelayMs: config.closeDelayMs,
+        maxGapMs: config.maxGapMs,
+        overlapMs: config.overlapMs,
+      });
       let statements = 0;
       for (const chunk of minuteChunks(plan.minutes, config.maxNodeMinutesPerStatement)) {
         await recomputeMinutes(executor, { ...scope(nowMs), ...chunk });
@@ -54,13 +68,20 @@ export function createRollupJob(deps: { readonly executor: SqlExecutor; readonly
       }
       for (const [hourMs, planned] of plan.hours) {
         const toMs = hourMs + ROLLUP_WINDOW_MS['1h'];
-        const nodes = planned === 'all' ? await nodesWithMinuteRollups(executor, config.database, hourMs, toMs) : planned;
+        const nodes =
+          planned === 'all' ? await nodesWithMinuteRollups(executor, config.database, hourMs, toMs) : planned;
         for (const slice of slices(nodes, config.maxNodesPerHourStatement)) {
           await recomputeHour(executor, { ...scope(nowMs), fromMs: hourMs, toMs, nodes: slice });
           statements += 1;
         }
       }
-      await writeJobState(executor, config.database, ROLLUP_JOB, { watermarkMs: nowMs, closedBeforeMs: plan.closedBeforeMs }, nowMs);
+      await writeJobState(
+        executor,
+        config.database,
+        ROLLUP_JOB,
+        { watermarkMs: nowMs, closedBeforeMs: plan.closedBeforeMs },
+        nowMs,
+      );
       return { minuteWindows: plan.minutes.size, hourWindows: plan.hours.size, statements };
     },
   };

@@ -33,7 +33,10 @@ export interface RollupPlan {
 /** The oldest marks a run must read: new since the last run, or for windows still open at it (or reaching back into them). */
 export function marksSinceMs(previous: JobState | null, maxGapMs: number, overlapMs: number): number {
   if (previous === null) return 0;
-  return Math.max(0, Math.min(previous.watermarkMs, previous.closedBeforeMs - reachOf(maxGapMs) * MINUTE_MS) - overlapMs);
+  return Math.max(
+    0,
+    Math.min(previous.watermarkMs, previous.closedBeforeMs - reachOf(maxGapMs) * MINUTE_MS) - overlapMs,
+  );
 }
 
 /**
@@ -88,7 +91,10 @@ export interface RecomputeChunk {
  * Statements for the planned minutes: consecutive minutes with the same nodes share a statement,
  * each covering at most maxNodeMinutes (nodes × minutes), so that its memory stays bounded.
  */
-export function minuteChunks(minutes: ReadonlyMap<number, readonly NodeRef[]>, maxNodeMinutes: number): RecomputeChunk[] {
+export function minuteChunks(
+  minutes: ReadonlyMap<number, readonly NodeRef[]>,
+  maxNodeMinutes: number,
+): RecomputeChunk[] {
   const runs: Array<{ fromMs: number; toMs: number; nodes: readonly NodeRef[]; key: string }> = [];
   for (const [m, nodes] of minutes) {
     const key = nodes.map(keyOf).join('\u0001');
@@ -102,7 +108,11 @@ export function minuteChunks(minutes: ReadonlyMap<number, readonly NodeRef[]>, m
     const minutesPerChunk = Math.max(1, Math.floor(maxNodeMinutes / perChunk));
     for (let from = run.fromMs; from < run.toMs; from += minutesPerChunk * MINUTE_MS) {
       for (let i = 0; i < run.nodes.length; i += perChunk) {
-        chunks.push({ fromMs: from, toMs: Math.min(run.toMs, from + minutesPerChunk * MINUTE_MS), nodes: run.nodes.slice(i, i + perChunk) });
+        chunks.push({
+          fromMs: from,
+          toMs: Math.min(run.toMs, from + minutesPerChunk * MINUTE_MS),
+          nodes: run.nodes.slice(i, i + perChunk),
+        });
       }
     }
   }
@@ -110,4 +120,5 @@ export function minuteChunks(minutes: ReadonlyMap<number, readonly NodeRef[]>, m
 }
 
 /** `items` in slices of at most `size`. */
-export const slices = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+export const slices = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));

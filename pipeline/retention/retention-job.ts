@@ -30,13 +30,19 @@ async function listPartitions(executor: SqlExecutor, database: string): Promise<
  * partitions a day at a time, month partitions once the whole month is past). Tables the policy
  * does not name, and partitions that are not days or months, are never touched.
  */
-export async function applyRetention(deps: RetentionDeps, database: string, policy: RetentionPolicy): Promise<DroppedPartition[]> {
+export async function applyRetention(
+  deps: RetentionDeps,
+  database: string,
+  policy: RetentionPolicy,
+): Promise<DroppedPartition[]> {
   const nowMs = deps.now();
   const dropped: DroppedPartition[] = [];
   for (const part of await listPartitions(deps.executor, database)) {
     const cls = policy.tables[part.table];
     if (cls === undefined || !isExpired(part.partitionId, cutoffMs(nowMs, policy.maxAge[cls]))) continue;
-    await deps.executor.command(sql`ALTER TABLE ${ident(database)}.${ident(part.table)} DROP PARTITION ID ${str(part.partitionId)}`);
+    await deps.executor.command(
+      sql`ALTER TABLE ${ident(database)}.${ident(part.table)} DROP PARTITION ID ${str(part.partitionId)}`,
+    );
     dropped.push(part);
   }
   if (dropped.length > 0) deps.logger.info({ database, dropped }, 'retention dropped expired partitions');

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../contracts/config-error.ts';
-import { cutoffMs, DEFAULT_RETENTION, isExpired, parseMaxAge, partitionEndMs, validateRetention } from './retention-policy.ts';
+import {
+  cutoffMs,
+  DEFAULT_RETENTION,
+  isExpired,
+  parseMaxAge,
+  partitionEndMs,
+  validateRetention,
+} from './retention-policy.ts';
 
 const NOW = Date.UTC(2024, 4, 15, 10, 30, 0); // 2024-05-15T10:30Z
 
@@ -36,7 +43,10 @@ describe('retention policy', () => {
 
   it('refuses a ledger or audit retention under a year, listing every problem', () => {
     expect(validateRetention(DEFAULT_RETENTION)).toBe(DEFAULT_RETENTION);
-    const bad = { ...DEFAULT_RETENTION, maxAge: { ...DEFAULT_RETENTION.maxAge, ledger: { unit: 'day', count: 90 }, audit: { unit: 'month', count: 6 } } } as const;
+    const bad = {
+      ...DEFAULT_RETENTION,
+      maxAge: { ...DEFAULT_RETENTION.maxAge, ledger: { unit: 'day', count: 90 }, audit: { unit: 'month', count: 6 } },
+    } as const;
     const error: unknown = (() => {
       try {
         return validateRetention(bad);
@@ -45,6 +55,8 @@ describe('retention policy', () => {
       }
     })();
     expect(error).toBeInstanceOf(ConfigError);
-    expect(String((error as Error).message)).toMatch(/ledger must be at least a year.*\n?.*audit must be at least a year/s);
+    expect(String((error as Error).message)).toMatch(
+      /ledger must be at least a year.*\n?.*audit must be at least a year/s,
+    );
   });
 });

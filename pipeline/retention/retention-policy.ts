@@ -51,7 +51,8 @@ export const DEFAULT_RETENTION: RetentionPolicy = {
 export function parseMaxAge(text: string): MaxAge {
   const m = /^(\d+)(d|mo|y)$/.exec(text.trim());
   const count = Number(m?.[1]);
-  if (!m || !Number.isSafeInteger(count) || count <= 0) throw new Error(`not a retention age: "${text}" (use e.g. 14d, 13mo, 2y)`);
+  if (!m || !Number.isSafeInteger(count) || count <= 0)
+    throw new Error(`not a retention age: "${text}" (use e.g. 14d, 13mo, 2y)`);
   return m[2] === 'd' ? { unit: 'day', count } : { unit: 'month', count: m[2] === 'y' ? count * 12 : count };
 }
 
@@ -61,11 +62,13 @@ const approxDays = (age: MaxAge): number => (age.unit === 'day' ? age.count : ag
 export function validateRetention(policy: RetentionPolicy): RetentionPolicy {
   const problems: string[] = [];
   for (const [cls, age] of Object.entries(policy.maxAge)) {
-    if (!Number.isSafeInteger(age.count) || age.count <= 0) problems.push(`retention of ${cls}: ${age.count} ${age.unit}s is not a positive whole number`);
+    if (!Number.isSafeInteger(age.count) || age.count <= 0)
+      problems.push(`retention of ${cls}: ${age.count} ${age.unit}s is not a positive whole number`);
   }
   for (const cls of [RetentionClass.ledger, RetentionClass.audit]) {
     const age = policy.maxAge[cls];
-    if (age.unit === 'day' ? age.count < 365 : age.count < 12) problems.push(`retention of ${cls} must be at least a year (365d or 12mo), got ${age.count} ${age.unit}s`);
+    if (age.unit === 'day' ? age.count < 365 : age.count < 12)
+      problems.push(`retention of ${cls} must be at least a year (365d or 12mo), got ${age.count} ${age.unit}s`);
   }
   if (approxDays(policy.maxAge.raw) < 1) problems.push('retention of raw rows must be at least a day');
   if (problems.length > 0) throw new ConfigError(problems);
@@ -76,7 +79,15 @@ export function validateRetention(policy: RetentionPolicy): RetentionPolicy {
 export function cutoffMs(nowMs: number, age: MaxAge): number {
   if (age.unit === 'day') return nowMs - age.count * 86_400_000;
   const d = new Date(nowMs);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - age.count, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
+  return Date.UTC(
+    d.getUTCFullYear(),
+    d.getUTCMonth() - age.count,
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+    d.getUTCMilliseconds(),
+  );
 }
 
 /**

@@ -1,5 +1,11 @@
 import { Session } from 'chdb';
-import { clickHouseCodeOf, storeErrorFromCode, StoreQueryError, StoreUnavailableError, type StoreError } from './errors.ts';
+import {
+  clickHouseCodeOf,
+  storeErrorFromCode,
+  StoreQueryError,
+  StoreUnavailableError,
+  type StoreError,
+} from './errors.ts';
 import { decodeJsonEachRow, encodeJsonEachRow, type SqlExecutor } from './executor.ts';
 import { SqlQuery, SqlValueError, tableName } from './sql.ts';
 

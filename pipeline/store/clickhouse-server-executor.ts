@@ -1,6 +1,12 @@
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import { clickHouseCodeOf, storeErrorFromCode, StoreQueryError, StoreUnavailableError, type StoreError } from './errors.ts';
+import {
+  clickHouseCodeOf,
+  storeErrorFromCode,
+  StoreQueryError,
+  StoreUnavailableError,
+  type StoreError,
+} from './errors.ts';
 import { encodeJsonEachRow, type SqlExecutor } from './executor.ts';
 import { SqlQuery, SqlValueError, tableName } from './sql.ts';
 
@@ -29,8 +35,7 @@ interface ErrorLike {
 function toStoreError(error: unknown, query: string): StoreError {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
   const message = typeof e.message === 'string' ? e.message : String(error);
-  const code =
-    typeof e.code === 'string' && /^\d+$/.test(e.code) ? Number(e.code) : clickHouseCodeOf(message);
+  const code = typeof e.code === 'string' && /^\d+$/.test(e.code) ? Number(e.code) : clickHouseCodeOf(message);
   if (code !== undefined) return storeErrorFromCode(code, `ClickHouse: ${message}`, query, error);
   return new StoreUnavailableError(`ClickHouse unavailable: ${message}`, { query, cause: error });
 }

@@ -4,9 +4,28 @@
  * cost_ledger_windows and collapses copies of a row by its key, so neither a recomputation nor a
  * retried insert is ever counted twice, merged or not (see the migration).
  */
-import { IDLE_BUCKET, UNALLOCATED, type CostBucket, type CostLedgerRow, type PricingTier } from '../../contracts/cost-ledger-row.ts';
+import {
+  IDLE_BUCKET,
+  UNALLOCATED,
+  type CostBucket,
+  type CostLedgerRow,
+  type PricingTier,
+} from '../../contracts/cost-ledger-row.ts';
 import type { SqlExecutor } from './executor.ts';
-import { commaJoin, date, dateTime, ident, raw, sql, SqlValueError, str, toEpochSeconds, uint, type SqlQuery, type SqlValue } from './sql.ts';
+import {
+  commaJoin,
+  date,
+  dateTime,
+  ident,
+  raw,
+  sql,
+  SqlValueError,
+  str,
+  toEpochSeconds,
+  uint,
+  type SqlQuery,
+  type SqlValue,
+} from './sql.ts';
 import { toSafeNumber } from './telemetry-store.ts';
 
 /** Ledger windows with windowStartMs ≥ fromMs and windowEndMs ≤ toMs (whole windows only). */
@@ -30,11 +49,23 @@ export interface LedgerComputation {
 export type LedgerWindow = Omit<LedgerComputation, 'rows'> & { readonly rowCount: number };
 
 /** Report dimensions; `label:<key>` groups by a pod label (Kubernetes label-key syntax). */
-export const COST_GROUP_KEYS = ['cluster', 'node', 'gpuModel', 'pricingTier', 'namespace', 'pod', 'tenant', 'team', 'workload', 'model'] as const;
+export const COST_GROUP_KEYS = [
+  'cluster',
+  'node',
+  'gpuModel',
+  'pricingTier',
+  'namespace',
+  'pod',
+  'tenant',
+  'team',
+  'workload',
+  'model',
+] as const;
 export type CostGroupKey = (typeof COST_GROUP_KEYS)[number] | `label:${string}`;
 
 /** `[prefix/]name`: prefix a DNS subdomain (≤ 253), name ≤ 63 alphanumerics with `-_.` inside. */
-const LABEL_KEY = /^(?:(?=.{1,253}\/)[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?\/)?(?=.{1,63}$)[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_KEY =
+  /^(?:(?=.{1,253}\/)[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?\/)?(?=.{1,63}$)[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 export const isLabelKey = (key: string): boolean => LABEL_KEY.test(key);
 
 /** Sums of one group: `bucket` is always a dimension, so idle is its own group. */
@@ -97,7 +128,8 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
     FROM ${db}.cost_ledger_windows WHERE ${rangeFilter(r)}
     GROUP BY cluster, window_start_ms, window_end_ms`;
   /** The latest computation's rows, one per key; non-key columns prefixed r_ (18.16 substitutes same-named aliases). */
-  const current = (r: CostRange): SqlValue => raw(sql`
+  const current = (r: CostRange): SqlValue =>
+    raw(sql`
     SELECT cluster, window_start_ms, window_end_ms, node, gpu_model, pricing_tier, bucket, pod_uid, tenant,
            any(namespace) AS r_namespace, any(pod) AS r_pod, any(team) AS r_team, any(workload) AS r_workload,
            any(model) AS r_model, any(label_keys) AS r_label_keys, any(label_values) AS r_label_values,
@@ -111,38 +143,80 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
   const keyExpr = (key: CostGroupKey): SqlValue => {
     if (key.startsWith('label:')) {
       const name = key.slice('label:'.length);
-      if (!isLabelKey(name)) throw new SqlValueError(`group key ${JSON.stringify(key)}: ${JSON.stringify(name)} is not a Kubernetes label key`);
-      return idleOr(sql`if(has(r_label_keys, ${str(name)}), arrayElement(r_label_values, indexOf(r_label_keys, ${str(name)})), ${str(UNALLOCATED)})`);
+      if (!isLabelKey(name))
+        throw new SqlValueError(
+          `group key ${JSON.stringify(key)}: ${JSON.stringify(name)} is not a Kubernetes label key`,
+        );
+      return idleOr(
+        sql`if(has(r_label_keys, ${str(name)}), arrayElement(r_label_values, indexOf(r_label_keys, ${str(name)})), ${str(UNALLOCATED)})`,
+      );
     }
     const columns: Record<(typeof COST_GROUP_KEYS)[number], SqlQuery> = {
-      cluster: sql`cluster`, node: sql`node`, gpuModel: sql`gpu_model`, pricingTier: sql`pricing_tier`, namespace: sql`r_namespace`,
-      pod: sql`if(bucket = ${str('idle')}, r_pod, concat(r_namespace, '/', r_pod))`, tenant: sql`tenant`, team: sql`r_team`,
-      workload: sql`r_workload`, model: sql`if(r_model = '', ${str(UNALLOCATED)}, r_model)`,
+      cluster: sql`cluster`,
+      node: sql`node`,
+      gpuModel: sql`gpu_model`,
+      pricingTier: sql`pricing_tier`,
+      namespace: sql`r_namespace`,
+      pod: sql`if(bucket = ${str('idle')}, r_pod, concat(r_namespace, '/', r_pod))`,
+      tenant: sql`tenant`,
+      team: sql`r_team`,
+      workload: sql`r_workload`,
+      model: sql`if(r_model = '', ${str(UNALLOCATED)}, r_model)`,
     };
     const column = columns[key as (typeof COST_GROUP_KEYS)[number]] as SqlQuery | undefined;
-    if (column === undefined) throw new SqlValueError(`unknown group key ${JSON.stringify(key)} (use ${COST_GROUP_KEYS.join(', ')} or label:<key>)`);
+    if (column === undefined)
+      throw new SqlValueError(
+        `unknown group key ${JSON.stringify(key)} (use ${COST_GROUP_KEYS.join(', ')} or label:<key>)`,
+      );
     return key === 'model' ? idleOr(column) : raw(column);
   };
 
   return {
     async write(c) {
       const window_start = toEpochSeconds(c.windowStartMs);
-      const base = { window_start, window_start_ms: c.windowStartMs, window_end_ms: c.windowEndMs, cluster: c.cluster, computed_at_ms: c.computedAtMs };
-      await executor.insert(table('cost_ledger'), c.rows.map((r) => {
-        if (r.cluster !== c.cluster || r.windowStartMs !== c.windowStartMs || r.windowEndMs !== c.windowEndMs) {
-          throw new SqlValueError(`cost ledger row of ${r.cluster} [${r.windowStartMs}, ${r.windowEndMs}) is not in the computation of ${c.cluster} [${c.windowStartMs}, ${c.windowEndMs})`);
-        }
-        const labels = Object.entries(r.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        return {
-          ...base, node: r.node, gpu_model: r.gpuModel, pricing_tier: r.pricingTier, bucket: r.bucket, namespace: r.namespace, pod: r.pod,
-          pod_uid: r.podUid, tenant: r.tenant, team: r.team, workload: r.workload, model: r.model,
-          label_keys: labels.map(([k]) => k), label_values: labels.map(([, v]) => v),
-          allocated_gpu_seconds: r.allocatedGpuSeconds, used_gpu_seconds: r.usedGpuSeconds, price_usd_per_gpu_hour: r.priceUsdPerGpuHour,
-          cost_usd: r.costUsd, waste_usd: r.wasteUsd,
-        };
-      }));
+      const base = {
+        window_start,
+        window_start_ms: c.windowStartMs,
+        window_end_ms: c.windowEndMs,
+        cluster: c.cluster,
+        computed_at_ms: c.computedAtMs,
+      };
+      await executor.insert(
+        table('cost_ledger'),
+        c.rows.map((r) => {
+          if (r.cluster !== c.cluster || r.windowStartMs !== c.windowStartMs || r.windowEndMs !== c.windowEndMs) {
+            throw new SqlValueError(
+              `cost ledger row of ${r.cluster} [${r.windowStartMs}, ${r.windowEndMs}) is not in the computation of ${c.cluster} [${c.windowStartMs}, ${c.windowEndMs})`,
+            );
+          }
+          const labels = Object.entries(r.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+          return {
+            ...base,
+            node: r.node,
+            gpu_model: r.gpuModel,
+            pricing_tier: r.pricingTier,
+            bucket: r.bucket,
+            namespace: r.namespace,
+            pod: r.pod,
+            pod_uid: r.podUid,
+            tenant: r.tenant,
+            team: r.team,
+            workload: r.workload,
+            model: r.model,
+            label_keys: labels.map(([k]) => k),
+            label_values: labels.map(([, v]) => v),
+            allocated_gpu_seconds: r.allocatedGpuSeconds,
+            used_gpu_seconds: r.usedGpuSeconds,
+            price_usd_per_gpu_hour: r.priceUsdPerGpuHour,
+            cost_usd: r.costUsd,
+            waste_usd: r.wasteUsd,
+          };
+        }),
+      );
       // Registered last: until this row exists, readers keep using the previous computation.
-      await executor.insert(table('cost_ledger_windows'), [{ ...base, row_count: c.rows.length, fleet_cost_usd: c.fleetCostUsd, problems: c.problems }]);
+      await executor.insert(table('cost_ledger_windows'), [
+        { ...base, row_count: c.rows.length, fleet_cost_usd: c.fleetCostUsd, problems: c.problems },
+      ]);
     },
 
     async windows(r) {
@@ -164,7 +238,9 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
     },
 
     async rows(r) {
-      const rows = await executor.query<Raw>(sql`SELECT * FROM (${current(r)}) ORDER BY cluster, window_start_ms, node, bucket DESC, pod_uid, tenant`);
+      const rows = await executor.query<Raw>(
+        sql`SELECT * FROM (${current(r)}) ORDER BY cluster, window_start_ms, node, bucket DESC, pod_uid, tenant`,
+      );
       return rows.map((x): CostLedgerRow => {
         const keys = x['r_label_keys'] as string[];
         const values = x['r_label_values'] as string[];
@@ -172,13 +248,24 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
           schemaVersion: 1,
           windowStartMs: toSafeNumber(x['window_start_ms'], 'window_start_ms'),
           windowEndMs: toSafeNumber(x['window_end_ms'], 'window_end_ms'),
-          cluster: String(x['cluster']), node: String(x['node']), gpuModel: String(x['gpu_model']),
-          pricingTier: x['pricing_tier'] as PricingTier, bucket: x['bucket'] as CostBucket,
-          namespace: String(x['r_namespace']), pod: String(x['r_pod']), podUid: String(x['pod_uid']), tenant: String(x['tenant']),
-          team: String(x['r_team']), workload: String(x['r_workload']), model: String(x['r_model']),
+          cluster: String(x['cluster']),
+          node: String(x['node']),
+          gpuModel: String(x['gpu_model']),
+          pricingTier: x['pricing_tier'] as PricingTier,
+          bucket: x['bucket'] as CostBucket,
+          namespace: String(x['r_namespace']),
+          pod: String(x['r_pod']),
+          podUid: String(x['pod_uid']),
+          tenant: String(x['tenant']),
+          team: String(x['r_team']),
+          workload: String(x['r_workload']),
+          model: String(x['r_model']),
           labels: Object.fromEntries(keys.map((k, i) => [k, values[i] ?? ''])),
-          allocatedGpuSeconds: num(x['r_alloc']), usedGpuSeconds: num(x['r_used']), priceUsdPerGpuHour: num(x['r_price']),
-          costUsd: num(x['r_cost']), wasteUsd: num(x['r_waste']),
+          allocatedGpuSeconds: num(x['r_alloc']),
+          usedGpuSeconds: num(x['r_used']),
+          priceUsdPerGpuHour: num(x['r_price']),
+          costUsd: num(x['r_cost']),
+          wasteUsd: num(x['r_waste']),
         };
       });
     },
@@ -194,8 +281,10 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
       return rows.map((x) => ({
         bucket: x['bucket'] as CostBucket,
         keys: by.map((_, i) => String(x[`k${i}`])),
-        costUsd: num(x['cost_usd']), wasteUsd: num(x['waste_usd']),
-        allocatedGpuSeconds: num(x['alloc_s']), usedGpuSeconds: num(x['used_s']),
+        costUsd: num(x['cost_usd']),
+        wasteUsd: num(x['waste_usd']),
+        allocatedGpuSeconds: num(x['alloc_s']),
+        usedGpuSeconds: num(x['used_s']),
         rows: toSafeNumber(x['n'], 'rows'),
       }));
     },
@@ -205,7 +294,13 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
         SELECT cluster, pod_uid, tenant, sum(r_cost) AS cost_usd, sum(r_alloc) AS alloc_s
         FROM (${current(r)}) WHERE bucket = ${str('workload')}
         GROUP BY cluster, pod_uid, tenant ORDER BY cluster, pod_uid, tenant`);
-      return rows.map((x) => ({ cluster: String(x['cluster']), podUid: String(x['pod_uid']), tenant: String(x['tenant']), costUsd: num(x['cost_usd']), allocatedGpuSeconds: num(x['alloc_s']) }));
+      return rows.map((x) => ({
+        cluster: String(x['cluster']),
+        podUid: String(x['pod_uid']),
+        tenant: String(x['tenant']),
+        costUsd: num(x['cost_usd']),
+        allocatedGpuSeconds: num(x['alloc_s']),
+      }));
     },
 
     async modelTokens(r) {
@@ -222,8 +317,11 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
           GROUP BY cluster, node, server, model, pod_uid, observed_at_ms, agent_id)
         GROUP BY cluster, model, pod_uid ORDER BY cluster, model, pod_uid`);
       return rows.map((x) => ({
-        cluster: String(x['cluster']), model: String(x['model']), podUid: String(x['pod_uid']),
-        requests: toSafeNumber(x['requests'], 'requests'), promptTokens: toSafeNumber(x['prompt'], 'prompt tokens'),
+        cluster: String(x['cluster']),
+        model: String(x['model']),
+        podUid: String(x['pod_uid']),
+        requests: toSafeNumber(x['requests'], 'requests'),
+        promptTokens: toSafeNumber(x['prompt'], 'prompt tokens'),
         generationTokens: toSafeNumber(x['generation'], 'generation tokens'),
       }));
     },

@@ -1,6 +1,16 @@
 import { NativeBlockWriter, type NativeBlock } from './native-block.ts';
 import { ColumnArena, DateColumn, NullableColumn, StringColumn, UInt32Column, UInt64Column } from './native-columns.ts';
-import { PROCESS_NUMBERS, PROCESS_SPAN_INTS, ProcessNumber, ProcessSpan, SAMPLE_NUMBERS, SAMPLE_SPAN_INTS, SampleNumber, SampleSpan, type PackedGpuBatch } from './packed-gpu-batch.ts';
+import {
+  PROCESS_NUMBERS,
+  PROCESS_SPAN_INTS,
+  ProcessNumber,
+  ProcessSpan,
+  SAMPLE_NUMBERS,
+  SAMPLE_SPAN_INTS,
+  SampleNumber,
+  SampleSpan,
+  type PackedGpuBatch,
+} from './packed-gpu-batch.ts';
 import { keyOrder } from './row-order.ts';
 import type { IngestBatchRow } from './rows.ts';
 import { toEpochSeconds } from './sql.ts';
@@ -63,14 +73,20 @@ class RowIdentity {
 }
 
 const SAMPLE_NULLABLES = [
-  ['utilization_pct', 'Float64', SampleNumber.utilizationPct], ['memory_used_bytes', 'UInt64', SampleNumber.memoryUsedBytes],
-  ['memory_total_bytes', 'UInt64', SampleNumber.memoryTotalBytes], ['power_watts', 'Float64', SampleNumber.powerWatts],
-  ['power_limit_watts', 'Float64', SampleNumber.powerLimitWatts], ['temperature_c', 'Float64', SampleNumber.temperatureC],
-  ['sm_clock_mhz', 'Float64', SampleNumber.smClockMhz], ['mem_clock_mhz', 'Float64', SampleNumber.memClockMhz],
+  ['utilization_pct', 'Float64', SampleNumber.utilizationPct],
+  ['memory_used_bytes', 'UInt64', SampleNumber.memoryUsedBytes],
+  ['memory_total_bytes', 'UInt64', SampleNumber.memoryTotalBytes],
+  ['power_watts', 'Float64', SampleNumber.powerWatts],
+  ['power_limit_watts', 'Float64', SampleNumber.powerLimitWatts],
+  ['temperature_c', 'Float64', SampleNumber.temperatureC],
+  ['sm_clock_mhz', 'Float64', SampleNumber.smClockMhz],
+  ['mem_clock_mhz', 'Float64', SampleNumber.memClockMhz],
 ] as const;
 const SAMPLE_TRAILING_NULLABLES = [
-  ['ecc_corrected_total', 'UInt64', SampleNumber.eccCorrectedTotal], ['ecc_uncorrected_total', 'UInt64', SampleNumber.eccUncorrectedTotal],
-  ['mig_gi_id', 'UInt32', SampleNumber.migGpuInstanceId], ['mig_ci_id', 'UInt32', SampleNumber.migComputeInstanceId],
+  ['ecc_corrected_total', 'UInt64', SampleNumber.eccCorrectedTotal],
+  ['ecc_uncorrected_total', 'UInt64', SampleNumber.eccUncorrectedTotal],
+  ['mig_gi_id', 'UInt32', SampleNumber.migGpuInstanceId],
+  ['mig_ci_id', 'UInt32', SampleNumber.migComputeInstanceId],
 ] as const;
 
 /** gpu_samples rows (migration 001) of the batches, stamped with the ingest time. */
@@ -85,10 +101,14 @@ export function encodeGpuSampleBlock(batches: readonly PackedGpuBatch[], ingeste
   const gpuIndex = new UInt32Column(arena, 'gpu_index', 'UInt32', rows);
   const model = new StringColumn(arena, 'model', rows * 24);
   const driverVersion = new StringColumn(arena, 'driver_version', rows * 12);
-  const nullables = SAMPLE_NULLABLES.map(([name, type, field]) => [new NullableColumn(arena, name, type, rows), field] as const);
+  const nullables = SAMPLE_NULLABLES.map(
+    ([name, type, field]) => [new NullableColumn(arena, name, type, rows), field] as const,
+  );
   const throttleEnds = new UInt64Column(arena, 'throttle_reasons', rows);
   const throttleReasons = new StringColumn(arena, 'throttle_reasons', rows * 12);
-  const trailing = SAMPLE_TRAILING_NULLABLES.map(([name, type, field]) => [new NullableColumn(arena, name, type, rows), field] as const);
+  const trailing = SAMPLE_TRAILING_NULLABLES.map(
+    ([name, type, field]) => [new NullableColumn(arena, name, type, rows), field] as const,
+  );
   const migProfile = new StringColumn(arena, 'mig_profile', rows * 2);
 
   const order = keyOrder(batches, 'samples');

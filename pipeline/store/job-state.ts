@@ -24,11 +24,20 @@ export async function readJobState(executor: SqlExecutor, database: string, job:
     GROUP BY job`);
   const row = rows[0];
   if (!row) return null;
-  return { watermarkMs: toSafeNumber(row.watermark_ms, 'watermark_ms'), closedBeforeMs: toSafeNumber(row.closed_before_ms, 'closed_before_ms') };
+  return {
+    watermarkMs: toSafeNumber(row.watermark_ms, 'watermark_ms'),
+    closedBeforeMs: toSafeNumber(row.closed_before_ms, 'closed_before_ms'),
+  };
 }
 
 /** Records a run's progress; `updatedAtMs` (the job's clock) orders versions. */
-export async function writeJobState(executor: SqlExecutor, database: string, job: string, state: JobState, updatedAtMs: number): Promise<void> {
+export async function writeJobState(
+  executor: SqlExecutor,
+  database: string,
+  job: string,
+  state: JobState,
+  updatedAtMs: number,
+): Promise<void> {
   await executor.command(sql`
     INSERT INTO ${ident(database)}.pipeline_job_state (job, watermark_ms, closed_before_ms, updated_at_ms)
     VALUES (${str(job)}, ${uint(state.watermarkMs)}, ${uint(state.closedBeforeMs)}, ${uint(updatedAtMs)})`);

@@ -109,9 +109,7 @@ export async function migrate(executor: SqlExecutor, options: MigrateOptions): P
     CREATE TABLE IF NOT EXISTS ${db}.schema_migrations
     (version UInt32, name String, checksum String, applied_at DateTime('UTC'))
     ENGINE = ReplacingMergeTree() ORDER BY version`);
-  const rows = await executor.query<AppliedRow>(
-    sql`SELECT version, name, checksum FROM ${db}.schema_migrations`,
-  );
+  const rows = await executor.query<AppliedRow>(sql`SELECT version, name, checksum FROM ${db}.schema_migrations`);
   const recorded = new Map<number, AppliedRow[]>();
   for (const row of rows) {
     const v = Number(row.version);

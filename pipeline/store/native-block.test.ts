@@ -47,8 +47,19 @@ describe('Native column builders', () => {
     const w = new NativeBlockWriter();
     power.write(w);
     gi.write(w);
-    expect(hex(w)).toBe('0170' + '114e756c6c61626c6528466c6f6174363429' + '000100' + '000000000000e03f' + '0000000000000000' + '0000000000000040' +
-      '026769' + '104e756c6c61626c652855496e74333229' + '0100' + '00000000' + '07000000');
+    expect(hex(w)).toBe(
+      '0170' +
+        '114e756c6c61626c6528466c6f6174363429' +
+        '000100' +
+        '000000000000e03f' +
+        '0000000000000000' +
+        '0000000000000040' +
+        '026769' +
+        '104e756c6c61626c652855496e74333229' +
+        '0100' +
+        '00000000' +
+        '07000000',
+    );
     expect(() => power.set(0, Number.POSITIVE_INFINITY)).toThrow(SqlValueError);
     expect(() => new UInt32Column(arena, 'pid', 'UInt32', 1).set(0, -1)).toThrow(SqlValueError);
     expect(() => new UInt64Column(arena, 'seq', 1).set(0, 1.5)).toThrow(SqlValueError);
@@ -62,7 +73,9 @@ describe('Native column builders', () => {
     c.repeat('nœud');
     c.repeat('nœud');
     c.string('');
-    expect(c.bytes().toString('hex')).toBe('05' + Buffer.from('GPU-1').toString('hex') + '056ec593756405' + '6ec5937564' + '00');
+    expect(c.bytes().toString('hex')).toBe(
+      '05' + Buffer.from('GPU-1').toString('hex') + '056ec593756405' + '6ec5937564' + '00',
+    );
     arena.reset();
     expect([...new NullableColumn(arena, 'p', 'Float64', 3).nulls]).toEqual([0, 0, 0]);
   });

@@ -72,14 +72,16 @@ export class NativeBlockWriter {
   }
 
   uint32(n: number, column: string): void {
-    if (!(n >= 0 && n <= 0xffffffff && Number.isInteger(n))) throw new SqlValueError(`insert: column "${column}" is ${n}; expected an integer 0..2^32-1`);
+    if (!(n >= 0 && n <= 0xffffffff && Number.isInteger(n)))
+      throw new SqlValueError(`insert: column "${column}" is ${n}; expected an integer 0..2^32-1`);
     this.reserve(4);
     this.#pos = this.#buf.writeUInt32LE(n, this.#pos);
   }
 
   /** UInt64 from a non-negative safe integer (JS numbers are exact up to 2^53). */
   uint64(n: number, column: string): void {
-    if (!(n >= 0 && Number.isSafeInteger(n))) throw new SqlValueError(`insert: column "${column}" is ${n}; expected a non-negative safe integer`);
+    if (!(n >= 0 && Number.isSafeInteger(n)))
+      throw new SqlValueError(`insert: column "${column}" is ${n}; expected a non-negative safe integer`);
     this.reserve(8);
     const lo = n % 0x100000000;
     this.#pos = this.#buf.writeUInt32LE(lo, this.#pos);
@@ -90,13 +92,15 @@ export class NativeBlockWriter {
   uint64Decimal(value: number | string | bigint, column: string): void {
     if (typeof value === 'number') return this.uint64(value, column);
     const big = typeof value === 'bigint' ? value : /^\d{1,20}$/.test(value) ? BigInt(value) : -1n;
-    if (big < 0n || big >= 1n << 64n) throw new SqlValueError(`insert: column "${column}" is ${String(value)}; expected an integer 0..2^64-1`);
+    if (big < 0n || big >= 1n << 64n)
+      throw new SqlValueError(`insert: column "${column}" is ${String(value)}; expected an integer 0..2^64-1`);
     this.reserve(8);
     this.#pos = this.#buf.writeBigUInt64LE(big, this.#pos);
   }
 
   float64(n: number, column: string): void {
-    if (!Number.isFinite(n)) throw new SqlValueError(`insert: column "${column}" is ${n}; only finite numbers can be stored`);
+    if (!Number.isFinite(n))
+      throw new SqlValueError(`insert: column "${column}" is ${n}; only finite numbers can be stored`);
     this.reserve(8);
     this.#pos = this.#buf.writeDoubleLE(n, this.#pos);
   }

@@ -62,12 +62,18 @@ export class ColumnArena {
   }
 }
 
-const badValue = (column: string, v: number, expected: string) => new SqlValueError(`insert: column "${column}" is ${v}; expected ${expected}`);
+const badValue = (column: string, v: number, expected: string) =>
+  new SqlValueError(`insert: column "${column}" is ${v}; expected ${expected}`);
 
 /** UInt32 (also DateTime seconds) values. */
 export class UInt32Column {
   readonly values: Uint32Array;
-  constructor(arena: ColumnArena, readonly name: string, readonly type: string, rows: number) {
+  constructor(
+    arena: ColumnArena,
+    readonly name: string,
+    readonly type: string,
+    rows: number,
+  ) {
     this.values = arena.uint32(rows);
   }
   set(r: number, v: number): void {
@@ -83,7 +89,11 @@ export class UInt32Column {
 /** UInt64 values from non-negative safe integers, as (low, high) 32-bit halves. */
 export class UInt64Column {
   readonly halves: Uint32Array;
-  constructor(arena: ColumnArena, readonly name: string, rows: number) {
+  constructor(
+    arena: ColumnArena,
+    readonly name: string,
+    rows: number,
+  ) {
     this.halves = arena.uint32(2 * rows);
   }
   set(r: number, v: number): void {
@@ -101,7 +111,11 @@ export class UInt64Column {
 /** Date: days since 1970-01-01 (UTC) of epoch-ms instants. */
 export class DateColumn {
   readonly days: Uint16Array;
-  constructor(arena: ColumnArena, readonly name: string, rows: number) {
+  constructor(
+    arena: ColumnArena,
+    readonly name: string,
+    rows: number,
+  ) {
     this.days = arena.uint16(rows);
   }
   setFromMs(r: number, ms: number): void {
@@ -118,10 +132,20 @@ export class NullableColumn {
   readonly nulls: Uint8Array;
   readonly #floats: Float64Array | null;
   readonly #ints: UInt64Column | UInt32Column | null;
-  constructor(arena: ColumnArena, readonly name: string, readonly type: 'Float64' | 'UInt64' | 'UInt32', rows: number) {
+  constructor(
+    arena: ColumnArena,
+    readonly name: string,
+    readonly type: 'Float64' | 'UInt64' | 'UInt32',
+    rows: number,
+  ) {
     this.nulls = arena.uint8(rows);
     this.#floats = type === 'Float64' ? arena.float64(rows) : null;
-    this.#ints = type === 'UInt64' ? new UInt64Column(arena, name, rows) : type === 'UInt32' ? new UInt32Column(arena, name, type, rows) : null;
+    this.#ints =
+      type === 'UInt64'
+        ? new UInt64Column(arena, name, rows)
+        : type === 'UInt32'
+          ? new UInt32Column(arena, name, type, rows)
+          : null;
   }
   set(r: number, v: number): void {
     if (Number.isNaN(v)) {
@@ -149,7 +173,11 @@ export class StringColumn {
   #last: string | null = null;
   #lastStart = 0;
 
-  constructor(arena: ColumnArena, readonly name: string, bytesHint: number) {
+  constructor(
+    arena: ColumnArena,
+    readonly name: string,
+    bytesHint: number,
+  ) {
     this.#buf = arena.bytes(Math.max(64, bytesHint));
   }
 

@@ -67,15 +67,36 @@ export class PackedGpuBatch {
  * the gpu_uuid bytes (row-order.ts orders rows by it without reading the bytes again).
  */
 export const SampleNumber = {
-  kind: 0, index: 1, observedAtMs: 2, utilizationPct: 3, memoryUsedBytes: 4, memoryTotalBytes: 5, powerWatts: 6, powerLimitWatts: 7,
-  temperatureC: 8, smClockMhz: 9, memClockMhz: 10, eccCorrectedTotal: 11, eccUncorrectedTotal: 12, migGpuInstanceId: 13, migComputeInstanceId: 14,
+  kind: 0,
+  index: 1,
+  observedAtMs: 2,
+  utilizationPct: 3,
+  memoryUsedBytes: 4,
+  memoryTotalBytes: 5,
+  powerWatts: 6,
+  powerLimitWatts: 7,
+  temperatureC: 8,
+  smClockMhz: 9,
+  memClockMhz: 10,
+  eccCorrectedTotal: 11,
+  eccUncorrectedTotal: 12,
+  migGpuInstanceId: 13,
+  migComputeInstanceId: 14,
   gpuUuidHash: 15,
 } as const;
 export const SAMPLE_NUMBERS = 16;
 export const SampleKindCode = { gpu: 0, mig: 1 } as const;
 
 /** Offsets of a sample's spans: (start, end) pairs, then the throttle reasons' first span index and count. */
-export const SampleSpan = { gpuUuid: 0, parentGpuUuid: 2, model: 4, driverVersion: 6, migProfile: 8, throttleFirst: 10, throttleCount: 11 } as const;
+export const SampleSpan = {
+  gpuUuid: 0,
+  parentGpuUuid: 2,
+  model: 4,
+  driverVersion: 6,
+  migProfile: 8,
+  throttleFirst: 10,
+  throttleCount: 11,
+} as const;
 export const SAMPLE_SPAN_INTS = 12;
 
 export const ProcessNumber = { pid: 0, usedMemoryBytes: 1, gpuUuidHash: 2 } as const;
@@ -149,8 +170,22 @@ export function packGpuSampleBatch(b: GpuSampleBatch): PackedGpuBatch {
   b.samples.forEach((s, i) => {
     const at = i * SAMPLE_NUMBERS;
     const values = [
-      SampleKindCode[s.kind], s.index, s.observedAtMs, s.utilizationPct, s.memoryUsedBytes, s.memoryTotalBytes, s.powerWatts, s.powerLimitWatts,
-      s.temperatureC, s.smClockMhz, s.memClockMhz, s.eccCorrectedTotal, s.eccUncorrectedTotal, s.mig?.gpuInstanceId, s.mig?.computeInstanceId, 0,
+      SampleKindCode[s.kind],
+      s.index,
+      s.observedAtMs,
+      s.utilizationPct,
+      s.memoryUsedBytes,
+      s.memoryTotalBytes,
+      s.powerWatts,
+      s.powerLimitWatts,
+      s.temperatureC,
+      s.smClockMhz,
+      s.memClockMhz,
+      s.eccCorrectedTotal,
+      s.eccUncorrectedTotal,
+      s.mig?.gpuInstanceId,
+      s.mig?.computeInstanceId,
+      0,
     ];
     values.forEach((v, f) => (numbers[at + f] = orNaN(v)));
     const k = i * SAMPLE_SPAN_INTS;
@@ -184,10 +219,28 @@ export function packGpuSampleBatch(b: GpuSampleBatch): PackedGpuBatch {
   }
   for (let j = 0; j < m; j++) {
     const k = n * SAMPLE_SPAN_INTS + j * PROCESS_SPAN_INTS + ProcessSpan.gpuUuid;
-    numbers[n * SAMPLE_NUMBERS + j * PROCESS_NUMBERS + ProcessNumber.gpuUuidHash] = gpuUuidHash(bytes, spans[k]!, spans[k + 1]!);
+    numbers[n * SAMPLE_NUMBERS + j * PROCESS_NUMBERS + ProcessNumber.gpuUuidHash] = gpuUuidHash(
+      bytes,
+      spans[k]!,
+      spans[k + 1]!,
+    );
   }
-  return new PackedGpuBatch(bytes, b.agentId, b.bootId, b.seq, b.cluster, b.node, b.collectedAtMs, b.source, n, m, numbers, spans);
+  return new PackedGpuBatch(
+    bytes,
+    b.agentId,
+    b.bootId,
+    b.seq,
+    b.cluster,
+    b.node,
+    b.collectedAtMs,
+    b.source,
+    n,
+    m,
+    numbers,
+    spans,
+  );
 }
 
 /** The batch as the hot path keeps it: packed as it is, or packed now. */
-export const toPacked = (b: GpuSampleBatch | PackedGpuBatch): PackedGpuBatch => (b instanceof PackedGpuBatch ? b : packGpuSampleBatch(b));
+export const toPacked = (b: GpuSampleBatch | PackedGpuBatch): PackedGpuBatch =>
+  b instanceof PackedGpuBatch ? b : packGpuSampleBatch(b);

@@ -36,7 +36,9 @@ function nodeFilter(nodes: readonly NodeRef[]): SqlValue {
 
 /** Rows of a raw table with `ts_ms` in [fromMs, toMs) on the nodes, day partitions pruned. */
 function rawRange(fromMs: number, toMs: number, nodes: readonly NodeRef[]): SqlValue {
-  return raw(sql`date >= ${date(fromMs)} AND date <= ${date(toMs)} AND ts_ms >= ${uint(fromMs)} AND ts_ms < ${uint(toMs)} AND ${nodeFilter(nodes)}`);
+  return raw(
+    sql`date >= ${date(fromMs)} AND date <= ${date(toMs)} AND ts_ms >= ${uint(fromMs)} AND ts_ms < ${uint(toMs)} AND ${nodeFilter(nodes)}`,
+  );
 }
 
 /** The device id of a sample (migration 007): its UUID, or `<parent>/<gi>/<ci>` for a MIG instance without one. */
@@ -80,15 +82,18 @@ export function samplesWithIntervals(r: RollupRecompute): SqlQuery {
     WHERE tupleElement(s, 1) >= ${uint(r.fromMs)}`;
 }
 
-const windowOf = (windowMs: number, column: SqlValue): SqlValue => raw(sql`toDateTime(intDiv(${column}, ${uint(windowMs)}) * ${uint(windowMs / 1000)}, 'UTC')`);
+const windowOf = (windowMs: number, column: SqlValue): SqlValue =>
+  raw(sql`toDateTime(intDiv(${column}, ${uint(windowMs)}) * ${uint(windowMs / 1000)}, 'UTC')`);
 const TS_MS = raw(sql`ts_ms`);
 /** The columns of gpu_rollup_1m and gpu_rollup_1h (one shape, two window sizes), in insert order. */
-const GPU_ROLLUP_COLUMNS = raw(sql`(window_start, cluster, node, gpu_uuid, parent_gpu_uuid, kind, model, samples, covered_ms,
+const GPU_ROLLUP_COLUMNS =
+  raw(sql`(window_start, cluster, node, gpu_uuid, parent_gpu_uuid, kind, model, samples, covered_ms,
        util_samples, util_sum, util_avg, util_min, util_max, util_p95, busy_pct_ms,
        mem_used_samples, mem_used_sum, mem_used_avg, mem_used_max, mem_total_max,
        power_samples, power_sum, power_avg, power_min, power_max, energy_mj, computed_at_ms)`);
 /** The columns of pod_rollup_1m and pod_rollup_1h, in insert order. */
-const POD_ROLLUP_COLUMNS = raw(sql`(window_start, cluster, pod_uid, node, gpu_uuid, samples, gpu_ms, gpu_ms_shared, busy_pct_ms_shared,
+const POD_ROLLUP_COLUMNS =
+  raw(sql`(window_start, cluster, pod_uid, node, gpu_uuid, samples, gpu_ms, gpu_ms_shared, busy_pct_ms_shared,
        energy_mj_shared, max_pods_sharing, util_samples, util_sum, util_avg, util_min, util_max, util_p95,
        pod_mem_samples, pod_mem_sum, pod_mem_avg, pod_mem_max, computed_at_ms)`);
 
@@ -115,7 +120,10 @@ export function gpuMinuteInsert(r: RollupRecompute): SqlQuery {
  * (sample, pod) pairs: every distinct sample joined with the distinct processes of its batch on its
  * physical GPU; k = the pods bound to the sample (migration 008's attribution rule).
  */
-function samplesByPod(samples: SqlValue, r: Pick<RollupRecompute, 'database' | 'fromMs' | 'toMs' | 'maxGapMs' | 'nodes'>): SqlValue {
+function samplesByPod(
+  samples: SqlValue,
+  r: Pick<RollupRecompute, 'database' | 'fromMs' | 'toMs' | 'maxGapMs' | 'nodes'>,
+): SqlValue {
   // Process rows carry the batch's collectedAtMs, samples their observedAtMs: a day either side keeps pruning safe.
   const from = Math.max(0, r.fromMs - r.maxGapMs - DAY_MS);
   return raw(sql`

@@ -1,5 +1,13 @@
 import type { SqlExecutor } from './executor.ts';
-import { gpuHourInsert, gpuMinuteInsert, podHourInsert, podMinuteInsert, type NodeRef, type RollupRecompute, type RollupResolution } from './rollup-sql.ts';
+import {
+  gpuHourInsert,
+  gpuMinuteInsert,
+  podHourInsert,
+  podMinuteInsert,
+  type NodeRef,
+  type RollupRecompute,
+  type RollupResolution,
+} from './rollup-sql.ts';
 import { dateTime, ident, raw, sql, str, uint, type SqlQuery } from './sql.ts';
 import { toSafeNumber } from './telemetry-store.ts';
 
@@ -15,11 +23,21 @@ export async function readDirtyMarks(executor: SqlExecutor, database: string, si
     SELECT window_start_ms AS w, cluster, node, toUInt32(max(ingested_at)) AS at FROM ${ident(database)}.ingest_dirty_windows
     WHERE ingested_at >= ${dateTime(sinceMs)}
     GROUP BY window_start_ms, cluster, node ORDER BY w, cluster, node`);
-  return rows.map((r) => ({ windowStartMs: toSafeNumber(r.w, 'window_start_ms'), cluster: r.cluster, node: r.node, ingestedAtMs: r.at * 1000 }));
+  return rows.map((r) => ({
+    windowStartMs: toSafeNumber(r.w, 'window_start_ms'),
+    cluster: r.cluster,
+    node: r.node,
+    ingestedAtMs: r.at * 1000,
+  }));
 }
 
 /** The nodes with 1-minute rollups in [fromMs, toMs): the hosts an hour's recomputation covers. */
-export async function nodesWithMinuteRollups(executor: SqlExecutor, database: string, fromMs: number, toMs: number): Promise<NodeRef[]> {
+export async function nodesWithMinuteRollups(
+  executor: SqlExecutor,
+  database: string,
+  fromMs: number,
+  toMs: number,
+): Promise<NodeRef[]> {
   return executor.query<NodeRef>(sql`
     SELECT DISTINCT cluster, node FROM ${ident(database)}.gpu_rollup_1m
     WHERE window_start >= toDateTime(${uint(Math.floor(fromMs / 1000))}, 'UTC') AND window_start < toDateTime(${uint(Math.floor(toMs / 1000))}, 'UTC')
@@ -95,7 +113,8 @@ export interface PodRollupRow {
 type Raw = Record<string, unknown>;
 const int = (row: Raw, column: string): number => toSafeNumber(row[column], column);
 const num = (row: Raw, column: string): number => Number(row[column]);
-const nullableNum = (row: Raw, column: string): number | null => (row[column] === null || row[column] === undefined ? null : Number(row[column]));
+const nullableNum = (row: Raw, column: string): number | null =>
+  row[column] === null || row[column] === undefined ? null : Number(row[column]);
 const text = (row: Raw, column: string): string => String(row[column]);
 
 function rollupSelect(table: 'gpu' | 'pod', q: RollupReadQuery): SqlQuery {
@@ -108,7 +127,9 @@ function rollupSelect(table: 'gpu' | 'pod', q: RollupReadQuery): SqlQuery {
 
 /** Per-device rollups in the range, one row per key (FINAL), ordered by node, device, window. */
 export async function readGpuRollups(executor: SqlExecutor, q: RollupReadQuery): Promise<GpuRollupRow[]> {
-  const rows = await executor.query<Raw>(sql`${raw(rollupSelect('gpu', q))} ORDER BY cluster, node, gpu_uuid, window_start`);
+  const rows = await executor.query<Raw>(
+    sql`${raw(rollupSelect('gpu', q))} ORDER BY cluster, node, gpu_uuid, window_start`,
+  );
   return rows.map((r) => ({
     windowStartMs: int(r, 'window_start_s') * 1000,
     cluster: text(r, 'cluster'),
@@ -137,7 +158,9 @@ export async function readGpuRollups(executor: SqlExecutor, q: RollupReadQuery):
 
 /** Per-pod rollups in the range, one row per key (FINAL), ordered by pod, node, device, window. */
 export async function readPodRollups(executor: SqlExecutor, q: RollupReadQuery): Promise<PodRollupRow[]> {
-  const rows = await executor.query<Raw>(sql`${raw(rollupSelect('pod', q))} ORDER BY cluster, pod_uid, node, gpu_uuid, window_start`);
+  const rows = await executor.query<Raw>(
+    sql`${raw(rollupSelect('pod', q))} ORDER BY cluster, pod_uid, node, gpu_uuid, window_start`,
+  );
   return rows.map((r) => ({
     windowStartMs: int(r, 'window_start_s') * 1000,
     cluster: text(r, 'cluster'),

@@ -8,18 +8,66 @@ import type { GpuProcessRow, GpuSampleRow } from './rows.ts';
 
 const T = Date.UTC(2024, 4, 1);
 
-function batch(node: string, seq: number, gpus: readonly string[], pids: readonly number[], agent = `agent-${node}`): GpuSampleBatch {
-  const sample = { kind: 'gpu', parentGpuUuid: null, mig: null, index: 0, model: 'm', driverVersion: null, utilizationPct: 1, memoryUsedBytes: null, memoryTotalBytes: null, powerWatts: null, powerLimitWatts: null, temperatureC: null, smClockMhz: null, memClockMhz: null, throttleReasons: [], eccCorrectedTotal: null, eccUncorrectedTotal: null } as const;
+function batch(
+  node: string,
+  seq: number,
+  gpus: readonly string[],
+  pids: readonly number[],
+  agent = `agent-${node}`,
+): GpuSampleBatch {
+  const sample = {
+    kind: 'gpu',
+    parentGpuUuid: null,
+    mig: null,
+    index: 0,
+    model: 'm',
+    driverVersion: null,
+    utilizationPct: 1,
+    memoryUsedBytes: null,
+    memoryTotalBytes: null,
+    powerWatts: null,
+    powerLimitWatts: null,
+    temperatureC: null,
+    smClockMhz: null,
+    memClockMhz: null,
+    throttleReasons: [],
+    eccCorrectedTotal: null,
+    eccUncorrectedTotal: null,
+  } as const;
   return {
-    schemaVersion: 1, agentId: agent, bootId: 'b', seq, cluster: 'c', node, collectedAtMs: T + seq * 1000, source: 'dcgm',
+    schemaVersion: 1,
+    agentId: agent,
+    bootId: 'b',
+    seq,
+    cluster: 'c',
+    node,
+    collectedAtMs: T + seq * 1000,
+    source: 'dcgm',
     samples: gpus.map((gpuUuid, index) => ({ ...sample, gpuUuid, index, observedAtMs: T + seq * 1000 })),
-    processes: pids.map((pid, k) => ({ gpuUuid: gpus[k % gpus.length]!, pid, processName: 'p', usedMemoryBytes: null, podUid: null, containerId: null })),
+    processes: pids.map((pid, k) => ({
+      gpuUuid: gpus[k % gpus.length]!,
+      pid,
+      processName: 'p',
+      usedMemoryBytes: null,
+      podUid: null,
+      containerId: null,
+    })),
   };
 }
 
 /** ClickHouse's order of String: bytes, then length. */
 const bytesOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-const keyOf = (part: RowPart) => (r: GpuSampleRow | GpuProcessRow) => [r.cluster, r.node, r.gpu_uuid, r.ts_ms, part === 'processes' ? (r as GpuProcessRow).pid : 0, r.agent_id, r.boot_id, r.seq] as const;
+const keyOf = (part: RowPart) => (r: GpuSampleRow | GpuProcessRow) =>
+  [
+    r.cluster,
+    r.node,
+    r.gpu_uuid,
+    r.ts_ms,
+    part === 'processes' ? (r as GpuProcessRow).pid : 0,
+    r.agent_id,
+    r.boot_id,
+    r.seq,
+  ] as const;
 function compareKeys(a: readonly (string | number)[], b: readonly (string | number)[]): number {
   for (let i = 0; i < a.length; i++) {
     const [x, y] = [a[i]!, b[i]!];
@@ -33,7 +81,10 @@ function compareKeys(a: readonly (string | number)[], b: readonly (string | numb
 function ordered(batches: readonly GpuSampleBatch[], part: RowPart) {
   const packed = batches.map(packGpuSampleBatch);
   const order = keyOrder(packed, part);
-  const rows = Array.from(order.batch, (b, k) => (part === 'samples' ? toGpuSampleRows(packed[b]!, 0) : toGpuProcessRows(packed[b]!))[order.row[k]!]!);
+  const rows = Array.from(
+    order.batch,
+    (b, k) => (part === 'samples' ? toGpuSampleRows(packed[b]!, 0) : toGpuProcessRows(packed[b]!))[order.row[k]!]!,
+  );
   const keys = rows.map(keyOf(part));
   return { rows, sorted: keys.every((k, i) => i === 0 || compareKeys(keys[i - 1]!, k) <= 0) };
 }
@@ -42,25 +93,43 @@ const GPUS = ['GPU-b', 'GPU-a', 'GPU-ab', 'GPU-A', 'GPU-é'];
 
 describe('row order (the tables sorting keys)', () => {
   it('orders a flush of several nodes and ticks, arriving in partition order, by the key', () => {
-    const batches = [3, 1, 2].flatMap((seq) => ['n2', 'n10', 'n1'].map((node) => batch(node, seq, GPUS.slice(0, 4), [30, 10, 20])));
+    const batches = [3, 1, 2].flatMap((seq) =>
+      ['n2', 'n10', 'n1'].map((node) => batch(node, seq, GPUS.slice(0, 4), [30, 10, 20])),
+    );
     for (const part of ['samples', 'processes'] as const) {
       const { rows, sorted } = ordered(batches, part);
       expect(sorted).toBe(true);
       expect(rows).toHaveLength(batches.length * (part === 'samples' ? 4 : 3));
     }
-    expect(ordered(batches, 'samples').rows.slice(0, 4).map((r) => [r.node, r.gpu_uuid, r.seq])).toEqual([['n1', 'GPU-A', 1], ['n1', 'GPU-A', 2], ['n1', 'GPU-A', 3], ['n1', 'GPU-a', 1]]);
+    expect(
+      ordered(batches, 'samples')
+        .rows.slice(0, 4)
+        .map((r) => [r.node, r.gpu_uuid, r.seq]),
+    ).toEqual([
+      ['n1', 'GPU-A', 1],
+      ['n1', 'GPU-A', 2],
+      ['n1', 'GPU-A', 3],
+      ['n1', 'GPU-a', 1],
+    ]);
   });
 
   it('is always a permutation of the rows, and sorted whatever the batches look like (property)', () => {
-    const arbitraryBatch = fc.record({
-      node: fc.constantFrom('n1', 'n2'), seq: fc.nat(5), agent: fc.constantFrom('a1', 'a2'),
-      gpus: fc.uniqueArray(fc.constantFrom(...GPUS), { minLength: 1, maxLength: 4 }), pids: fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 5 }),
-    }).map(({ node, seq, agent, gpus, pids }) => batch(node, seq, gpus, pids, agent));
+    const arbitraryBatch = fc
+      .record({
+        node: fc.constantFrom('n1', 'n2'),
+        seq: fc.nat(5),
+        agent: fc.constantFrom('a1', 'a2'),
+        gpus: fc.uniqueArray(fc.constantFrom(...GPUS), { minLength: 1, maxLength: 4 }),
+        pids: fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 5 }),
+      })
+      .map(({ node, seq, agent, gpus, pids }) => batch(node, seq, gpus, pids, agent));
     fc.assert(
       fc.property(fc.array(arbitraryBatch, { minLength: 1, maxLength: 12 }), (batches) => {
         for (const part of ['samples', 'processes'] as const) {
           const { rows, sorted } = ordered(batches, part);
-          const all = batches.flatMap<GpuSampleRow | GpuProcessRow>((b) => (part === 'samples' ? toGpuSampleRows(b, 0) : toGpuProcessRows(b)));
+          const all = batches.flatMap<GpuSampleRow | GpuProcessRow>((b) =>
+            part === 'samples' ? toGpuSampleRows(b, 0) : toGpuProcessRows(b),
+          );
           expect(rows.map((r) => JSON.stringify(r)).sort()).toEqual(all.map((r) => JSON.stringify(r)).sort());
           expect(sorted).toBe(true);
         }

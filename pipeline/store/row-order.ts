@@ -1,4 +1,14 @@
-import { PROCESS_NUMBERS, PROCESS_SPAN_INTS, ProcessNumber, ProcessSpan, SAMPLE_NUMBERS, SAMPLE_SPAN_INTS, SampleNumber, SampleSpan, type PackedGpuBatch } from './packed-gpu-batch.ts';
+import {
+  PROCESS_NUMBERS,
+  PROCESS_SPAN_INTS,
+  ProcessNumber,
+  ProcessSpan,
+  SAMPLE_NUMBERS,
+  SAMPLE_SPAN_INTS,
+  SampleNumber,
+  SampleSpan,
+  type PackedGpuBatch,
+} from './packed-gpu-batch.ts';
 
 /**
  * The order of a flush's rows in their table's sorting key (migrations 001, 002):
@@ -23,7 +33,8 @@ export interface RowOrder {
 export type RowPart = 'samples' | 'processes';
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const byBatchKey = (a: PackedGpuBatch, b: PackedGpuBatch): number => byString(a.agentId, b.agentId) || byString(a.bootId, b.bootId) || a.seq - b.seq;
+const byBatchKey = (a: PackedGpuBatch, b: PackedGpuBatch): number =>
+  byString(a.agentId, b.agentId) || byString(a.bootId, b.bootId) || a.seq - b.seq;
 
 /** Bytes a[a0, a1) against b[b0, b1), as memcmp then length: ClickHouse's String order. */
 function compareBytes(a: Uint8Array, a0: number, a1: number, b: Uint8Array, b0: number, b1: number): number {
@@ -67,7 +78,11 @@ class RowKeys {
     return this.samples ? b.sampleCount : b.processCount;
   }
   hash(b: PackedGpuBatch, row: number): number {
-    return b.numbers[this.samples ? row * SAMPLE_NUMBERS + SampleNumber.gpuUuidHash : b.sampleCount * SAMPLE_NUMBERS + row * PROCESS_NUMBERS + ProcessNumber.gpuUuidHash]!;
+    return b.numbers[
+      this.samples
+        ? row * SAMPLE_NUMBERS + SampleNumber.gpuUuidHash
+        : b.sampleCount * SAMPLE_NUMBERS + row * PROCESS_NUMBERS + ProcessNumber.gpuUuidHash
+    ]!;
   }
   ts(b: PackedGpuBatch, row: number): number {
     return this.samples ? b.numbers[row * SAMPLE_NUMBERS + SampleNumber.observedAtMs]! : b.collectedAtMs;
@@ -77,9 +92,17 @@ class RowKeys {
   }
   /** (gpu_uuid, ts_ms, pid) of two rows. */
   compare(a: PackedGpuBatch, ra: number, b: PackedGpuBatch, rb: number): number {
-    const ka = this.samples ? ra * SAMPLE_SPAN_INTS + SampleSpan.gpuUuid : a.sampleCount * SAMPLE_SPAN_INTS + ra * PROCESS_SPAN_INTS + ProcessSpan.gpuUuid;
-    const kb = this.samples ? rb * SAMPLE_SPAN_INTS + SampleSpan.gpuUuid : b.sampleCount * SAMPLE_SPAN_INTS + rb * PROCESS_SPAN_INTS + ProcessSpan.gpuUuid;
-    return compareBytes(a.bytes, a.spans[ka]!, a.spans[ka + 1]!, b.bytes, b.spans[kb]!, b.spans[kb + 1]!) || this.ts(a, ra) - this.ts(b, rb) || this.pid(a, ra) - this.pid(b, rb);
+    const ka = this.samples
+      ? ra * SAMPLE_SPAN_INTS + SampleSpan.gpuUuid
+      : a.sampleCount * SAMPLE_SPAN_INTS + ra * PROCESS_SPAN_INTS + ProcessSpan.gpuUuid;
+    const kb = this.samples
+      ? rb * SAMPLE_SPAN_INTS + SampleSpan.gpuUuid
+      : b.sampleCount * SAMPLE_SPAN_INTS + rb * PROCESS_SPAN_INTS + ProcessSpan.gpuUuid;
+    return (
+      compareBytes(a.bytes, a.spans[ka]!, a.spans[ka + 1]!, b.bytes, b.spans[kb]!, b.spans[kb + 1]!) ||
+      this.ts(a, ra) - this.ts(b, rb) ||
+      this.pid(a, ra) - this.pid(b, rb)
+    );
   }
 }
 
@@ -95,7 +118,12 @@ function uniform(group: readonly PackedGpuBatch[], keys: RowKeys): boolean {
     const [b, previous] = [group[g]!, group[g - 1]!];
     if (keys.count(b) !== n) return false;
     for (let row = 0; row < n; row++) {
-      if (keys.hash(b, row) !== keys.hash(first, row) || keys.pid(b, row) !== keys.pid(first, row) || keys.ts(b, row) < keys.ts(previous, row)) return false;
+      if (
+        keys.hash(b, row) !== keys.hash(first, row) ||
+        keys.pid(b, row) !== keys.pid(first, row) ||
+        keys.ts(b, row) < keys.ts(previous, row)
+      )
+        return false;
     }
   }
   return true;
@@ -111,7 +139,9 @@ export function keyOrder(batches: readonly PackedGpuBatch[], part: RowPart): Row
     if (uniform(group, keys)) {
       // Row positions of the first batch in key order; every batch's rows at each position, in batch order.
       const first = group[0]!;
-      const positions = Array.from({ length: keys.count(first) }, (_, row) => row).sort((x, y) => keys.compare(first, x, first, y));
+      const positions = Array.from({ length: keys.count(first) }, (_, row) => row).sort((x, y) =>
+        keys.compare(first, x, first, y),
+      );
       for (const row of positions) {
         for (const b of group) {
           order.batch[out] = index.get(b)!;

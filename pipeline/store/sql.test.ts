@@ -1,7 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  commaJoin, date, dateTime, float, ident, int, list, raw, sql, SqlQuery, SqlValue, SqlValueError, str, strArray, tableName, uint,
+  commaJoin,
+  date,
+  dateTime,
+  float,
+  ident,
+  int,
+  list,
+  raw,
+  sql,
+  SqlQuery,
+  SqlValue,
+  SqlValueError,
+  str,
+  strArray,
+  tableName,
+  uint,
 } from './sql.ts';
 
 const text = (v: SqlValue): string => v.toString();
@@ -10,7 +25,16 @@ const text = (v: SqlValue): string => v.toString();
 function unquote(literal: string): string {
   expect(literal.startsWith("'") && literal.endsWith("'")).toBe(true);
   const body = literal.slice(1, -1);
-  const simple: Record<string, string> = { n: '\n', r: '\r', t: '\t', '0': '\0', b: '\b', f: '\f', '\\': '\\', "'": "'" };
+  const simple: Record<string, string> = {
+    n: '\n',
+    r: '\r',
+    t: '\t',
+    '0': '\0',
+    b: '\b',
+    f: '\f',
+    '\\': '\\',
+    "'": "'",
+  };
   let out = '';
   for (let i = 0; i < body.length; i++) {
     const c = body[i] as string;
@@ -135,7 +159,8 @@ describe('ident / tableName', () => {
   });
 
   it('rejects anything else', () => {
-    for (const bad of ['', '1a', 'a-b', 'a b', 'a`b', 'é', 'a.b', 'a;', 'a\0']) expect(() => ident(bad)).toThrow(SqlValueError);
+    for (const bad of ['', '1a', 'a-b', 'a b', 'a`b', 'é', 'a.b', 'a;', 'a\0'])
+      expect(() => ident(bad)).toThrow(SqlValueError);
     for (const bad of ['a.b.c', '.t', 'db.', '`db`.t']) expect(() => tableName(bad)).toThrow(SqlValueError);
   });
 });

@@ -119,7 +119,9 @@ const INT64_MAX = 2n ** 63n - 1n;
 function toBigInt(fn: string, n: number | bigint | string, pattern: RegExp): bigint {
   if (typeof n === 'number') {
     if (!Number.isSafeInteger(n)) {
-      throw new SqlValueError(`${fn}: ${describe(n)} is not a safe integer (use a bigint or decimal string beyond 2^53)`);
+      throw new SqlValueError(
+        `${fn}: ${describe(n)} is not a safe integer (use a bigint or decimal string beyond 2^53)`,
+      );
     }
     return BigInt(n);
   }
@@ -170,7 +172,9 @@ const MAX_DATETIME_MS = 4294967295 * 1000; // DateTime is UInt32 seconds
 /** Epoch ms → whole seconds for a ClickHouse DateTime; throws SqlValueError outside 1970..2106. */
 export function toEpochSeconds(ms: number): number {
   if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_DATETIME_MS + 999) {
-    throw new SqlValueError(`dateTime: ${describe(ms)} is not an integer epoch-ms within the DateTime range (1970..2106)`);
+    throw new SqlValueError(
+      `dateTime: ${describe(ms)} is not an integer epoch-ms within the DateTime range (1970..2106)`,
+    );
   }
   return Math.floor(ms / 1000);
 }

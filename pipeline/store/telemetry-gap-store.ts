@@ -13,17 +13,28 @@ export interface SeqBucketRef {
 }
 
 /** Buckets that flushes marked dirty at or after `sinceMs` (ingest_dirty_seq_buckets). */
-export async function dirtySeqBuckets(executor: SqlExecutor, database: string, sinceMs: number): Promise<SeqBucketRef[]> {
+export async function dirtySeqBuckets(
+  executor: SqlExecutor,
+  database: string,
+  sinceMs: number,
+): Promise<SeqBucketRef[]> {
   const rows = await executor.query<{ agent_id: string; boot_id: string; seq_bucket: string | number }>(sql`
     SELECT DISTINCT agent_id, boot_id, seq_bucket FROM ${ident(database)}.ingest_dirty_seq_buckets
     WHERE ingested_at >= ${dateTime(sinceMs)} ORDER BY agent_id, boot_id, seq_bucket`);
-  return rows.map((r) => ({ agentId: r.agent_id, bootId: r.boot_id, seqBucket: toSafeNumber(r.seq_bucket, 'seq_bucket') }));
+  return rows.map((r) => ({
+    agentId: r.agent_id,
+    bootId: r.boot_id,
+    seqBucket: toSafeNumber(r.seq_bucket, 'seq_bucket'),
+  }));
 }
 
 /** `(agent_id = … AND boot_id = … AND seq in the bucket) OR …`: ranges on ingest_batches' primary key. */
 function bucketFilter(buckets: readonly SeqBucketRef[]): SqlQuery {
   return buckets
-    .map((b) => sql`(agent_id = ${str(b.agentId)} AND boot_id = ${str(b.bootId)} AND seq >= ${uint(b.seqBucket * SEQ_BUCKET_SIZE)} AND seq < ${uint((b.seqBucket + 1) * SEQ_BUCKET_SIZE)})`)
+    .map(
+      (b) =>
+        sql`(agent_id = ${str(b.agentId)} AND boot_id = ${str(b.bootId)} AND seq >= ${uint(b.seqBucket * SEQ_BUCKET_SIZE)} AND seq < ${uint((b.seqBucket + 1) * SEQ_BUCKET_SIZE)})`,
+    )
     .reduce((acc, next) => sql`${raw(acc)} OR ${raw(next)}`);
 }
 
@@ -31,7 +42,12 @@ function bucketFilter(buckets: readonly SeqBucketRef[]): SqlQuery {
  * Recomputes the given buckets from the deduplicated ledger (ingest_batches): present seqs, the
  * ranges missing between them, first/last collection time. Idempotent; newer computedAtMs wins.
  */
-export async function recomputeSeqBuckets(executor: SqlExecutor, database: string, buckets: readonly SeqBucketRef[], computedAtMs: number): Promise<void> {
+export async function recomputeSeqBuckets(
+  executor: SqlExecutor,
+  database: string,
+  buckets: readonly SeqBucketRef[],
+  computedAtMs: number,
+): Promise<void> {
   if (buckets.length === 0) return;
   const db = ident(database);
   await executor.command(sql`
@@ -91,7 +107,11 @@ interface GapResult {
 }
 
 /** Reads the telemetry_gaps view, optionally for one agent, ordered by agent and last seen. */
-export async function readTelemetryGaps(executor: SqlExecutor, database: string, agentId?: string): Promise<TelemetryGapRow[]> {
+export async function readTelemetryGaps(
+  executor: SqlExecutor,
+  database: string,
+  agentId?: string,
+): Promise<TelemetryGapRow[]> {
   const filter = agentId === undefined ? raw(sql``) : raw(sql`WHERE agent_id = ${str(agentId)}`);
   const rows = await executor.query<GapResult>(sql`
     SELECT agent_id, boot_id, cluster, node, first_seq, last_seq, batches, missing_batches, missing_from, missing_to,
@@ -107,7 +127,9 @@ export async function readTelemetryGaps(executor: SqlExecutor, database: string,
     lastSeq: toSafeNumber(r.last_seq, 'last_seq'),
     batches: toSafeNumber(r.batches, 'batches'),
     missingBatches: toSafeNumber(r.missing_batches, 'missing_batches'),
-    missingRanges: r.missing_from.map((from, i) => [toSafeNumber(from, 'missing_from'), toSafeNumber(r.missing_to[i], 'missing_to')] as const),
+    missingRanges: r.missing_from.map(
+      (from, i) => [toSafeNumber(from, 'missing_from'), toSafeNumber(r.missing_to[i], 'missing_to')] as const,
+    ),
     lastSeenMs: r.last_seen_s * 1000,
   }));
 }

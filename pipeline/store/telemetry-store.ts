@@ -4,7 +4,14 @@ import { encodeGpuProcessBlock, encodeGpuSampleBlock, encodeIngestBatchBlock } f
 import { toGpuProcessRows, toGpuSampleRows } from './gpu-batch-rows.ts';
 import { migrate, type MigrationResult } from './migrate.ts';
 import { toPacked, type PackedGpuBatch } from './packed-gpu-batch.ts';
-import type { GpuProcessRow, GpuSampleRow, IngestBatchRow, IngestMarks, ModelServerSampleRow, PodEventRow } from './rows.ts';
+import type {
+  GpuProcessRow,
+  GpuSampleRow,
+  IngestBatchRow,
+  IngestMarks,
+  ModelServerSampleRow,
+  PodEventRow,
+} from './rows.ts';
 import { date, ident, raw, sql, SqlValueError, str, toEpochSeconds, toUtcDate, uint } from './sql.ts';
 
 /** The store's tables (as const object + same-named union). */
@@ -31,7 +38,11 @@ export const StoreTable = {
 export type StoreTable = (typeof StoreTable)[keyof typeof StoreTable];
 const TABLES: ReadonlySet<string> = new Set(Object.values(StoreTable));
 /** Tables whose rows are not collapsed by a key (plain MergeTree, or a view): counted without FINAL. */
-const UNKEYED: ReadonlySet<string> = new Set([StoreTable.ingestDirtyWindows, StoreTable.ingestDirtySeqBuckets, StoreTable.telemetryGaps]);
+const UNKEYED: ReadonlySet<string> = new Set([
+  StoreTable.ingestDirtyWindows,
+  StoreTable.ingestDirtySeqBuckets,
+  StoreTable.telemetryGaps,
+]);
 
 export interface GpuUtilizationQuery {
   /** Window start, epoch ms, inclusive. */
@@ -119,7 +130,12 @@ interface UtilizationResult {
 
 /** A gpu_samples row as inserted (JSONEachRow): DateTime/Date columns derived from the epoch-ms ones. */
 export function toGpuSampleInsertRow({ ingested_at_ms, ...row }: GpuSampleRow): Record<string, unknown> {
-  return { ...row, ts: toEpochSeconds(row.ts_ms), date: toUtcDate(row.ts_ms), ingested_at: toEpochSeconds(ingested_at_ms) };
+  return {
+    ...row,
+    ts: toEpochSeconds(row.ts_ms),
+    date: toUtcDate(row.ts_ms),
+    ingested_at: toEpochSeconds(ingested_at_ms),
+  };
 }
 
 export function createTelemetryStore(executor: SqlExecutor, config: TelemetryStoreConfig): TelemetryStore {
@@ -153,8 +169,14 @@ export function createTelemetryStore(executor: SqlExecutor, config: TelemetrySto
     async insertIngestMarks(marks) {
       const ingested_at = toEpochSeconds(marks.ingestedAtMs);
       await Promise.all([
-        executor.insert(table(StoreTable.ingestDirtyWindows), marks.windows.map((w) => ({ ingested_at, ...w }))),
-        executor.insert(table(StoreTable.ingestDirtySeqBuckets), marks.seqBuckets.map((b) => ({ ingested_at, ...b }))),
+        executor.insert(
+          table(StoreTable.ingestDirtyWindows),
+          marks.windows.map((w) => ({ ingested_at, ...w })),
+        ),
+        executor.insert(
+          table(StoreTable.ingestDirtySeqBuckets),
+          marks.seqBuckets.map((b) => ({ ingested_at, ...b })),
+        ),
       ]);
     },
 
@@ -244,7 +266,9 @@ export function createTelemetryStore(executor: SqlExecutor, config: TelemetrySto
     async countRows(name) {
       if (!TABLES.has(name)) throw new SqlValueError(`countRows: unknown table ${JSON.stringify(name)}`);
       const final = UNKEYED.has(name) ? raw(sql``) : raw(sql`FINAL`);
-      const rows = await executor.query<{ n: string | number }>(sql`SELECT count() AS n FROM ${db}.${ident(name)} ${final}`);
+      const rows = await executor.query<{ n: string | number }>(
+        sql`SELECT count() AS n FROM ${db}.${ident(name)} ${final}`,
+      );
       return toSafeNumber(rows[0]?.n, `count of ${name}`);
     },
 

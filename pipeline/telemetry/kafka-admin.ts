@@ -26,7 +26,13 @@ export interface KafkaAdminConfig {
 /** A Kafka adapter (kafkajs stays in adapter files): the RecordBus interface has no offsets. */
 export function createKafkaAdmin(config: KafkaAdminConfig): KafkaAdmin {
   const prefix = config.topicPrefix ?? '';
-  const kafka = new Kafka({ clientId: config.clientId, brokers: [...config.brokers], logLevel: logLevel.NOTHING, requestTimeout: config.requestTimeoutMs ?? 5000, retry: { retries: 1 } });
+  const kafka = new Kafka({
+    clientId: config.clientId,
+    brokers: [...config.brokers],
+    logLevel: logLevel.NOTHING,
+    requestTimeout: config.requestTimeoutMs ?? 5000,
+    retry: { retries: 1 },
+  });
   const admin = kafka.admin();
   let connected: Promise<Admin> | null = null;
   const ready = (): Promise<Admin> =>
@@ -49,7 +55,9 @@ export function createKafkaAdmin(config: KafkaAdminConfig): KafkaAdmin {
     },
     async committedOffsets(groupId, topic) {
       const [found] = await (await ready()).fetchOffsets({ groupId, topics: [prefix + topic] });
-      return new Map((found?.partitions ?? []).filter((p) => BigInt(p.offset) >= 0n).map((p) => [p.partition, BigInt(p.offset)]));
+      return new Map(
+        (found?.partitions ?? []).filter((p) => BigInt(p.offset) >= 0n).map((p) => [p.partition, BigInt(p.offset)]),
+      );
     },
     async deleteGroup(groupId) {
       await (await ready()).deleteGroups([groupId]);

@@ -15,13 +15,19 @@ export interface LagProbe {
 }
 
 /** Consumer lag from the Kafka admin API: log end offset minus committed offset, per partition. */
-export function createKafkaLagProbe(config: KafkaAdminConfig & { readonly groupId: string; readonly topics: readonly string[] }): LagProbe {
+export function createKafkaLagProbe(
+  config: KafkaAdminConfig & { readonly groupId: string; readonly topics: readonly string[] },
+): LagProbe {
   const offsets = createKafkaAdmin(config);
   return {
     async read() {
       const lags: PartitionLag[] = [];
       for (const topic of config.topics) {
-        const [ends, starts, committed] = await Promise.all([offsets.endOffsets(topic), offsets.startOffsets(topic), offsets.committedOffsets(config.groupId, topic)]);
+        const [ends, starts, committed] = await Promise.all([
+          offsets.endOffsets(topic),
+          offsets.startOffsets(topic),
+          offsets.committedOffsets(config.groupId, topic),
+        ]);
         for (const [partition, end] of ends) {
           const from = committed.get(partition) ?? starts.get(partition) ?? 0n;
           lags.push({ topic, partition, lagRecords: Number(end - from) });

@@ -22,17 +22,41 @@ const ROWS_BUCKETS = [10, 100, 1_000, 5_000, 10_000, 20_000, 50_000, 100_000, 25
  * dead letters by reason, store retries, consumer lag per partition, scheduled job runs.
  */
 export function createPipelineMetrics(meter: Meter, now: () => number): PipelineMetrics {
-  const insertRows = meter.createHistogram('gpu_ledger_pipeline_insert_rows', { description: 'Rows per insert (one insert per topic per flush)', advice: { explicitBucketBoundaries: ROWS_BUCKETS } });
-  const insertSeconds = meter.createHistogram('gpu_ledger_pipeline_insert_duration_seconds', { description: 'Latency of one successful insert', advice: { explicitBucketBoundaries: SECONDS_BUCKETS } });
-  const rowsInserted = meter.createCounter('gpu_ledger_pipeline_rows_inserted', { description: 'Rows inserted into the store, all tables' });
-  const recordsStored = meter.createCounter('gpu_ledger_pipeline_records_stored', { description: 'Bus records whose rows the store accepted' });
-  const ingestDelay = meter.createHistogram('gpu_ledger_pipeline_ingest_delay_seconds', { description: 'From a record reaching the bus to its rows being stored', advice: { explicitBucketBoundaries: SECONDS_BUCKETS } });
-  const deadLetters = meter.createCounter('gpu_ledger_pipeline_dead_letters', { description: 'Records sent to the dead-letter topic, by reason category' });
-  const storeRetries = meter.createCounter('gpu_ledger_pipeline_store_retries', { description: 'Store writes retried after a backoff (store down or slow)' });
+  const insertRows = meter.createHistogram('gpu_ledger_pipeline_insert_rows', {
+    description: 'Rows per insert (one insert per topic per flush)',
+    advice: { explicitBucketBoundaries: ROWS_BUCKETS },
+  });
+  const insertSeconds = meter.createHistogram('gpu_ledger_pipeline_insert_duration_seconds', {
+    description: 'Latency of one successful insert',
+    advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+  });
+  const rowsInserted = meter.createCounter('gpu_ledger_pipeline_rows_inserted', {
+    description: 'Rows inserted into the store, all tables',
+  });
+  const recordsStored = meter.createCounter('gpu_ledger_pipeline_records_stored', {
+    description: 'Bus records whose rows the store accepted',
+  });
+  const ingestDelay = meter.createHistogram('gpu_ledger_pipeline_ingest_delay_seconds', {
+    description: 'From a record reaching the bus to its rows being stored',
+    advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+  });
+  const deadLetters = meter.createCounter('gpu_ledger_pipeline_dead_letters', {
+    description: 'Records sent to the dead-letter topic, by reason category',
+  });
+  const storeRetries = meter.createCounter('gpu_ledger_pipeline_store_retries', {
+    description: 'Store writes retried after a backoff (store down or slow)',
+  });
   const jobRuns = meter.createCounter('gpu_ledger_pipeline_job_runs', { description: 'Scheduled job runs by outcome' });
-  const jobSeconds = meter.createHistogram('gpu_ledger_pipeline_job_duration_seconds', { description: 'Duration of scheduled job runs', advice: { explicitBucketBoundaries: SECONDS_BUCKETS } });
-  const rowsPerSecond = meter.createObservableGauge('gpu_ledger_pipeline_rows_per_second', { description: 'Rows inserted per second since the previous collection' });
-  const lagGauge = meter.createObservableGauge('gpu_ledger_pipeline_consumer_lag_records', { description: 'Records between the committed offset and the log end, per partition' });
+  const jobSeconds = meter.createHistogram('gpu_ledger_pipeline_job_duration_seconds', {
+    description: 'Duration of scheduled job runs',
+    advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+  });
+  const rowsPerSecond = meter.createObservableGauge('gpu_ledger_pipeline_rows_per_second', {
+    description: 'Rows inserted per second since the previous collection',
+  });
+  const lagGauge = meter.createObservableGauge('gpu_ledger_pipeline_consumer_lag_records', {
+    description: 'Records between the committed offset and the log end, per partition',
+  });
 
   let rowsTotal = 0;
   let lastRate = { atMs: now(), rows: 0 };

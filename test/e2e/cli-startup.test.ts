@@ -19,7 +19,10 @@ describe('gpu-ledger command start-up', () => {
       const { createRequire } = await import('node:module');
       const loaded = Object.keys(createRequire(import.meta.url).cache);
       console.log(JSON.stringify(loaded.filter((p) => /node_modules\\/(chdb|@chdb|@clickhouse)\\//.test(p))));`;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual([]);
   }, 60_000);
 });

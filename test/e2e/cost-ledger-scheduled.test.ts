@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryBus } from '../../bus/memory-bus.ts';
 import { parseCostConfig } from '../../pipeline/cost/cost-config.ts';
-import { FLEET_CATALOG_YAML, FLEET_COST_CONFIG_YAML, FLEET_TRUTH_PER_HOUR, HOUR_MS, insertFleet, T0 } from '../../pipeline/cost/cost-fleet-kit.ts';
+import {
+  FLEET_CATALOG_YAML,
+  FLEET_COST_CONFIG_YAML,
+  FLEET_TRUTH_PER_HOUR,
+  HOUR_MS,
+  insertFleet,
+  T0,
+} from '../../pipeline/cost/cost-fleet-kit.ts';
 import { costReport } from '../../pipeline/cost/cost-report.ts';
 import { parsePriceCatalog } from '../../pipeline/cost/price-catalog.ts';
 import { createPipelineRuntime, type PipelineRuntime } from '../../pipeline/ingest/pipeline-runtime.ts';
@@ -28,8 +35,15 @@ describe('pipeline runtime: scheduled cost ledger (embedded)', () => {
     runtime = createPipelineRuntime(
       { bus: createMemoryBus(), store, logger: testLogger('pipeline'), now: () => T0 + 2 * HOUR_MS + 16 * 60_000 },
       {
-        groupId: 'ledger-sched', rollups: null, telemetryGaps: null, retention: null,
-        costLedger: { intervalMs: 100, catalog: parsePriceCatalog(FLEET_CATALOG_YAML, 'fleet catalog'), options: { cost: parseCostConfig(FLEET_COST_CONFIG_YAML, 'fleet config') } },
+        groupId: 'ledger-sched',
+        rollups: null,
+        telemetryGaps: null,
+        retention: null,
+        costLedger: {
+          intervalMs: 100,
+          catalog: parsePriceCatalog(FLEET_CATALOG_YAML, 'fleet catalog'),
+          options: { cost: parseCostConfig(FLEET_COST_CONFIG_YAML, 'fleet config') },
+        },
       },
     );
     await runtime.start();

@@ -22,9 +22,20 @@ export function captureBatches(): GpuSampleBatch[] {
   return CAPTURES.map((capture, seq) => {
     const p = parseNvidiaSmiXml(readFixture('nvidia-smi-xml', capture), CAPTURE_BATCH_MS);
     return {
-      schemaVersion: 1, agentId: 'a', bootId: 'b', seq, cluster: 'c', node: 'n', collectedAtMs: CAPTURE_BATCH_MS, source: 'nvidia-smi-xml',
+      schemaVersion: 1,
+      agentId: 'a',
+      bootId: 'b',
+      seq,
+      cluster: 'c',
+      node: 'n',
+      collectedAtMs: CAPTURE_BATCH_MS,
+      source: 'nvidia-smi-xml',
       samples: p.samples.map((s, i) => (i === 0 ? { ...s, xidErrors: [79], smActivePct: 12.5, pciBusId: null } : s)),
-      processes: p.processes.map((proc, i) => ({ ...proc, podUid: i % 2 ? null : 'pod-1', gpuInstanceId: i === 0 ? 1 : undefined })),
+      processes: p.processes.map((proc, i) => ({
+        ...proc,
+        podUid: i % 2 ? null : 'pod-1',
+        gpuInstanceId: i === 0 ? 1 : undefined,
+      })),
     };
   });
 }

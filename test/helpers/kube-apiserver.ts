@@ -39,11 +39,15 @@ const TOKEN = 'gpu-ledger-test-token';
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { authorization: `Bearer ${TOKEN}` }, rejectUnauthorized: false, timeout: 2000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      url,
+      { headers: { authorization: `Bearer ${TOKEN}` }, rejectUnauthorized: false, timeout: 2000 },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout')));
     req.end();
   });
@@ -67,7 +71,9 @@ function stopProcess(child: ChildProcess): Promise<void> {
 export async function startKubeApiServer(options: { readonly binDir: string }): Promise<KubeApiServer> {
   const [etcdBin, apiBin] = [join(options.binDir, 'etcd'), join(options.binDir, 'kube-apiserver')];
   if (!existsSync(etcdBin) || !existsSync(apiBin)) {
-    throw new Error(`kube-apiserver/etcd not found in ${options.binDir}: run scripts/build-kube-apiserver.sh first (scripts/test.sh does)`);
+    throw new Error(
+      `kube-apiserver/etcd not found in ${options.binDir}: run scripts/build-kube-apiserver.sh first (scripts/test.sh does)`,
+    );
   }
   const runDir = mkdtempSync(join(tmpdir(), 'gpu-ledger-kube-'));
   const [clientPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
@@ -88,29 +94,53 @@ export async function startKubeApiServer(options: { readonly binDir: string }): 
     child.once('exit', () => children.delete(child));
     return child;
   };
-  const logTail = (name: string) => readFileSync(join(runDir, `${name}.log`), 'utf8').split('\n').slice(-15).join('\n');
+  const logTail = (name: string) =>
+    readFileSync(join(runDir, `${name}.log`), 'utf8')
+      .split('\n')
+      .slice(-15)
+      .join('\n');
   const ready = async (name: string, child: ChildProcess, check: () => Promise<boolean>) => {
-    await waitFor(`${name} ready`, async () => {
-      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${logTail(name)}`);
-      return check().catch(() => false);
-    }, 90_000, 200);
+    await waitFor(
+      `${name} ready`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${logTail(name)}`);
+        return check().catch(() => false);
+      },
+      90_000,
+      200,
+    );
   };
 
   const etcdUrl = `http://127.0.0.1:${clientPort}`;
   const etcd = launch('etcd', etcdBin, [
-    '--name=test', `--data-dir=${join(runDir, 'etcd')}`, '--log-level=warn', '--unsafe-no-fsync=true',
-    `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
-    `--listen-peer-urls=http://127.0.0.1:${peerPort}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+    '--name=test',
+    `--data-dir=${join(runDir, 'etcd')}`,
+    '--log-level=warn',
+    '--unsafe-no-fsync=true',
+    `--listen-client-urls=${etcdUrl}`,
+    `--advertise-client-urls=${etcdUrl}`,
+    `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+    `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
     `--initial-cluster=test=http://127.0.0.1:${peerPort}`,
   ]);
   const launchApiServer = async (name: string, port: number): Promise<ChildProcess> => {
     const child = launch(name, apiBin, [
-      `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${port}`,
-      `--cert-dir=${join(runDir, `${name}-certs`)}`, `--service-account-issuer=${url}`,
-      `--service-account-key-file=${join(runDir, 'sa.pub')}`, `--service-account-signing-key-file=${join(runDir, 'sa.key')}`,
-      '--service-cluster-ip-range=10.0.0.0/24', `--token-auth-file=${join(runDir, 'tokens.csv')}`,
-      '--authorization-mode=AlwaysAllow', '--disable-admission-plugins=ServiceAccount', '--allow-privileged=true',
-      '--enable-priority-and-fairness=false', '--profiling=false', '--v=0',
+      `--etcd-servers=${etcdUrl}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${port}`,
+      `--cert-dir=${join(runDir, `${name}-certs`)}`,
+      `--service-account-issuer=${url}`,
+      `--service-account-key-file=${join(runDir, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(runDir, 'sa.key')}`,
+      '--service-cluster-ip-range=10.0.0.0/24',
+      `--token-auth-file=${join(runDir, 'tokens.csv')}`,
+      '--authorization-mode=AlwaysAllow',
+      '--disable-admission-plugins=ServiceAccount',
+      '--allow-privileged=true',
+      '--enable-priority-and-fairness=false',
+      '--profiling=false',
+      '--v=0',
     ]);
     await ready(name, child, async () => (await get(`https://127.0.0.1:${port}/readyz`)).body === 'ok');
     return child;

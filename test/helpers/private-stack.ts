@@ -13,7 +13,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -36,7 +38,12 @@ export interface PrivateStack {
 
 export async function createPrivateStack(services: readonly ServiceName[]): Promise<PrivateStack> {
   const runDir = mkdtempSync(join(tmpdir(), 'gpu-ledger-private-stack-'));
-  const [kafkaPort, controllerPort, httpPort, tcpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [kafkaPort, controllerPort, httpPort, tcpPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const config = loadStackConfig({
     GPU_LEDGER_RUN_DIR: runDir,
     GPU_LEDGER_KAFKA_PORT: String(kafkaPort),

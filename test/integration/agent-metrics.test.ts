@@ -38,18 +38,46 @@ describe('agent self-observability: /metrics and /healthz on the agent port', ()
 
   const agentWith = (env: Record<string, string>) =>
     createAgent(
-      { gpuCollector: createNvidiaSmiXmlCollector({ path: FAKE_NVIDIA_SMI, timeoutMs: 10_000, maxOutputBytes: 1 << 24, env }, Date.now), sink: spool, logger: testLogger('agent'), now: Date.now, observer: metrics },
+      {
+        gpuCollector: createNvidiaSmiXmlCollector(
+          { path: FAKE_NVIDIA_SMI, timeoutMs: 10_000, maxOutputBytes: 1 << 24, env },
+          Date.now,
+        ),
+        sink: spool,
+        logger: testLogger('agent'),
+        now: Date.now,
+        observer: metrics,
+      },
       { agentId: `test/${node}`, cluster: 'test', node },
     );
 
   beforeAll(async () => {
-    bus = createKafkaBus({ brokers: loadTestServices(process.env).kafkaBrokers, clientId: 'agent-metrics-test', topicPrefix: `${uniqueName('agentmetrics')}.`, logger: testLogger('kafka') });
+    bus = createKafkaBus({
+      brokers: loadTestServices(process.env).kafkaBrokers,
+      clientId: 'agent-metrics-test',
+      topicPrefix: `${uniqueName('agentmetrics')}.`,
+      logger: testLogger('kafka'),
+    });
     await bus.ensureTopics([Topics.gpuSamples]);
     telemetry = createPrometheusMetrics('gpu-ledger-agent', { 'host.name': node });
-    spool = await createSpoolingSink(bus, { dir, maxBytes: 1 << 20, fsync: 'interval' }, { logger: testLogger('spool'), now: Date.now, meter: telemetry.meter });
+    spool = await createSpoolingSink(
+      bus,
+      { dir, maxBytes: 1 << 20, fsync: 'interval' },
+      { logger: testLogger('spool'), now: Date.now, meter: telemetry.meter },
+    );
     metrics = createAgentMetrics(telemetry.meter, Date.now);
-    const health = () => computeAgentHealth({ nowMs: Date.now(), startedAtMs, maxTickAgeMs: 30_000, tick: metrics.tickState(), spool: spool.stats() });
-    server = await startAgentHttpServer({ host: '127.0.0.1', port: 0 }, { handleScrape: telemetry.handleScrape, health, logger: testLogger('http') });
+    const health = () =>
+      computeAgentHealth({
+        nowMs: Date.now(),
+        startedAtMs,
+        maxTickAgeMs: 30_000,
+        tick: metrics.tickState(),
+        spool: spool.stats(),
+      });
+    server = await startAgentHttpServer(
+      { host: '127.0.0.1', port: 0 },
+      { handleScrape: telemetry.handleScrape, health, logger: testLogger('http') },
+    );
   }, 60_000);
   afterAll(async () => {
     await spool.close();
@@ -66,7 +94,12 @@ describe('agent self-observability: /metrics and /healthz on the agent port', ()
     await waitFor('3 batches acknowledged by Kafka', () => spool.stats().deliveredRecords === 3, 30_000);
 
     const received: GpuSampleBatch[] = [];
-    const sub = await bus.subscribe({ groupId: uniqueName('metrics-check'), topics: [Topics.gpuSamples], handleBatch: async (b) => void received.push(...b.records.map((r) => GpuSampleBatchSchema.parse(JSON.parse(r.value)))) });
+    const sub = await bus.subscribe({
+      groupId: uniqueName('metrics-check'),
+      topics: [Topics.gpuSamples],
+      handleBatch: async (b) =>
+        void received.push(...b.records.map((r) => GpuSampleBatchSchema.parse(JSON.parse(r.value)))),
+    });
     await waitFor('3 batches consumed', () => received.length >= 3, 30_000);
     await sub.close();
     const samplesInKafka = received.reduce((n, b) => n + b.samples.length, 0);
@@ -85,13 +118,20 @@ describe('agent self-observability: /metrics and /healthz on the agent port', ()
     expect(metricValue(text, 'gpu_ledger_agent_spool_evicted_records_total')).toBe(0);
     expect(metricValue(text, 'gpu_ledger_agent_spool_replayed_records_total')).toBe(0);
     expect(metricValue(text, 'gpu_ledger_agent_spool_append_duration_seconds_count')).toBe(3);
-    expect(metricValue(text, 'gpu_ledger_agent_send_duration_seconds_count', { topic: Topics.gpuSamples, outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(
+      metricValue(text, 'gpu_ledger_agent_send_duration_seconds_count', { topic: Topics.gpuSamples, outcome: 'ok' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(metricValue(text, 'gpu_ledger_agent_last_good_tick_timestamp_seconds')).toBeGreaterThan(startedAtMs / 1000);
     expect(text).toContain(`target_info{service_name="gpu-ledger-agent",host_name="${node}"} 1`);
 
     const healthz = await fetch(`${server.url}/healthz`);
     expect(healthz.status).toBe(200);
-    expect(await healthz.json()).toMatchObject({ ok: true, reasons: [], spool: { pendingRecords: 0, maxBytes: 1 << 20 }, kafka: { consecutiveFailures: 0 } });
+    expect(await healthz.json()).toMatchObject({
+      ok: true,
+      reasons: [],
+      spool: { pendingRecords: 0, maxBytes: 1 << 20 },
+      kafka: { consecutiveFailures: 0 },
+    });
   }, 90_000);
 
   it('a tick whose GPU source fails: collect error counted, /healthz 503 with the reason', async () => {
@@ -105,7 +145,9 @@ describe('agent self-observability: /metrics and /healthz on the agent port', ()
     expect(healthz.status).toBe(503);
     const body = (await healthz.json()) as AgentHealth;
     expect(body.ok).toBe(false);
-    expect(body.reasons).toEqual([expect.stringMatching(/^last tick: no GPU samples: nvidia-smi-xml: .*FAKE_NVIDIA_SMI_XML/s)]);
+    expect(body.reasons).toEqual([
+      expect.stringMatching(/^last tick: no GPU samples: nvidia-smi-xml: .*FAKE_NVIDIA_SMI_XML/s),
+    ]);
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);
   }, 60_000);
 });

@@ -7,7 +7,14 @@ import { uniqueName, waitFor } from '../helpers/wait-for.ts';
 const services = loadTestServices(process.env);
 
 describeBusConformance('kafka', () =>
-  Promise.resolve(createKafkaBus({ brokers: services.kafkaBrokers, clientId: 'bus-conformance', logger: testLogger('kafka-bus'), topicPrefix: 'conformance.' })),
+  Promise.resolve(
+    createKafkaBus({
+      brokers: services.kafkaBrokers,
+      clientId: 'bus-conformance',
+      logger: testLogger('kafka-bus'),
+      topicPrefix: 'conformance.',
+    }),
+  ),
 );
 
 describe('kafka bus producer', () => {
@@ -17,8 +24,13 @@ describe('kafka bus producer', () => {
   it('staggered concurrent sends, 6 MiB in all, land in order per key with no request refused', async () => {
     const errors: string[] = [];
     const logger = testLogger('kafka-bus');
-    logger.error = ((obj: unknown) => void errors.push(JSON.stringify(obj)));
-    const bus = createKafkaBus({ brokers: services.kafkaBrokers, clientId: 'bus-producer', logger, topicPrefix: 'producer.' });
+    logger.error = (obj: unknown) => void errors.push(JSON.stringify(obj));
+    const bus = createKafkaBus({
+      brokers: services.kafkaBrokers,
+      clientId: 'bus-producer',
+      logger,
+      topicPrefix: 'producer.',
+    });
     const topic = uniqueName('big_concurrent');
     const seen: { key: string | null; n: number }[] = [];
     try {
@@ -30,7 +42,12 @@ describe('kafka bus producer', () => {
         if (i % 10 === 0) await new Promise((r) => setTimeout(r, 2));
       }
       await Promise.all(sends);
-      await bus.subscribe({ groupId: uniqueName('g'), topics: [topic], handleBatch: async (b) => void seen.push(...b.records.map((r) => ({ key: r.key, n: (JSON.parse(r.value) as { n: number }).n }))) });
+      await bus.subscribe({
+        groupId: uniqueName('g'),
+        topics: [topic],
+        handleBatch: async (b) =>
+          void seen.push(...b.records.map((r) => ({ key: r.key, n: (JSON.parse(r.value) as { n: number }).n }))),
+      });
       await waitFor('300 records', () => seen.length >= 300, 45_000);
       expect(seen).toHaveLength(300);
       for (const key of ['k0', 'k1', 'k2']) {

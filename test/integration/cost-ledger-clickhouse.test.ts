@@ -5,4 +5,6 @@ import { loadTestServices } from '../helpers/services.ts';
 // The shared ClickHouse 18.16 server (`gpu-ledger stack up`); the suite works in a database of its own.
 const { clickhouseUrl } = loadTestServices(process.env);
 
-describeCostLedgerEndToEnd(`ClickHouse server (${clickhouseUrl})`, () => Promise.resolve(createClickHouseServerExecutor({ url: clickhouseUrl, requestTimeoutMs: 60_000 })));
+describeCostLedgerEndToEnd(`ClickHouse server (${clickhouseUrl})`, () =>
+  Promise.resolve(createClickHouseServerExecutor({ url: clickhouseUrl, requestTimeoutMs: 60_000 })),
+);

@@ -5,4 +5,6 @@ import { loadTestServices } from '../helpers/services.ts';
 // The shared ClickHouse server (`gpu-ledger stack up`); the suite works in a database of its own.
 const { clickhouseUrl } = loadTestServices(process.env);
 
-describeCostStoreSuite(`ClickHouse server (${clickhouseUrl})`, () => Promise.resolve(createClickHouseServerExecutor({ url: clickhouseUrl, requestTimeoutMs: 30_000 })));
+describeCostStoreSuite(`ClickHouse server (${clickhouseUrl})`, () =>
+  Promise.resolve(createClickHouseServerExecutor({ url: clickhouseUrl, requestTimeoutMs: 30_000 })),
+);

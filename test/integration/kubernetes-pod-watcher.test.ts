@@ -22,7 +22,11 @@ const node = dns('gpu-node');
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-function gpuPod(name: string, limits: Record<string, string>, extra: { annotations?: Record<string, string>; owner?: [string, string] } = {}): V1Pod {
+function gpuPod(
+  name: string,
+  limits: Record<string, string>,
+  extra: { annotations?: Record<string, string>; owner?: [string, string] } = {},
+): V1Pod {
   const [ownerKind, ownerName] = extra.owner ?? ['Job', name];
   return {
     metadata: {
@@ -30,22 +34,51 @@ function gpuPod(name: string, limits: Record<string, string>, extra: { annotatio
       namespace,
       labels: { team: 'ml-platform', tenant: 'acme', model: name },
       annotations: extra.annotations ?? {},
-      ownerReferences: [{ apiVersion: ownerKind === 'Job' ? 'batch/v1' : 'apps/v1', kind: ownerKind, name: ownerName, uid: randomUUID(), controller: true }],
+      ownerReferences: [
+        {
+          apiVersion: ownerKind === 'Job' ? 'batch/v1' : 'apps/v1',
+          kind: ownerKind,
+          name: ownerName,
+          uid: randomUUID(),
+          controller: true,
+        },
+      ],
     },
-    spec: { nodeName: node, restartPolicy: 'Never', containers: [{ name: 'main', image: 'registry.invalid/cuda:12.4', resources: { limits } }] },
+    spec: {
+      nodeName: node,
+      restartPolicy: 'Never',
+      containers: [{ name: 'main', image: 'registry.invalid/cuda:12.4', resources: { limits } }],
+    },
   };
 }
 
-const status = (phase: string, scheduledMs: number, state?: { startedMs: number; finishedMs?: number; exitCode?: number }): V1PodStatus => ({
+const status = (
+  phase: string,
+  scheduledMs: number,
+  state?: { startedMs: number; finishedMs?: number; exitCode?: number },
+): V1PodStatus => ({
   phase,
   conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: new Date(scheduledMs) }],
   ...(state && {
-    containerStatuses: [{
-      name: 'main', image: 'registry.invalid/cuda:12.4', imageID: '', ready: state.finishedMs === undefined, restartCount: 0,
-      state: state.finishedMs === undefined
-        ? { running: { startedAt: new Date(state.startedMs) } }
-        : { terminated: { exitCode: state.exitCode ?? 0, startedAt: new Date(state.startedMs), finishedAt: new Date(state.finishedMs) } },
-    }],
+    containerStatuses: [
+      {
+        name: 'main',
+        image: 'registry.invalid/cuda:12.4',
+        imageID: '',
+        ready: state.finishedMs === undefined,
+        restartCount: 0,
+        state:
+          state.finishedMs === undefined
+            ? { running: { startedAt: new Date(state.startedMs) } }
+            : {
+                terminated: {
+                  exitCode: state.exitCode ?? 0,
+                  startedAt: new Date(state.startedMs),
+                  finishedAt: new Date(state.finishedMs),
+                },
+              },
+      },
+    ],
   }),
 });
 
@@ -72,7 +105,12 @@ describe('pod watcher against a real kube-apiserver', () => {
     server = await startKubeApiServer({ binDir: kubeBinDir(process.env) });
     core = server.kubeConfig.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: namespace } } });
-    bus = createKafkaBus({ brokers: loadTestServices(process.env).kafkaBrokers, clientId: 'pod-watcher-it', logger: testLogger('kafka'), topicPrefix: `${namespace}.` });
+    bus = createKafkaBus({
+      brokers: loadTestServices(process.env).kafkaBrokers,
+      clientId: 'pod-watcher-it',
+      logger: testLogger('kafka'),
+      topicPrefix: `${namespace}.`,
+    });
     await bus.ensureTopics([Topics.podEvents], { partitions: 3 });
     watcher = createPodWatcher(
       { kubeConfig: server.kubeConfig, logger: testLogger('pod-watcher'), now: () => SEEN_AT },
@@ -91,18 +129,32 @@ describe('pod watcher against a real kube-apiserver', () => {
     await watcher.start();
     await create(gpuPod('train-whole', { 'nvidia.com/gpu': '2' }));
     await create(gpuPod('infer-mig', { 'nvidia.com/mig-1g.10gb': '1' }, { owner: ['ReplicaSet', 'infer-mig-7d9f'] }));
-    await create(gpuPod('notebook-hami', { 'nvidia.com/gpu': '1', 'nvidia.com/gpucores': '30', 'nvidia.com/gpumem': '3000' }, {
-      annotations: { 'hami.io/vgpu-devices-allocated': 'GPU-0fc3eda5-e98b-a25b-5b0d-cf5c855d1448,NVIDIA,3000,30:;' },
-    }));
+    await create(
+      gpuPod(
+        'notebook-hami',
+        { 'nvidia.com/gpu': '1', 'nvidia.com/gpucores': '30', 'nvidia.com/gpumem': '3000' },
+        {
+          annotations: {
+            'hami.io/vgpu-devices-allocated': 'GPU-0fc3eda5-e98b-a25b-5b0d-cf5c855d1448,NVIDIA,3000,30:;',
+          },
+        },
+      ),
+    );
     const elsewhere = gpuPod('elsewhere', { 'nvidia.com/gpu': '8' });
-    await create({ ...elsewhere, spec: { ...elsewhere.spec, nodeName: 'another-node', containers: elsewhere.spec?.containers ?? [] } });
+    await create({
+      ...elsewhere,
+      spec: { ...elsewhere.spec, nodeName: 'another-node', containers: elsewhere.spec?.containers ?? [] },
+    });
     const t = (name: string, offsetS: number) => (created.get(name) ?? 0) + offsetS * 1000;
     for (const name of ['train-whole', 'infer-mig', 'notebook-hami']) {
       await setStatus(name, status('Pending', t(name, 2)));
       await setStatus(name, status('Running', t(name, 2), { startedMs: t(name, 5) }));
     }
     await new Promise((r) => setTimeout(r, 2500)); // outlive one server-side watch timeout (2 s): the watch resumes from its resourceVersion
-    await setStatus('train-whole', status('Succeeded', t('train-whole', 2), { startedMs: t('train-whole', 5), finishedMs: t('train-whole', 65) }));
+    await setStatus(
+      'train-whole',
+      status('Succeeded', t('train-whole', 2), { startedMs: t('train-whole', 5), finishedMs: t('train-whole', 65) }),
+    );
     // A terminal pod is deleted at once; the API stamps deletionTimestamp = the time of the request.
     const gone = await core.deleteNamespacedPod({ name: 'train-whole', namespace });
     const goneAt = gone.metadata?.deletionTimestamp?.getTime() ?? 0;
@@ -115,18 +167,40 @@ describe('pod watcher against a real kube-apiserver', () => {
 
     await waitFor('12 pod events', () => events.length >= 12, 30_000);
     expect(of('train-whole')).toEqual([
-      ['created', iso(t('train-whole', 0))], ['scheduled', iso(t('train-whole', 2))], ['started', iso(t('train-whole', 5))],
-      ['finished', iso(t('train-whole', 65))], ['deleted', iso(goneAt)],
+      ['created', iso(t('train-whole', 0))],
+      ['scheduled', iso(t('train-whole', 2))],
+      ['started', iso(t('train-whole', 5))],
+      ['finished', iso(t('train-whole', 65))],
+      ['deleted', iso(goneAt)],
     ]);
-    expect(of('infer-mig')).toEqual([['created', iso(t('infer-mig', 0))], ['scheduled', iso(t('infer-mig', 2))], ['started', iso(t('infer-mig', 5))], ['deleted', iso(forcedAt)]]);
-    expect(of('notebook-hami')).toEqual([['created', iso(t('notebook-hami', 0))], ['scheduled', iso(t('notebook-hami', 2))], ['started', iso(t('notebook-hami', 5))]]);
+    expect(of('infer-mig')).toEqual([
+      ['created', iso(t('infer-mig', 0))],
+      ['scheduled', iso(t('infer-mig', 2))],
+      ['started', iso(t('infer-mig', 5))],
+      ['deleted', iso(forcedAt)],
+    ]);
+    expect(of('notebook-hami')).toEqual([
+      ['created', iso(t('notebook-hami', 0))],
+      ['scheduled', iso(t('notebook-hami', 2))],
+      ['started', iso(t('notebook-hami', 5))],
+    ]);
     expect(events).toHaveLength(12);
     expect(events.filter((e) => e.podName === 'elsewhere')).toEqual([]);
     expect(watcher.stats.watches).toBeGreaterThanOrEqual(2);
 
     const byName = (name: string) => events.find((e) => e.podName === name);
-    expect(byName('train-whole')).toMatchObject({ cluster: 'it', node, namespace, gpuRequest: { kind: 'whole', count: 2 }, owner: { kind: 'Job', name: 'train-whole' }, gpuUuids: [] });
-    expect(byName('infer-mig')).toMatchObject({ gpuRequest: { kind: 'mig', profile: '1g.10gb', count: 1 }, owner: { kind: 'ReplicaSet', name: 'infer-mig-7d9f' } });
+    expect(byName('train-whole')).toMatchObject({
+      cluster: 'it',
+      node,
+      namespace,
+      gpuRequest: { kind: 'whole', count: 2 },
+      owner: { kind: 'Job', name: 'train-whole' },
+      gpuUuids: [],
+    });
+    expect(byName('infer-mig')).toMatchObject({
+      gpuRequest: { kind: 'mig', profile: '1g.10gb', count: 1 },
+      owner: { kind: 'ReplicaSet', name: 'infer-mig-7d9f' },
+    });
     expect(byName('notebook-hami')).toMatchObject({
       gpuRequest: { kind: 'fraction', milli: 300, memoryBytes: 3000 * 2 ** 20 },
       gpuUuids: ['GPU-0fc3eda5-e98b-a25b-5b0d-cf5c855d1448'],
@@ -140,18 +214,25 @@ describe('pod watcher against a real kube-apiserver', () => {
     expect(publisher.sent).toBe(12);
     const received: { key: string | null; event: PodEvent }[] = [];
     const sub = await bus.subscribe({
-      groupId: `${namespace}-check`, topics: [Topics.podEvents], fromBeginning: true,
-      handleBatch: async (b) => void received.push(...b.records.map((r) => {
-        const decoded = decodePodEvent(r.value);
-        if (!decoded.ok) throw new Error(decoded.error);
-        return { key: r.key, event: decoded.value };
-      })),
+      groupId: `${namespace}-check`,
+      topics: [Topics.podEvents],
+      fromBeginning: true,
+      handleBatch: async (b) =>
+        void received.push(
+          ...b.records.map((r) => {
+            const decoded = decodePodEvent(r.value);
+            if (!decoded.ok) throw new Error(decoded.error);
+            return { key: r.key, event: decoded.value };
+          }),
+        ),
     });
     await waitFor('12 records on Kafka', () => received.length >= 12, 60_000);
     await sub.close();
     expect(received.every((r) => r.key === r.event.podUid)).toBe(true);
     for (const name of ['train-whole', 'infer-mig', 'notebook-hami']) {
-      expect(received.filter((r) => r.event.podName === name).map((r) => r.event)).toEqual(events.filter((e) => e.podName === name));
+      expect(received.filter((r) => r.event.podName === name).map((r) => r.event)).toEqual(
+        events.filter((e) => e.podName === name),
+      );
     }
     await publisher.close();
   });
@@ -166,18 +247,39 @@ describe('pod watcher against a real kube-apiserver', () => {
     const peer = await server.startPeer();
     const peerCore = peer.kubeConfig.makeApiClient(CoreV1Api);
     await server.stopApiServer();
-    await peerCore.patchNamespacedPodStatus({ name: hami, namespace, body: { status: status('Failed', t(2), { startedMs: t(5), finishedMs: t(125), exitCode: 137 }) } }, mergePatch);
+    await peerCore.patchNamespacedPodStatus(
+      {
+        name: hami,
+        namespace,
+        body: { status: status('Failed', t(2), { startedMs: t(5), finishedMs: t(125), exitCode: 137 }) },
+      },
+      mergePatch,
+    );
     await peerCore.deleteNamespacedPod({ name: hami, namespace });
-    const late = await peerCore.createNamespacedPod({ namespace, body: gpuPod('after-outage', { 'nvidia.com/gpu': '1' }) });
+    const late = await peerCore.createNamespacedPod({
+      namespace,
+      body: gpuPod('after-outage', { 'nvidia.com/gpu': '1' }),
+    });
     const lateCreated = late.metadata?.creationTimestamp?.getTime() ?? 0;
-    await peerCore.patchNamespacedPodStatus({ name: 'after-outage', namespace, body: { status: status('Pending', lateCreated + 1000) } }, mergePatch);
+    await peerCore.patchNamespacedPodStatus(
+      { name: 'after-outage', namespace, body: { status: status('Pending', lateCreated + 1000) } },
+      mergePatch,
+    );
     await server.startApiServer();
 
     await waitFor('events after the outage', () => of(hami).length === 4 && of('after-outage').length === 2, 60_000);
     // The HAMi pod failed and was deleted during the outage: the re-list no longer has it, so its
     // finish was never observable, and its deletion is dated when the re-list noticed it (watcher clock).
-    expect(of(hami)).toEqual([['created', iso(t(0))], ['scheduled', iso(t(2))], ['started', iso(t(5))], ['deleted', iso(SEEN_AT)]]);
-    expect(of('after-outage')).toEqual([['created', iso(lateCreated)], ['scheduled', iso(lateCreated + 1000)]]);
+    expect(of(hami)).toEqual([
+      ['created', iso(t(0))],
+      ['scheduled', iso(t(2))],
+      ['started', iso(t(5))],
+      ['deleted', iso(SEEN_AT)],
+    ]);
+    expect(of('after-outage')).toEqual([
+      ['created', iso(lateCreated)],
+      ['scheduled', iso(lateCreated + 1000)],
+    ]);
     expect(watcher.stats.expired).toBe(before.expired + 1);
     expect(watcher.stats.lists).toBe(before.lists + 1);
 
@@ -192,7 +294,10 @@ describe('pod watcher against a real kube-apiserver', () => {
   });
 
   it('close() aborts a long-running watch at once; nothing is emitted afterwards', async () => {
-    const second = createPodWatcher({ kubeConfig: server.kubeConfig, logger: testLogger('pod-watcher'), now: () => SEEN_AT }, { cluster: 'it', nodeName: node });
+    const second = createPodWatcher(
+      { kubeConfig: server.kubeConfig, logger: testLogger('pod-watcher'), now: () => SEEN_AT },
+      { cluster: 'it', nodeName: node },
+    );
     const seen: PodEvent[] = [];
     second.subscribe((batch) => seen.push(...batch));
     await second.start(); // default watch timeout 300 s: the connection stays open
@@ -210,7 +315,10 @@ describe('pod watcher against a real kube-apiserver', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pod-watcher-state-'));
     const statePath = join(dir, 'pod-tracker.json');
     const start = (nowMs: number) => {
-      const w = createPodWatcher({ kubeConfig: server.kubeConfig, logger: testLogger('pod-watcher'), now: () => nowMs }, { cluster: 'it', nodeName: node2, statePath });
+      const w = createPodWatcher(
+        { kubeConfig: server.kubeConfig, logger: testLogger('pod-watcher'), now: () => nowMs },
+        { cluster: 'it', nodeName: node2, statePath },
+      );
       const seen: PodEvent[] = [];
       w.subscribe((batch) => seen.push(...batch));
       return { w, seen, of: (name: string) => seen.filter((e) => e.podName === name).map((e) => e.event) };
@@ -227,7 +335,11 @@ describe('pod watcher against a real kube-apiserver', () => {
         const t = made.metadata?.creationTimestamp?.getTime() ?? 0;
         await setStatus(name, status('Running', t, { startedMs: t + 2000 }));
       }
-      await waitFor('both started', () => before.of('restart-stays').includes('started') && before.of('restart-gone').includes('started'), 30_000);
+      await waitFor(
+        'both started',
+        () => before.of('restart-stays').includes('started') && before.of('restart-gone').includes('started'),
+        30_000,
+      );
       await before.w.close();
       await core.deleteNamespacedPod({ name: 'restart-gone', namespace, gracePeriodSeconds: 0 });
 

@@ -29,15 +29,31 @@ const fleet = buildFleet({ fixturesDir: fixturePath(), nodes: 7, gpusPerNode: 8,
 const AHEAD = 'ahead of the pipeline clock';
 
 describe('gpu-ledger deadletters (shared Kafka + ClickHouse)', () => {
-  const target: PipelineTarget = { kafkaBrokers: services.kafkaBrokers, clickhouseUrl: services.clickhouseUrl, database: uniqueName('dl_db'), topicPrefix: `${uniqueName('dl')}.` };
+  const target: PipelineTarget = {
+    kafkaBrokers: services.kafkaBrokers,
+    clickhouseUrl: services.clickhouseUrl,
+    database: uniqueName('dl_db'),
+    topicPrefix: `${uniqueName('dl')}.`,
+  };
   const groupId = uniqueName('dl-group');
   let producer: RecordBus;
   let store: TelemetryStore;
   let pipeline: PipelineRuntime;
-  const cli = async (...args: string[]) => (await run(process.execPath, [CLI, 'deadletters', ...args], { env: pipelineEnv(target), timeout: 60_000 })).stdout;
+  const cli = async (...args: string[]) =>
+    (await run(process.execPath, [CLI, 'deadletters', ...args], { env: pipelineEnv(target), timeout: 60_000 })).stdout;
   const startPipeline = async (maxFutureSkewMs: number) => {
     const runtime = createPipelineRuntime(
-      { bus: createKafkaBus({ brokers: target.kafkaBrokers, clientId: 'dl-pipeline', topicPrefix: target.topicPrefix, logger: testLogger('kafka') }), store, logger: testLogger('pipeline'), now: Date.now },
+      {
+        bus: createKafkaBus({
+          brokers: target.kafkaBrokers,
+          clientId: 'dl-pipeline',
+          topicPrefix: target.topicPrefix,
+          logger: testLogger('kafka'),
+        }),
+        store,
+        logger: testLogger('pipeline'),
+        now: Date.now,
+      },
       { groupId, ingest: { validation: { maxFutureSkewMs } }, rollups: null, telemetryGaps: null, retention: null },
     );
     await runtime.start();
@@ -45,9 +61,17 @@ describe('gpu-ledger deadletters (shared Kafka + ClickHouse)', () => {
   };
 
   beforeAll(async () => {
-    producer = createKafkaBus({ brokers: target.kafkaBrokers, clientId: 'dl-producer', topicPrefix: target.topicPrefix, logger: testLogger('kafka') });
+    producer = createKafkaBus({
+      brokers: target.kafkaBrokers,
+      clientId: 'dl-producer',
+      topicPrefix: target.topicPrefix,
+      logger: testLogger('kafka'),
+    });
     await producer.ensureTopics([...INGEST_TOPICS, Topics.deadLetters]);
-    store = createTelemetryStore(createClickHouseServerExecutor({ url: target.clickhouseUrl, requestTimeoutMs: 30_000 }), { database: target.database });
+    store = createTelemetryStore(
+      createClickHouseServerExecutor({ url: target.clickhouseUrl, requestTimeoutMs: 30_000 }),
+      { database: target.database },
+    );
     await store.migrate();
     // A pipeline whose clock-skew limit is too strict: batches stamped a minute ahead are refused.
     pipeline = await startPipeline(10_000);
@@ -56,7 +80,11 @@ describe('gpu-ledger deadletters (shared Kafka + ClickHouse)', () => {
       ...fleet.slice(4).map((n) => ({ key: n.node, value: n.render(0, NOW + 60_000) })),
       { key: 'broken', value: '{"schemaVersion":1,"agentId":' },
     ]);
-    await waitFor('4 stored, 4 dead-lettered', () => pipeline.ingest.stats.accepted >= 4 && pipeline.ingest.stats.deadLetters >= 4, 60_000);
+    await waitFor(
+      '4 stored, 4 dead-lettered',
+      () => pipeline.ingest.stats.accepted >= 4 && pipeline.ingest.stats.deadLetters >= 4,
+      60_000,
+    );
     // The fix: a pipeline with the default limit (a day) takes over the group.
     await pipeline.close();
     pipeline = await startPipeline(86_400_000);
@@ -70,9 +98,17 @@ describe('gpu-ledger deadletters (shared Kafka + ClickHouse)', () => {
   }, 60_000);
 
   it('lists every dead letter with its reason and source position (--json), and filters by reason', async () => {
-    const letters = (await cli('list', '--json')).trim().split('\n').map((l) => JSON.parse(l) as DeadLetter & { deadLetterOffset: string });
+    const letters = (await cli('list', '--json'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as DeadLetter & { deadLetterOffset: string });
     expect(letters).toHaveLength(4);
-    expect(letters.filter((l) => l.reason.includes(AHEAD)).map((l) => (JSON.parse(l.payload) as { node: string }).node).sort()).toEqual(fleet.slice(4).map((n) => n.node));
+    expect(
+      letters
+        .filter((l) => l.reason.includes(AHEAD))
+        .map((l) => (JSON.parse(l.payload) as { node: string }).node)
+        .sort(),
+    ).toEqual(fleet.slice(4).map((n) => n.node));
     expect(letters.filter((l) => l.reason.startsWith('invalid JSON'))).toHaveLength(1);
     for (const l of letters) {
       expect(l).toMatchObject({ sourceTopic: Topics.gpuSamples, partition: 0 });
@@ -84,15 +120,26 @@ describe('gpu-ledger deadletters (shared Kafka + ClickHouse)', () => {
   }, 60_000);
 
   it('redrives the fixed records to their source topic; a dry run publishes nothing; a second redrive counts nothing twice', async () => {
-    const admin = createKafkaAdmin({ brokers: target.kafkaBrokers, clientId: 'dl-admin', topicPrefix: target.topicPrefix });
+    const admin = createKafkaAdmin({
+      brokers: target.kafkaBrokers,
+      clientId: 'dl-admin',
+      topicPrefix: target.topicPrefix,
+    });
     const end = async () => [...(await admin.endOffsets(Topics.gpuSamples)).values()].reduce((a, b) => a + b, 0n);
     const before = await end();
-    expect(await cli('redrive', '--reason', AHEAD, '--dry-run')).toMatch(/^dry run: would redrive 3 of 3 dead letters\n {2}telemetry\.gpu-samples\.v1: 3\n0 duplicate payloads, 0 truncated payloads skipped/);
+    expect(await cli('redrive', '--reason', AHEAD, '--dry-run')).toMatch(
+      /^dry run: would redrive 3 of 3 dead letters\n {2}telemetry\.gpu-samples\.v1: 3\n0 duplicate payloads, 0 truncated payloads skipped/,
+    );
     expect(await end()).toBe(before);
 
     expect(await cli('redrive', '--reason', AHEAD)).toMatch(/^redrove 3 of 3 dead letters/);
     expect(await end()).toBe(before + 3n);
-    await waitFor('the redriven batches stored', async () => (await store.countRows(StoreTable.ingestBatches)) === 7, 60_000, 200);
+    await waitFor(
+      'the redriven batches stored',
+      async () => (await store.countRows(StoreTable.ingestBatches)) === 7,
+      60_000,
+      200,
+    );
     expect(await store.countRows(StoreTable.gpuSamples)).toBe(7 * 8);
 
     const accepted = pipeline.ingest.stats.accepted;

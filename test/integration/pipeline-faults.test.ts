@@ -19,12 +19,30 @@ import { createKafkaAdmin } from '../../pipeline/telemetry/kafka-admin.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 import { createPrivateStack, freePort, type PrivateStack } from '../helpers/private-stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { groundTruth, produceTicks, range, startPipeline, type PipelineProcess, type PipelineTarget } from './pipeline-harness.ts';
+import {
+  groundTruth,
+  produceTicks,
+  range,
+  startPipeline,
+  type PipelineProcess,
+  type PipelineTarget,
+} from './pipeline-harness.ts';
 
 const NODES = 60;
 const GPUS = 8;
 const MAX_GAP_MS = DEFAULT_ROLLUP_JOB_CONFIG.maxGapMs;
-const PIPELINE_ARGS = ['--members', '2', '--batch-delay', '100ms', '--rollup-interval', 'off', '--gaps-interval', 'off', '--retention-interval', 'off'];
+const PIPELINE_ARGS = [
+  '--members',
+  '2',
+  '--batch-delay',
+  '100ms',
+  '--rollup-interval',
+  'off',
+  '--gaps-interval',
+  'off',
+  '--retention-interval',
+  'off',
+];
 
 describe('pipeline under faults (private Kafka + ClickHouse)', () => {
   let stack: PrivateStack;
@@ -33,7 +51,13 @@ describe('pipeline under faults (private Kafka + ClickHouse)', () => {
   let producer: RecordBus;
   let pipeline: PipelineProcess;
   let rollups: ScheduledJob;
-  const fleet = buildFleet({ fixturesDir: fixturePath(), nodes: NODES, gpusPerNode: GPUS, cluster: 'faults', runId: 'f1' });
+  const fleet = buildFleet({
+    fixturesDir: fixturePath(),
+    nodes: NODES,
+    gpusPerNode: GPUS,
+    cluster: 'faults',
+    runId: 'f1',
+  });
   // Two hours back: every 1-minute and 1-hour window of the stream is closed for the rollup job.
   const baseMs = Math.floor((Date.now() - 2 * 3_600_000) / 60_000) * 60_000;
   const produced = new Set<number>();
@@ -41,7 +65,12 @@ describe('pipeline under faults (private Kafka + ClickHouse)', () => {
   /** Waits until every produced batch is stored, then checks counts and recomputed totals exactly. */
   async function expectGroundTruth(timeoutMs: number): Promise<void> {
     const truth = groundTruth(fleet, produced, baseMs, MAX_GAP_MS);
-    await waitFor(`${truth.batches} batches stored`, async () => (await store.countRows(StoreTable.ingestBatches).catch(() => -1)) === truth.batches, timeoutMs, 250);
+    await waitFor(
+      `${truth.batches} batches stored`,
+      async () => (await store.countRows(StoreTable.ingestBatches).catch(() => -1)) === truth.batches,
+      timeoutMs,
+      250,
+    );
     expect(await store.countRows(StoreTable.gpuSamples)).toBe(truth.samples);
     expect(await store.countRows(StoreTable.gpuProcesses)).toBe(truth.samples);
     await rollups.run();
@@ -50,20 +79,44 @@ describe('pipeline under faults (private Kafka + ClickHouse)', () => {
       const [totals] = await store.executor.query<Record<string, string>>(sql`
         SELECT sum(samples) AS samples, sum(covered_ms) AS gpu_ms, sum(energy_mj) AS energy_mj, sum(busy_pct_ms) AS busy
         FROM ${db}.${ident(table)} FINAL`);
-      expect(totals, table).toEqual({ samples: String(truth.samples), gpu_ms: String(truth.gpuMs), energy_mj: String(truth.energyMj), busy: String(truth.busyPctMs) });
+      expect(totals, table).toEqual({
+        samples: String(truth.samples),
+        gpu_ms: String(truth.gpuMs),
+        energy_mj: String(truth.energyMj),
+        busy: String(truth.busyPctMs),
+      });
     }
-    const [pods] = await store.executor.query<{ gpu_ms: number; pods: string }>(sql`SELECT sum(gpu_ms_shared) AS gpu_ms, uniqExact(pod_uid) AS pods FROM ${db}.pod_rollup_1m FINAL`);
+    const [pods] = await store.executor.query<{ gpu_ms: number; pods: string }>(
+      sql`SELECT sum(gpu_ms_shared) AS gpu_ms, uniqExact(pod_uid) AS pods FROM ${db}.pod_rollup_1m FINAL`,
+    );
     expect(pods).toEqual({ gpu_ms: truth.gpuMs, pods: String(NODES * GPUS) });
   }
 
   beforeAll(async () => {
     stack = await createPrivateStack(['kafka', 'clickhouse']);
     const suffix = Date.now().toString(36);
-    target = { kafkaBrokers: stack.config.endpoints.kafkaBrokers, clickhouseUrl: stack.config.endpoints.clickhouseUrl, database: `faults_${suffix}`, topicPrefix: `faults-${suffix}.` };
-    store = createTelemetryStore(createClickHouseServerExecutor({ url: target.clickhouseUrl, requestTimeoutMs: 10_000 }), { database: target.database });
+    target = {
+      kafkaBrokers: stack.config.endpoints.kafkaBrokers,
+      clickhouseUrl: stack.config.endpoints.clickhouseUrl,
+      database: `faults_${suffix}`,
+      topicPrefix: `faults-${suffix}.`,
+    };
+    store = createTelemetryStore(
+      createClickHouseServerExecutor({ url: target.clickhouseUrl, requestTimeoutMs: 10_000 }),
+      { database: target.database },
+    );
     await store.migrate();
-    rollups = createRollupJob({ executor: store.executor, now: Date.now }, { ...DEFAULT_ROLLUP_JOB_CONFIG, database: target.database });
-    producer = createKafkaBus({ brokers: target.kafkaBrokers, clientId: 'faults-producer', topicPrefix: target.topicPrefix, logger: pino({ level: 'silent' }), sendRetries: 2 });
+    rollups = createRollupJob(
+      { executor: store.executor, now: Date.now },
+      { ...DEFAULT_ROLLUP_JOB_CONFIG, database: target.database },
+    );
+    producer = createKafkaBus({
+      brokers: target.kafkaBrokers,
+      clientId: 'faults-producer',
+      topicPrefix: target.topicPrefix,
+      logger: pino({ level: 'silent' }),
+      sendRetries: 2,
+    });
     await producer.ensureTopics([...INGEST_TOPICS, Topics.deadLetters], { partitions: 4 });
     pipeline = await startPipeline(target, await freePort(), PIPELINE_ARGS);
   }, 120_000);
@@ -103,12 +156,21 @@ describe('pipeline under faults (private Kafka + ClickHouse)', () => {
     const stoppedAt = Date.now();
     // Everything of this phase arrives while the store is down: the pipeline must hold it, retry, commit nothing.
     await produceTicks(producer, fleet, ticks, baseMs, 50);
-    await waitFor('writes retried while ClickHouse is down', async () => Number((await pipeline.health())?.['storeRetries']) > 0, 20_000, 200);
+    await waitFor(
+      'writes retried while ClickHouse is down',
+      async () => Number((await pipeline.health())?.['storeRetries']) > 0,
+      20_000,
+      200,
+    );
     await new Promise((r) => setTimeout(r, Math.max(0, stoppedAt + 30_000 - Date.now())));
     expect((await pipeline.health())?.['ok']).toBe(true);
     await stack.start('clickhouse');
     await expectGroundTruth(60_000);
-    const admin = createKafkaAdmin({ brokers: target.kafkaBrokers, clientId: 'faults-admin', topicPrefix: target.topicPrefix });
+    const admin = createKafkaAdmin({
+      brokers: target.kafkaBrokers,
+      clientId: 'faults-admin',
+      topicPrefix: target.topicPrefix,
+    });
     expect([...(await admin.endOffsets(Topics.deadLetters)).values()]).toEqual([0n, 0n, 0n, 0n]);
     await admin.close();
   }, 180_000);
@@ -116,9 +178,16 @@ describe('pipeline under faults (private Kafka + ClickHouse)', () => {
   it('the same batches produced twice: counts and totals unchanged', async () => {
     const before = Number((await pipeline.health())?.['accepted']);
     await produceTicks(producer, fleet, range(0, 90), baseMs);
-    await waitFor('the replay consumed', async () => Number((await pipeline.health())?.['accepted']) >= before + 90 * NODES, 60_000, 250);
+    await waitFor(
+      'the replay consumed',
+      async () => Number((await pipeline.health())?.['accepted']) >= before + 90 * NODES,
+      60_000,
+      250,
+    );
     await expectGroundTruth(10_000);
-    const [physical] = await store.executor.query<{ n: string }>(sql`SELECT count() AS n FROM ${ident(target.database)}.gpu_samples`);
+    const [physical] = await store.executor.query<{ n: string }>(
+      sql`SELECT count() AS n FROM ${ident(target.database)}.gpu_samples`,
+    );
     expect(Number(physical?.n)).toBeGreaterThanOrEqual(90 * NODES * GPUS); // the copies are there until merged; reads collapse them
   }, 120_000);
 });

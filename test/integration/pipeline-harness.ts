@@ -45,11 +45,20 @@ export const pipelineEnv = (t: PipelineTarget): NodeJS.ProcessEnv => ({
 });
 
 /** Starts `gpu-ledger pipeline <args>` and waits until /healthz says ok. */
-export async function startPipeline(target: PipelineTarget, port: number, args: readonly string[]): Promise<PipelineProcess> {
-  const child = spawn(process.execPath, [CLI, 'pipeline', '--metrics-port', String(port), ...args], { env: pipelineEnv(target), stdio: ['ignore', 'ignore', 'pipe'] });
+export async function startPipeline(
+  target: PipelineTarget,
+  port: number,
+  args: readonly string[],
+): Promise<PipelineProcess> {
+  const child = spawn(process.execPath, [CLI, 'pipeline', '--metrics-port', String(port), ...args], {
+    env: pipelineEnv(target),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const exited = new Promise<number | string>((done) => child.once('exit', (code, signal) => done(code ?? signal ?? 'unknown')));
+  const exited = new Promise<number | string>((done) =>
+    child.once('exit', (code, signal) => done(code ?? signal ?? 'unknown')),
+  );
   const url = `http://127.0.0.1:${port}`;
   const health = async () => {
     try {
@@ -59,7 +68,12 @@ export async function startPipeline(target: PipelineTarget, port: number, args: 
       return null;
     }
   };
-  await waitFor(`pipeline on :${port} healthy (stderr: ${stderr.slice(-500)})`, async () => (await health())?.['ok'] === true || child.exitCode !== null, 60_000, 200);
+  await waitFor(
+    `pipeline on :${port} healthy (stderr: ${stderr.slice(-500)})`,
+    async () => (await health())?.['ok'] === true || child.exitCode !== null,
+    60_000,
+    200,
+  );
   if (child.exitCode !== null) throw new Error(`pipeline exited ${child.exitCode}: ${stderr.slice(-2000)}`);
   return {
     child,
@@ -75,7 +89,13 @@ export async function startPipeline(target: PipelineTarget, port: number, args: 
 }
 
 /** Sends every (node, tick) batch of `ticks`, `perTickMs` apart; a failed send (broker down) is retried until it goes through. */
-export async function produceTicks(sink: RecordSink, fleet: readonly FleetNode[], ticks: readonly number[], baseMs: number, perTickMs = 0): Promise<void> {
+export async function produceTicks(
+  sink: RecordSink,
+  fleet: readonly FleetNode[],
+  ticks: readonly number[],
+  baseMs: number,
+  perTickMs = 0,
+): Promise<void> {
   for (const tick of ticks) {
     const records = fleet.map((n) => ({ key: n.node, value: n.render(tick, baseMs + tick * 1000) }));
     for (let attempt = 0; ; attempt++) {
@@ -104,7 +124,12 @@ export interface GroundTruth {
 }
 
 /** The ground truth of the ticks, computed independently of the store (same rule as migration 007). */
-export function groundTruth(fleet: readonly FleetNode[], ticks: ReadonlySet<number>, baseMs: number, maxGapMs: number): GroundTruth {
+export function groundTruth(
+  fleet: readonly FleetNode[],
+  ticks: ReadonlySet<number>,
+  baseMs: number,
+  maxGapMs: number,
+): GroundTruth {
   const sorted = [...ticks].sort((a, b) => a - b);
   let samples = 0;
   let gpuMs = 0;

@@ -74,13 +74,19 @@ describe('port check', () => {
   it('rejects a port held by a process that is not ours, naming the port and the env var to set', async () => {
     const port = portOf(taken);
     const config = loadStackConfig(env);
-    await expect(assertPortsFree(config, 'clickhouse')).rejects.toThrow(new RegExp(`port ${port} \\(ClickHouse http\\).*GPU_LEDGER_CLICKHOUSE_HTTP_PORT`));
+    await expect(assertPortsFree(config, 'clickhouse')).rejects.toThrow(
+      new RegExp(`port ${port} \\(ClickHouse http\\).*GPU_LEDGER_CLICKHOUSE_HTTP_PORT`),
+    );
     await expect(assertPortsFree(config, 'kafka')).resolves.toBeUndefined();
   });
 
   it('makes startService fail before it starts anything', async () => {
     const port = portOf(taken);
-    const config = loadStackConfig({ ...env, GPU_LEDGER_KAFKA_PORT: String(port), GPU_LEDGER_CLICKHOUSE_HTTP_PORT: env['GPU_LEDGER_KAFKA_PORT'] });
+    const config = loadStackConfig({
+      ...env,
+      GPU_LEDGER_KAFKA_PORT: String(port),
+      GPU_LEDGER_CLICKHOUSE_HTTP_PORT: env['GPU_LEDGER_KAFKA_PORT'],
+    });
     await expect(startService(config, 'kafka', quiet)).rejects.toThrow(`port ${port} (Kafka broker)`);
     expect(await readPidFile(config.kafka.pidFile)).toBeNull();
   });

@@ -13,7 +13,12 @@ describeThinSlice(
   'distributed (Kafka + ClickHouse server)',
   async () => {
     const database = uniqueName('slice');
-    const bus = createKafkaBus({ brokers: services.kafkaBrokers, clientId: 'thin-slice', logger: testLogger('kafka'), topicPrefix: `${database}.` });
+    const bus = createKafkaBus({
+      brokers: services.kafkaBrokers,
+      clientId: 'thin-slice',
+      logger: testLogger('kafka'),
+      topicPrefix: `${database}.`,
+    });
     const executor = createClickHouseServerExecutor({ url: services.clickhouseUrl, requestTimeoutMs: 30_000 });
     const store = createTelemetryStore(executor, { database });
     await store.migrate();
