@@ -30,7 +30,7 @@ import { pino } from 'pino';
 import { createKafkaBus } from '../bus/kafka-bus.ts';
 import { loadConfig } from '../cli/config.ts';
 import { INGEST_TOPICS, Topics, type RecordSink } from '../contracts/index.ts';
-import { createPipelineRuntime } from '../pipeline/ingest/pipeline-runtime.ts';
+import { createPipelineRuntime } from '../pipeline/runtime.ts';
 import { parseCostConfig } from '../pipeline/cost/cost-config.ts';
 import { createCostLedgerJob } from '../pipeline/cost/cost-ledger-job.ts';
 import { costReport } from '../pipeline/cost/cost-report.ts';

@@ -29,15 +29,15 @@ import { createKafkaBus } from '../bus/kafka-bus.ts';
 import { loadConfig } from '../cli/config.ts';
 import { INGEST_TOPICS, Topics } from '../contracts/index.ts';
 import type { IngestObserver } from '../pipeline/ingest/ingest-observer.ts';
-import { createPipelineRuntime, type PipelineRuntime } from '../pipeline/ingest/pipeline-runtime.ts';
+import { createPipelineRuntime, type PipelineRuntime } from '../pipeline/runtime.ts';
 import { createRollupJob, DEFAULT_ROLLUP_JOB_CONFIG } from '../pipeline/jobs/rollup-job.ts';
 import { createClickHouseServerExecutor } from '../pipeline/store/clickhouse-server-executor.ts';
 import { encodeGpuProcessBlock, encodeGpuSampleBlock } from '../pipeline/store/gpu-batch-encoder.ts';
 import { packGpuSampleBatch } from '../pipeline/store/packed-gpu-batch.ts';
 import { commaJoin, ident, raw, sql, uint } from '../pipeline/store/sql.ts';
 import { createTelemetryStore, StoreTable, type TelemetryStore } from '../pipeline/store/telemetry-store.ts';
-import { createKafkaAdmin } from '../pipeline/telemetry/kafka-admin.ts';
-import { createKafkaLagProbe } from '../pipeline/telemetry/kafka-lag-probe.ts';
+import { createKafkaAdmin } from '../bus/kafka-admin.ts';
+import { createKafkaLagProbe } from '../pipeline/self-metrics/kafka-lag-probe.ts';
 import { loadStackConfig } from '../stack/config.ts';
 import { buildFleet, parseBatch, type FleetNode } from './ingest-fleet.ts';
 

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { createMemoryBus } from '../bus/memory-bus.ts';
 import { createAgent } from '../collectors/agent.ts';
-import { createNvidiaSmiXmlCollector } from '../collectors/nvidia-smi/nvidia-smi-collector.ts';
+import { createNvidiaSmiXmlCollector } from '../collectors/nvidia-smi/nvidia-smi-xml-collector.ts';
 import { FSYNC_POLICIES } from '../collectors/spool/spool-log.ts';
 import { createSpoolingSink } from '../collectors/spool/spooling-sink.ts';
 import { Topics, type RecordSink } from '../contracts/index.ts';

@@ -14,7 +14,7 @@
 // time), the header line once at the start (none with `noheader`), no separator between intervals.
 import { readFileSync } from 'node:fs';
 import { setTimeout } from 'node:timers';
-import { traceReading } from './fake-nvidia-smi-trace.js';
+import { traceReading } from '../sim/gentd26-trace.js';
 
 const env = process.env;
 const args = process.argv.slice(2);

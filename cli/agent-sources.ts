@@ -21,7 +21,7 @@ export async function createAgentSources(
           now,
         )
       : config.gpuSource === 'nvidia-smi-xml'
-        ? (await import('../collectors/nvidia-smi/nvidia-smi-collector.ts')).createNvidiaSmiXmlCollector(smi, now)
+        ? (await import('../collectors/nvidia-smi/nvidia-smi-xml-collector.ts')).createNvidiaSmiXmlCollector(smi, now)
         : (await import('../collectors/nvidia-smi/nvidia-smi-csv-collector.ts')).createNvidiaSmiCsvCollector(
             { ...smi, intervalMs: config.sampleIntervalMs },
             now,

@@ -25,7 +25,8 @@ export interface AppConfig {
   readonly nvidiaSmiPath: string;
   readonly nvidiaSmiTimeoutMs: number;
   readonly sampleIntervalMs: number;
-  readonly logLevel: string;
+  /** GPU_LEDGER_LOG_LEVEL; null when unset (each command has its own default: the demo logs errors only). */
+  readonly logLevel: string | null;
   /** The agent's on-disk spool for batches Kafka has not acknowledged yet (survives restarts). */
   readonly spoolDir: string;
   /** Bound on the spool's disk use; past it the oldest batches are evicted (and counted). */
@@ -73,6 +74,15 @@ function parseModelServers(raw: string, problems: string[]): AppConfig['modelSer
 /** 16 segments of the smallest size the spool uses (64 KiB, which is also its smallest entry limit). */
 const MIN_SPOOL_BYTES = 1024 * 1024;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * GPU_LEDGER_LOG_LEVEL when set to a pino level, else null. The root logger is made before the whole
+ * config is checked (a bad value is reported by loadConfig with the other problems).
+ */
+export function logLevelFromEnv(env: Readonly<Record<string, string | undefined>>): string | null {
+  const level = env['GPU_LEDGER_LOG_LEVEL']?.trim();
+  return level && LOG_LEVELS.includes(level) ? level : null;
+}
 
 /**
  * Pure: reads `env` (pass process.env from main), validates every value, returns a frozen config.
@@ -129,8 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   const watchPods = get('GPU_LEDGER_WATCH_PODS', 'false');
   if (!['true', 'false'].includes(watchPods))
     problems.push(`GPU_LEDGER_WATCH_PODS must be true or false, got "${watchPods}"`);
-  const logLevel = get('GPU_LEDGER_LOG_LEVEL', 'info');
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`GPU_LEDGER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = logLevelFromEnv(env);
+  if (logLevel === null && env['GPU_LEDGER_LOG_LEVEL']?.trim())
+    problems.push(`GPU_LEDGER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
   const config: AppConfig = {
     mode: mode as Mode,

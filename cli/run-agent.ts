@@ -1,14 +1,14 @@
 import { createAgent } from '../collectors/agent.ts';
 import { createPodResolver } from '../collectors/kubernetes/pod-resolver.ts';
 import { createSpoolingSink } from '../collectors/spool/spooling-sink.ts';
-import { computeAgentHealth } from '../collectors/telemetry/agent-health.ts';
-import { startAgentHttpServer } from '../collectors/telemetry/agent-http-server.ts';
-import { createAgentMetrics } from '../collectors/telemetry/agent-metrics.ts';
-import { createPrometheusMetrics } from '../collectors/telemetry/prometheus-metrics.ts';
-import { createKafkaBus } from '../bus/kafka-bus.ts';
+import { computeAgentHealth } from '../collectors/self-metrics/agent-health.ts';
+import { startAgentHttpServer } from '../collectors/self-metrics/agent-http-server.ts';
+import { createAgentMetrics } from '../collectors/self-metrics/agent-metrics.ts';
+import { createPrometheusMetrics } from '../collectors/self-metrics/prometheus-metrics.ts';
 import { createAgentSources } from './agent-sources.ts';
-import type { CliContext } from './main.ts';
+import type { CliContext } from './context.ts';
 import { untilSignal } from './run-until-signal.ts';
+import { createKafkaBusFor } from './wiring.ts';
 
 /**
  * `gpu-ledger agent`: the per-host agent. Samples nvidia-smi every interval; batches go through the
@@ -21,12 +21,7 @@ export async function runAgent(ctx: CliContext): Promise<void> {
   const logger = ctx.logger('agent');
   const startedAtMs = Date.now();
   const telemetry = createPrometheusMetrics('gpu-ledger-agent', { 'host.name': config.node });
-  const bus = createKafkaBus({
-    brokers: config.kafkaBrokers,
-    clientId: `agent-${config.node}`,
-    topicPrefix: config.topicPrefix,
-    logger: logger.child({ component: 'kafka' }),
-  });
+  const bus = createKafkaBusFor(config, logger, `agent-${config.node}`);
   const spool = await createSpoolingSink(
     bus,
     {

@@ -11,15 +11,26 @@ import type { AppConfig } from './config.ts';
  * the in-process bus + chDB in embedded mode. Everything else sees RecordBus and TelemetryStore.
  */
 export function createBus(config: AppConfig, logger: Logger, clientId: string, fetch?: BatchedFetch): RecordBus {
-  return config.mode === 'distributed'
-    ? createKafkaBus({
-        brokers: config.kafkaBrokers,
-        clientId,
-        topicPrefix: config.topicPrefix,
-        logger: logger.child({ component: 'kafka' }),
-        ...fetch?.bus,
-      })
-    : createMemoryBus();
+  return config.mode === 'distributed' ? createKafkaBusFor(config, logger, clientId, fetch) : createMemoryBus();
+}
+
+/**
+ * The configured Kafka cluster's bus, whatever the mode: the agent is a process of its own on a GPU
+ * host and always produces to Kafka (embedded mode runs its agents inside `gpu-ledger demo`).
+ */
+export function createKafkaBusFor(
+  config: AppConfig,
+  logger: Logger,
+  clientId: string,
+  fetch?: BatchedFetch,
+): RecordBus {
+  return createKafkaBus({
+    brokers: config.kafkaBrokers,
+    clientId,
+    topicPrefix: config.topicPrefix,
+    logger: logger.child({ component: 'kafka' }),
+    ...fetch?.bus,
+  });
 }
 
 /**

@@ -22,7 +22,7 @@ export type PodResolver = (
   pid: number,
 ) => Promise<{ readonly podUid: string; readonly containerId: string | null } | null>;
 
-/** Hooks for the agent's self-metrics (collectors/telemetry); every method must be cheap and never throw. */
+/** Hooks for the agent's self-metrics (collectors/self-metrics); every method must be cheap and never throw. */
 export interface AgentObserver {
   /** One collector's pass: how long it took and what it produced (errors included). */
   collected(collector: Collector['name'], durationMs: number, result: CollectResult): void;

@@ -21,7 +21,7 @@ import { loadTrackedPods, saveTrackedPods } from '../collectors/kubernetes/pod-t
 import type { PodEventListener } from '../collectors/kubernetes/pod-watcher.ts';
 import { createSpoolingSink, type SpoolingSink } from '../collectors/spool/spooling-sink.ts';
 import type { GpuProcess, GpuSample, PodEvent, RecordSink } from '../contracts/index.ts';
-import { traceReading } from '../bin/fake-nvidia-smi-trace.js';
+import { traceReading } from './gentd26-trace.js';
 import type { SimNode, SimPod } from './openb-fleet.ts';
 
 export interface SimHostConfig {

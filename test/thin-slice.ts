@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../collectors/agent.ts';
-import { createNvidiaSmiXmlCollector } from '../collectors/nvidia-smi/nvidia-smi-collector.ts';
+import { createNvidiaSmiXmlCollector } from '../collectors/nvidia-smi/nvidia-smi-xml-collector.ts';
 import type { DeadLetter, DeliveredRecord, GpuSampleBatch, RecordBus } from '../contracts/index.ts';
 import { Topics } from '../contracts/index.ts';
 import { createIngestConsumer, type IngestConsumer } from '../pipeline/ingest/ingest-consumer.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../main.ts';
+import type { CliContext } from '../context.ts';
 
 /** `gpu-ledger agent`: the per-host agent (cli/run-agent.ts, loaded only when this command runs). */
 export function registerAgentCommand(program: Command, ctx: CliContext): void {

@@ -10,7 +10,7 @@ import { loadPriceCatalog } from '../../pipeline/cost/load-price-catalog.ts';
 import { modelCost, type ModelCostRow } from '../../pipeline/cost/model-cost.ts';
 import { createCostStore } from '../../pipeline/store/cost-store.ts';
 import type { TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
-import type { CliContext } from '../main.ts';
+import type { CliContext } from '../context.ts';
 import { formatTable } from '../format-table.ts';
 import { openStore } from '../wiring.ts';
 

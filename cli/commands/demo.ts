@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../main.ts';
+import type { CliContext } from '../context.ts';
 import { printCostReport } from './cost.ts';
 import { formatUtilization } from './query.ts';
 

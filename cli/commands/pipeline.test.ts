@@ -72,8 +72,8 @@ describe('gpu-ledger pipeline flags', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
       '--members must be an integer >= 1, got "0"',
-      '--batch-delay: not a duration: "soon" (use e.g. 30s, 15m, 2h, 7d)',
-      '--fetch-wait: not a duration: "later" (use e.g. 30s, 15m, 2h, 7d)',
+      '--batch-delay: not a duration: "soon" (use e.g. 250ms, 30s, 15m, 2h, 7d)',
+      '--fetch-wait: not a duration: "later" (use e.g. 250ms, 30s, 15m, 2h, 7d)',
       '--retain-raw: not a retention age: "2w" (use e.g. 14d, 13mo, 2y)',
       '--metrics-port must be an integer >= 0, got "-1"',
     ]);

@@ -6,14 +6,14 @@ import { ConfigError } from '../../contracts/config-error.ts';
 import { INGEST_TOPICS } from '../../contracts/index.ts';
 import { loadCostConfig } from '../../pipeline/cost/cost-config.ts';
 import { loadPriceCatalog } from '../../pipeline/cost/load-price-catalog.ts';
-import { createPipelineRuntime, type PipelineRuntimeConfig } from '../../pipeline/ingest/pipeline-runtime.ts';
+import { createPipelineRuntime, type PipelineRuntimeConfig } from '../../pipeline/runtime.ts';
 import { DEFAULT_RETENTION, parseMaxAge, type MaxAge } from '../../pipeline/retention/retention-policy.ts';
-import { createKafkaLagProbe } from '../../pipeline/telemetry/kafka-lag-probe.ts';
-import { createMetricsServer } from '../../pipeline/telemetry/metrics-server.ts';
-import type { CliContext } from '../main.ts';
+import { createKafkaLagProbe } from '../../pipeline/self-metrics/kafka-lag-probe.ts';
+import { createMetricsServer } from '../../pipeline/self-metrics/metrics-server.ts';
+import type { CliContext } from '../context.ts';
 import { untilSignal } from '../run-until-signal.ts';
 import { createBus, openStore } from '../wiring.ts';
-import { parseDuration } from './query.ts';
+import { parseDuration } from '../parse-duration.ts';
 
 interface PipelineOptions {
   readonly group: string;
@@ -50,8 +50,6 @@ export function pipelineConfigFromOptions(o: PipelineOptions): {
     return n;
   };
   const duration = (flag: string, text: string): number => {
-    const ms = /^(\d+)ms$/.exec(text.trim());
-    if (ms) return Number(ms[1]);
     try {
       return parseDuration(text);
     } catch (error) {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { GpuUtilizationRow } from '../../pipeline/store/telemetry-store.ts';
-import type { CliContext } from '../main.ts';
+import type { CliContext } from '../context.ts';
 import { formatTable } from '../format-table.ts';
+import { parseDuration } from '../parse-duration.ts';
 
 const GiB = 1024 ** 3;
 const round1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
@@ -20,13 +21,6 @@ export function formatUtilization(rows: readonly GpuUtilizationRow[]): string {
       round1(r.avgMemoryUsedBytes === null ? null : r.avgMemoryUsedBytes / GiB),
     ]),
   );
-}
-
-/** Parses a look-back like 15m, 2h, 7d into milliseconds. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+)(s|m|h|d)$/.exec(text.trim());
-  if (!m) throw new Error(`not a duration: "${text}" (use e.g. 30s, 15m, 2h, 7d)`);
-  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
 }
 
 export function registerQueryCommand(program: Command, ctx: CliContext): void {

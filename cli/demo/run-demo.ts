@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { createAgent, type Agent } from '../../collectors/agent.ts';
-import { createNvidiaSmiXmlCollector } from '../../collectors/nvidia-smi/nvidia-smi-collector.ts';
+import { createNvidiaSmiXmlCollector } from '../../collectors/nvidia-smi/nvidia-smi-xml-collector.ts';
 import { Topics } from '../../contracts/index.ts';
 import { createIngestConsumer } from '../../pipeline/ingest/ingest-consumer.ts';
 import { createStoreWriters } from '../../pipeline/ingest/store-writers.ts';

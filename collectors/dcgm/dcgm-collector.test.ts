@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFixture } from '../../test/helpers/fixtures.ts';
-import { serveText } from '../inference/serve-text-for-tests.ts';
+import { serveText } from '../../test/kits/serve-text.ts';
 import { createDcgmCollector } from './dcgm-collector.ts';
 
 const T = Date.UTC(2026, 4, 1, 10, 0, 0);

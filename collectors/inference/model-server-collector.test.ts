@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFixture } from '../../test/helpers/fixtures.ts';
 import { createModelServerCollector } from './model-server-collector.ts';
-import { serveText, type TextReply } from './serve-text-for-tests.ts';
+import { serveText, type TextReply } from '../../test/kits/serve-text.ts';
 
 const T = Date.UTC(2026, 2, 20, 12, 0, 0);
 const TRITON = readFixture('triton', 'issue-triton-server-pr3569-simple-models-float-values.prom');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scrapeText } from './scrape-http.ts';
-import { serveText, type TextReply } from './serve-text-for-tests.ts';
+import { serveText, type TextReply } from '../../test/kits/serve-text.ts';
 
 let server: Awaited<ReturnType<typeof serveText>> | null = null;
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { ThrottleReason, type GpuProcess, type GpuSample } from '../../contracts/index.ts';
-import { quantity } from './xml-values.ts';
+import { quantity } from './nvidia-smi-values.ts';
 
 /**
  * The `--query-gpu` fields the agent asks for on its fast path. Every name is accepted by old

@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { GpuProcess, GpuSample } from '../../contracts/index.ts';
 import { migInstanceUuid } from '../mig-identity.ts';
-import { at, firstQuantity, integer, list, quantity, text } from './xml-values.ts';
+import { at, firstQuantity, integer, list, quantity, text } from './nvidia-smi-values.ts';
 
 /** What one `nvidia-smi -q -x` document yields. One bad `<gpu>` is an error entry, not a failure. */
 export interface NvidiaSmiXmlResult {

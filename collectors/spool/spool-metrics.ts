@@ -1,5 +1,5 @@
 import type { Meter } from '@opentelemetry/api';
-import { AGENT_METRIC_PREFIX as P, SECONDS_BUCKETS } from '../telemetry/metric-buckets.ts';
+import { AGENT_METRIC_PREFIX as P, SECONDS_BUCKETS } from '../self-metrics/metric-buckets.ts';
 
 /** What the spool reports about itself; read by the gauges and counters at each scrape. */
 export interface SpoolCounts {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CostLedgerRowSchema } from '../../contracts/cost-ledger-row.ts';
 import type { GpuRequest } from '../../contracts/pod-event.ts';
 import { computeCostLedger } from './compute-cost-ledger.ts';
-import { HOUR_MS, T0, gpuNode, podInterval, sum, testLookup } from './cost-test-kit.ts';
+import { HOUR_MS, T0, gpuNode, podInterval, sum, testLookup } from '../../test/kits/cost-test-kit.ts';
 import { MIG_FAMILIES } from './mig-profiles.ts';
 import type { PriceLookup } from './price-lookup.ts';
 

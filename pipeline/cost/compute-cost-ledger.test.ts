@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CostLedgerRowSchema, IDLE_BUCKET, UNALLOCATED, type CostLedgerRow } from '../../contracts/cost-ledger-row.ts';
 import { computeCostLedger, type CostLedgerInput, type CostLedgerOptions } from './compute-cost-ledger.ts';
-import { HOUR_MS, T0, gpuNode, podInterval, sum, testLookup } from './cost-test-kit.ts';
+import { HOUR_MS, T0, gpuNode, podInterval, sum, testLookup } from '../../test/kits/cost-test-kit.ts';
 
 // $3.60/GPU-h = $0.001/GPU-s for H100, $0.36/GPU-h for T4: the expected figures below are by hand.
 const prices = testLookup([

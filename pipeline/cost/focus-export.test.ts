@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CostLedgerRow } from '../../contracts/cost-ledger-row.ts';
 import { formatNumber } from './csv.ts';
 import { FOCUS_EXPORT_COLUMNS, toFocusCsv, toFocusRecord } from './focus-export.ts';
-import { HOUR_MS, T0 } from './cost-test-kit.ts';
+import { HOUR_MS, T0 } from '../../test/kits/cost-test-kit.ts';
 
 const row: CostLedgerRow = {
   schemaVersion: 1,

@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeCostLedger } from './compute-cost-ledger.ts';
-import { HOUR_MS, T0, gpuNode, podInterval } from './cost-test-kit.ts';
+import { HOUR_MS, T0, gpuNode, podInterval } from '../../test/kits/cost-test-kit.ts';
 import { toFocusCsv } from './focus-export.ts';
 import { loadPriceCatalog } from './load-price-catalog.ts';
 import { createPriceLookup } from './price-lookup.ts';

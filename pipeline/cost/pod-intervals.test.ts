@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PodEvent } from '../../contracts/pod-event.ts';
-import { HOUR_MS, T0 } from './cost-test-kit.ts';
+import { HOUR_MS, T0 } from '../../test/kits/cost-test-kit.ts';
 import { toPodIntervals } from './pod-intervals.ts';
 
 const event = (podUid: string, type: PodEvent['event'], atMs: number, extra: Partial<PodEvent> = {}): PodEvent => ({

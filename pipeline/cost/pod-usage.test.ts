@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testLookup, T0 } from './cost-test-kit.ts';
+import { testLookup, T0 } from '../../test/kits/cost-test-kit.ts';
 import type { PodUsage } from './ledger-inputs.ts';
 import { toUsedGpuSeconds } from './pod-usage.ts';
 

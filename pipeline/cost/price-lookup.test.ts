@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PricingTier } from '../../contracts/cost-ledger-row.ts';
-import { HOUR_MS, T0, testLookup } from './cost-test-kit.ts';
+import { HOUR_MS, T0, testLookup } from '../../test/kits/cost-test-kit.ts';
 import { loadPriceCatalog } from './load-price-catalog.ts';
 import { PriceNotFoundError, createPriceLookup } from './price-lookup.ts';
 

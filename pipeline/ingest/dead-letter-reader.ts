@@ -1,6 +1,6 @@
 import type { DeadLetter, DeliveredRecord, RecordBus } from '../../contracts/index.ts';
 import { decodeDeadLetter, Topics } from '../../contracts/index.ts';
-import type { KafkaAdmin } from '../telemetry/kafka-admin.ts';
+import type { KafkaAdmin } from '../../bus/kafka-admin.ts';
 import { reasonCategory } from './dead-letters.ts';
 
 /** A dead letter and where it sits on the dead-letter topic. */

@@ -25,7 +25,7 @@ import { writeIsolated } from './write-isolated.ts';
 export type { Positioned } from './decode-records.ts';
 export type { IngestWriters } from './store-writers.ts';
 
-/** Counters the pipeline exposes (also as metrics, see pipeline/telemetry). */
+/** Counters the pipeline exposes (also as metrics, see pipeline/self-metrics). */
 export interface IngestStats {
   /** Records whose rows the store accepted (a redelivered record counts again). */
   accepted: number;

@@ -1,7 +1,7 @@
 import type { DeliveredRecord } from '../../contracts/index.ts';
 
 /**
- * What the ingest consumer reports as it goes (pipeline/telemetry turns it into OpenTelemetry
+ * What the ingest consumer reports as it goes (pipeline/self-metrics turns it into OpenTelemetry
  * instruments). Calls are synchronous and cheap; one call per insert or per flush, never per row.
  */
 export interface IngestObserver {

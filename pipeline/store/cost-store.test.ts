@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { describeCostStoreSuite } from '../cost/cost-store-suite.ts';
+import { describeCostStoreSuite } from '../../test/kits/cost-store-suite.ts';
 import { createChdbExecutor } from './chdb-executor.ts';
 
 // chDB allows one data directory per process: one for this file; the suite isolates by database.

@@ -12,7 +12,7 @@ describe('gpu-ledger command start-up', () => {
       const program = new Command();
       const ctx = { config: () => { throw new Error('unused'); }, logger: () => { throw new Error('unused'); }, env: {} };
       for (const [file, fn] of [['agent', 'registerAgentCommand'], ['pipeline', 'registerPipelineCommand'], ['query', 'registerQueryCommand'],
-                                ['demo', 'registerDemoCommand'], ['inspect', 'registerInspectCommand'], ['cost', 'registerCostCommand'], ['deadletters', 'registerDeadLettersCommand']]) {
+                                ['demo', 'registerDemoCommand'], ['inspect', 'registerInspectCommand'], ['cost', 'registerCostCommand'], ['dead-letters', 'registerDeadLettersCommand']]) {
         const mod = await import('./cli/commands/' + file + '.ts');
         mod[fn](program, ctx);
       }

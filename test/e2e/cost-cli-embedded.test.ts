@@ -9,7 +9,7 @@ import {
   HOUR_MS,
   insertFleet,
   T0,
-} from '../../pipeline/cost/cost-fleet-kit.ts';
+} from '../kits/cost-fleet-kit.ts';
 import type { CostReport } from '../../pipeline/cost/cost-report.ts';
 import type { ModelCostRow } from '../../pipeline/cost/model-cost.ts';
 import { createChdbExecutor } from '../../pipeline/store/chdb-executor.ts';

@@ -11,10 +11,10 @@ import {
   HOUR_MS,
   insertFleet,
   T0,
-} from '../../pipeline/cost/cost-fleet-kit.ts';
+} from '../kits/cost-fleet-kit.ts';
 import { costReport } from '../../pipeline/cost/cost-report.ts';
 import { parsePriceCatalog } from '../../pipeline/cost/price-catalog.ts';
-import { createPipelineRuntime, type PipelineRuntime } from '../../pipeline/ingest/pipeline-runtime.ts';
+import { createPipelineRuntime, type PipelineRuntime } from '../../pipeline/runtime.ts';
 import { createChdbExecutor } from '../../pipeline/store/chdb-executor.ts';
 import { createCostStore } from '../../pipeline/store/cost-store.ts';
 import { createTelemetryStore, type TelemetryStore } from '../../pipeline/store/telemetry-store.ts';

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { traceReading } from '../../bin/fake-nvidia-smi-trace.js';
+import { traceReading } from '../../sim/gentd26-trace.js';
 import { parseNvidiaSmiXml } from '../../collectors/nvidia-smi/parse-xml.ts';
 import { fixturePath, SHARED_DIR } from '../helpers/fixtures.ts';
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaBus } from '../../bus/kafka-bus.ts';
 import { createMemoryBus } from '../../bus/memory-bus.ts';
 import { createAgent, type AgentObserver } from '../../collectors/agent.ts';
-import { createNvidiaSmiXmlCollector } from '../../collectors/nvidia-smi/nvidia-smi-collector.ts';
+import { createNvidiaSmiXmlCollector } from '../../collectors/nvidia-smi/nvidia-smi-xml-collector.ts';
 import { createSpoolingSink } from '../../collectors/spool/spooling-sink.ts';
 import {
   GpuSampleBatchSchema,

@@ -1,4 +1,4 @@
-import { describeCostLedgerEndToEnd } from '../../pipeline/cost/cost-ledger-e2e-suite.ts';
+import { describeCostLedgerEndToEnd } from '../kits/cost-ledger-e2e-suite.ts';
 import { createClickHouseServerExecutor } from '../../pipeline/store/clickhouse-server-executor.ts';
 import { loadTestServices } from '../helpers/services.ts';
 

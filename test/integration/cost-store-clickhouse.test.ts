@@ -1,4 +1,4 @@
-import { describeCostStoreSuite } from '../../pipeline/cost/cost-store-suite.ts';
+import { describeCostStoreSuite } from '../kits/cost-store-suite.ts';
 import { createClickHouseServerExecutor } from '../../pipeline/store/clickhouse-server-executor.ts';
 import { loadTestServices } from '../helpers/services.ts';
 

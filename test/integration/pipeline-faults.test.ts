@@ -15,7 +15,7 @@ import type { ScheduledJob } from '../../pipeline/jobs/scheduled-job.ts';
 import { createClickHouseServerExecutor } from '../../pipeline/store/clickhouse-server-executor.ts';
 import { ident, sql } from '../../pipeline/store/sql.ts';
 import { createTelemetryStore, StoreTable, type TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
-import { createKafkaAdmin } from '../../pipeline/telemetry/kafka-admin.ts';
+import { createKafkaAdmin } from '../../bus/kafka-admin.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 import { createPrivateStack, freePort, type PrivateStack } from '../helpers/private-stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';

@@ -18,12 +18,12 @@ import type {
   RecordBus,
 } from '../../contracts/index.ts';
 import { INGEST_TOPICS, Topics } from '../../contracts/index.ts';
-import { createPipelineRuntime, type PipelineRuntime } from '../../pipeline/ingest/pipeline-runtime.ts';
+import { createPipelineRuntime, type PipelineRuntime } from '../../pipeline/runtime.ts';
 import { createClickHouseServerExecutor } from '../../pipeline/store/clickhouse-server-executor.ts';
 import { ident, sql } from '../../pipeline/store/sql.ts';
 import { createTelemetryStore, StoreTable, type TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
-import { createKafkaLagProbe } from '../../pipeline/telemetry/kafka-lag-probe.ts';
-import { createMetricsServer, type MetricsServer } from '../../pipeline/telemetry/metrics-server.ts';
+import { createKafkaLagProbe } from '../../pipeline/self-metrics/kafka-lag-probe.ts';
+import { createMetricsServer, type MetricsServer } from '../../pipeline/self-metrics/metrics-server.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 import { loadTestServices, testLogger } from '../helpers/services.ts';
 import { uniqueName, waitFor } from '../helpers/wait-for.ts';

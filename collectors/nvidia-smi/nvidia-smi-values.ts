@@ -1,5 +1,5 @@
 /**
- * Readers for nvidia-smi's XML leaf values: "81920 MiB", "67.03 W", "27 C", "1275 MHz", "45 %",
+ * Readers for nvidia-smi's values (XML leaves and CSV fields): "81920 MiB", "67.03 W", "27 C", "1275 MHz", "45 %",
  * "N/A", "[Not Supported]", "[N/A]", "Unknown Error". Anything that is not a number is missing (null),
  * never zero.
  */

@@ -1,19 +1,19 @@
 import type { Meter } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { RecordBus } from '../../contracts/index.ts';
-import { createCostLedgerJob, type CostLedgerJobOptions } from '../cost/cost-ledger-job.ts';
-import type { PriceCatalog } from '../cost/price-catalog.ts';
-import { createJobScheduler, type JobSchedule, type JobScheduler } from '../jobs/job-scheduler.ts';
-import { createRollupJob, DEFAULT_ROLLUP_JOB_CONFIG, type RollupJobConfig } from '../jobs/rollup-job.ts';
-import { createTelemetryGapJob, DEFAULT_TELEMETRY_GAP_JOB_CONFIG } from '../jobs/telemetry-gap-job.ts';
-import { createRetentionJob } from '../retention/retention-job.ts';
-import { DEFAULT_RETENTION, validateRetention, type RetentionPolicy } from '../retention/retention-policy.ts';
-import type { TelemetryStore } from '../store/telemetry-store.ts';
-import type { LagProbe } from '../telemetry/kafka-lag-probe.ts';
-import { createPipelineMetrics, type PipelineMetrics } from '../telemetry/pipeline-metrics.ts';
-import { createIngestConsumer, type IngestConfig, type IngestConsumer } from './ingest-consumer.ts';
-import { NOOP_INGEST_OBSERVER, type IngestObserver } from './ingest-observer.ts';
-import { createStoreWriters } from './store-writers.ts';
+import type { RecordBus } from '../contracts/index.ts';
+import { createCostLedgerJob, type CostLedgerJobOptions } from './cost/cost-ledger-job.ts';
+import type { PriceCatalog } from './cost/price-catalog.ts';
+import { createJobScheduler, type JobSchedule, type JobScheduler } from './jobs/job-scheduler.ts';
+import { createRollupJob, DEFAULT_ROLLUP_JOB_CONFIG, type RollupJobConfig } from './jobs/rollup-job.ts';
+import { createTelemetryGapJob, DEFAULT_TELEMETRY_GAP_JOB_CONFIG } from './jobs/telemetry-gap-job.ts';
+import { createRetentionJob } from './retention/retention-job.ts';
+import { DEFAULT_RETENTION, validateRetention, type RetentionPolicy } from './retention/retention-policy.ts';
+import type { TelemetryStore } from './store/telemetry-store.ts';
+import type { LagProbe } from './self-metrics/kafka-lag-probe.ts';
+import { createPipelineMetrics, type PipelineMetrics } from './self-metrics/pipeline-metrics.ts';
+import { createIngestConsumer, type IngestConfig, type IngestConsumer } from './ingest/ingest-consumer.ts';
+import { NOOP_INGEST_OBSERVER, type IngestObserver } from './ingest/ingest-observer.ts';
+import { createStoreWriters } from './ingest/store-writers.ts';
 
 /** One observer that tells several. */
 function fanOut(observers: readonly IngestObserver[]): IngestObserver {

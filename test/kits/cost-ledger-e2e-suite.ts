@@ -8,12 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CostLedgerRowSchema, IDLE_BUCKET } from '../../contracts/cost-ledger-row.ts';
-import { createCostStore, type CostStore } from '../store/cost-store.ts';
-import type { SqlExecutor } from '../store/executor.ts';
-import { ident, sql } from '../store/sql.ts';
-import { createTelemetryStore, type TelemetryStore } from '../store/telemetry-store.ts';
-import { testLogger } from '../../test/helpers/services.ts';
-import { parseCostConfig } from './cost-config.ts';
+import { createCostStore, type CostStore } from '../../pipeline/store/cost-store.ts';
+import type { SqlExecutor } from '../../pipeline/store/executor.ts';
+import { ident, sql } from '../../pipeline/store/sql.ts';
+import { createTelemetryStore, type TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
+import { testLogger } from '../helpers/services.ts';
+import { parseCostConfig } from '../../pipeline/cost/cost-config.ts';
 import type { GpuSampleBatch } from '../../contracts/index.ts';
 import {
   FLEET_CATALOG_YAML,
@@ -25,15 +25,15 @@ import {
   T0,
 } from './cost-fleet-kit.ts';
 import { parseDcgmMetrics } from '../../collectors/dcgm/parse-dcgm.ts';
-import { readH100MigCaptureWithBusyGi7 } from '../../test/helpers/fixtures.ts';
-import { toIngestMarks } from '../ingest/to-rows.ts';
-import { packGpuSampleBatch } from '../store/packed-gpu-batch.ts';
-import { createLedgerInputs } from './ledger-inputs.ts';
-import { createCostLedgerJob } from './cost-ledger-job.ts';
-import { costReport } from './cost-report.ts';
-import { toFocusCsv } from './focus-export.ts';
-import { modelCost } from './model-cost.ts';
-import { parsePriceCatalog } from './price-catalog.ts';
+import { readH100MigCaptureWithBusyGi7 } from '../helpers/fixtures.ts';
+import { toIngestMarks } from '../../pipeline/ingest/to-rows.ts';
+import { packGpuSampleBatch } from '../../pipeline/store/packed-gpu-batch.ts';
+import { createLedgerInputs } from '../../pipeline/cost/ledger-inputs.ts';
+import { createCostLedgerJob } from '../../pipeline/cost/cost-ledger-job.ts';
+import { costReport } from '../../pipeline/cost/cost-report.ts';
+import { toFocusCsv } from '../../pipeline/cost/focus-export.ts';
+import { modelCost } from '../../pipeline/cost/model-cost.ts';
+import { parsePriceCatalog } from '../../pipeline/cost/price-catalog.ts';
 
 const CLOSE_DELAY_MS = 15 * 60_000;
 const RANGE = { fromMs: T0, toMs: T0 + 2 * HOUR_MS };

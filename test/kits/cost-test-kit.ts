@@ -1,10 +1,10 @@
 /** Test builders shared by the pipeline/cost tests (not used by production code). */
 import type { PricingTier } from '../../contracts/cost-ledger-row.ts';
 import type { GpuRequest } from '../../contracts/pod-event.ts';
-import type { GpuNode } from './compute-cost-ledger.ts';
-import { parsePriceCatalog } from './price-catalog.ts';
-import { createPriceLookup, type PriceLookup } from './price-lookup.ts';
-import type { PodInterval } from './pod-intervals.ts';
+import type { GpuNode } from '../../pipeline/cost/compute-cost-ledger.ts';
+import { parsePriceCatalog } from '../../pipeline/cost/price-catalog.ts';
+import { createPriceLookup, type PriceLookup } from '../../pipeline/cost/price-lookup.ts';
+import type { PodInterval } from '../../pipeline/cost/pod-intervals.ts';
 
 export const HOUR_MS = 3_600_000;
 /** 2025-03-01T00:00:00Z: inside one month, so FOCUS periods are simple. */

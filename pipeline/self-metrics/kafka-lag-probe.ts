@@ -1,4 +1,4 @@
-import { createKafkaAdmin, type KafkaAdminConfig } from './kafka-admin.ts';
+import { createKafkaAdmin, type KafkaAdminConfig } from '../../bus/kafka-admin.ts';
 
 /** How far one consumer group is behind on one partition. */
 export interface PartitionLag {

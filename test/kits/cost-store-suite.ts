@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDLE_BUCKET, type CostLedgerRow } from '../../contracts/cost-ledger-row.ts';
-import { createCostStore, type CostStore, type LedgerComputation } from '../store/cost-store.ts';
-import type { SqlExecutor } from '../store/executor.ts';
-import { ident, sql, SqlValueError } from '../store/sql.ts';
-import { createTelemetryStore } from '../store/telemetry-store.ts';
+import { createCostStore, type CostStore, type LedgerComputation } from '../../pipeline/store/cost-store.ts';
+import type { SqlExecutor } from '../../pipeline/store/executor.ts';
+import { ident, sql, SqlValueError } from '../../pipeline/store/sql.ts';
+import { createTelemetryStore } from '../../pipeline/store/telemetry-store.ts';
 
 const W1 = Date.UTC(2026, 10, 2, 10);
 const W2 = W1 + 3_600_000;

@@ -9,12 +9,12 @@ import {
   type ListedDeadLetter,
 } from '../../pipeline/ingest/dead-letter-reader.ts';
 import { reasonCategory } from '../../pipeline/ingest/dead-letters.ts';
-import { createKafkaAdmin } from '../../pipeline/telemetry/kafka-admin.ts';
+import { createKafkaAdmin } from '../../bus/kafka-admin.ts';
 import type { AppConfig } from '../config.ts';
 import { formatTable } from '../format-table.ts';
-import type { CliContext } from '../main.ts';
+import type { CliContext } from '../context.ts';
 import { createBus } from '../wiring.ts';
-import { parseDuration } from './query.ts';
+import { parseDuration } from '../parse-duration.ts';
 
 interface ReadOptions {
   readonly since?: string;

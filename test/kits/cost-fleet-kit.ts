@@ -7,9 +7,14 @@
 import { parseDcgmMetrics } from '../../collectors/dcgm/parse-dcgm.ts';
 import { parseNvidiaSmiXml } from '../../collectors/nvidia-smi/parse-xml.ts';
 import type { GpuProcess, GpuSample, GpuSampleBatch, ModelServerSample, PodEvent } from '../../contracts/index.ts';
-import { toGpuProcessRows, toGpuSampleRows, toModelServerSampleRow, toPodEventRow } from '../ingest/to-rows.ts';
-import type { TelemetryStore } from '../store/telemetry-store.ts';
-import { readFixture } from '../../test/helpers/fixtures.ts';
+import {
+  toGpuProcessRows,
+  toGpuSampleRows,
+  toModelServerSampleRow,
+  toPodEventRow,
+} from '../../pipeline/ingest/to-rows.ts';
+import type { TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
+import { readFixture } from '../helpers/fixtures.ts';
 
 /** 2026-11-02T10:00:00Z; the fleet runs [T0, T0 + 2 h], samples at T0 + 30 s × i, i = 0..240. */
 export const T0 = Date.UTC(2026, 10, 2, 10);
