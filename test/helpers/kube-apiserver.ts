@@ -11,10 +11,14 @@ import { waitFor } from './wait-for.ts';
 /** Same default and same cache layout as scripts/build-kube-apiserver.sh. */
 export const KUBE_VERSION = '1.34.4';
 
+/** The cache the build scripts (scripts/build-*.sh) build tools into: outside the repo, one dir per tool and version. */
+export function toolCacheDir(env: NodeJS.ProcessEnv): string {
+  return env['GPU_LEDGER_K8S_CACHE'] ?? join(env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'gpu-ledger');
+}
+
 /** Where scripts/build-kube-apiserver.sh put kube-apiserver and etcd (outside the repo, keyed by version). */
 export function kubeBinDir(env: NodeJS.ProcessEnv): string {
-  const root = env['GPU_LEDGER_K8S_CACHE'] ?? join(env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'gpu-ledger');
-  return join(root, `k8s-${env['KUBE_VERSION'] ?? KUBE_VERSION}`, 'bin');
+  return join(toolCacheDir(env), `k8s-${env['KUBE_VERSION'] ?? KUBE_VERSION}`, 'bin');
 }
 
 /** A kube-apiserver's address and a client config for it (token auth, TLS verification off). */
