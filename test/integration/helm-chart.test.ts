@@ -11,7 +11,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../cli/config.ts';
 import { pipelineConfigFromOptions, registerPipelineCommand } from '../../cli/commands/pipeline.ts';
-import type { CliContext } from '../../cli/main.ts';
+import type { CliContext } from '../../cli/context.ts';
 import {
   CHART_DIR,
   CHART_VALUES,
