@@ -1,0 +1,6 @@
+import { COST_DASHBOARD } from './cost-dashboard.ts';
+import type { DashboardSpec } from './dashboard-spec.ts';
+import { FLEET_DASHBOARD } from './fleet-dashboard.ts';
+
+/** Every dashboard GPU Ledger ships, in the order Grafana lists them. */
+export const DASHBOARDS: readonly DashboardSpec[] = [FLEET_DASHBOARD, COST_DASHBOARD];
