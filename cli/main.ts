@@ -9,6 +9,7 @@ import { registerDemoCommand } from './commands/demo.ts';
 import { registerInspectCommand } from './commands/inspect.ts';
 import { registerPipelineCommand } from './commands/pipeline.ts';
 import { registerQueryCommand } from './commands/query.ts';
+import { registerSimulateCommand } from './commands/simulate.ts';
 import { loadConfig } from './config.ts';
 
 /**
@@ -36,6 +37,7 @@ registerQueryCommand(program, context);
 registerCostCommand(program, context);
 registerDemoCommand(program, context);
 registerInspectCommand(program);
+registerSimulateCommand(program, context);
 
 try {
   await program.parseAsync(process.argv);
