@@ -13,6 +13,8 @@ export interface SimulationOptions {
   readonly seed: number;
   /** Arrivals' GPU request over the capacity (1.3: the paper's 130%). */
   readonly inflationRatio?: number;
+  /** Submit exactly these pods in this order instead (no inflation, no shuffle): the utilization track. */
+  readonly arrivals?: readonly PodRequest[];
   /** A millisecond clock for decision latency (performance.now); none: latencies are 0. */
   readonly nowMs?: () => number;
 }
@@ -23,6 +25,13 @@ export interface CurvePoint {
   readonly unallocatedPct: number;
 }
 
+/** Where a pod went: the node's index in `nodes` and the GPUs it took. */
+export interface Placement {
+  readonly pod: PodRequest;
+  readonly node: number;
+  readonly gpuIndexes: readonly number[];
+}
+
 export interface SimulationResult {
   readonly capacityGpuMilli: number;
   readonly arrivedPods: number;
@@ -30,6 +39,7 @@ export interface SimulationResult {
   readonly failedPods: number;
   /** The pods that did not fit anywhere, in arrival order. */
   readonly failed: readonly PodRequest[];
+  readonly placements: readonly Placement[];
   /** One point per whole arrived percent, 1..ratio·100. */
   readonly curve: readonly CurvePoint[];
   readonly decisionMs: readonly number[];
@@ -56,13 +66,14 @@ export function simulate(options: SimulationOptions): SimulationResult {
   const random = createRandomSource(options.seed);
   const nodes = options.nodes.map(newNodeState);
   const capacity = nodes.reduce((sum, n) => sum + n.spec.gpuCount * GPU_MILLI, 0);
-  const arrivals = inflateWorkload(options.pods, capacity, options.inflationRatio ?? 1.3, random);
+  const arrivals = options.arrivals ?? inflateWorkload(options.pods, capacity, options.inflationRatio ?? 1.3, random);
   const now = options.nowMs ?? (() => 0);
   const shapeIds = new Map<string, number>();
   const memo: ShapeMemo[] = [];
   const curve: CurvePoint[] = [];
   const decisionMs: number[] = [];
   const failed: PodRequest[] = [];
+  const placements: Placement[] = [];
   let [arrived, allocated, placed] = [0, 0, 0];
   for (const pod of arrivals) {
     const started = now();
@@ -97,11 +108,9 @@ export function simulate(options: SimulationOptions): SimulationResult {
     const chosenScore = chosen >= 0 ? verdicts[chosen] : null;
     if (chosenScore) {
       const choices = chosenScore.gpuChoices;
-      placePod(
-        nodes[chosen]!,
-        pod,
-        choices.length === 1 ? choices[0]! : choices[Math.floor(random() * choices.length)]!,
-      );
+      const gpuIndexes = choices.length === 1 ? choices[0]! : choices[Math.floor(random() * choices.length)]!;
+      placePod(nodes[chosen]!, pod, gpuIndexes);
+      placements.push({ pod, node: chosen, gpuIndexes });
       allocated += pod.gpuCount * pod.gpuMilli;
       placed++;
     } else failed.push(pod);
@@ -120,5 +129,6 @@ export function simulate(options: SimulationOptions): SimulationResult {
     decisionMs,
     nodes,
     failed,
+    placements,
   };
 }

@@ -5,6 +5,7 @@ import { parseOpenbNodes, parseOpenbPods } from '../../scheduler/openb-trace.ts'
 import { POLICIES } from '../../scheduler/policies/index.ts';
 import { formatSummaryLine, parseSeeds, summarizeSimulations } from '../../scheduler/simulation-summary.ts';
 import { simulate, type SimulationResult } from '../../scheduler/simulator.ts';
+import { buildTraceVariant, TRACE_VARIANTS, type TraceVariant } from '../../scheduler/trace-variants.ts';
 import { computeWorkloadShapes } from '../../scheduler/workload-shapes.ts';
 import { formatTable } from '../format-table.ts';
 import type { CliContext } from '../main.ts';
@@ -15,6 +16,7 @@ interface SimulateOptions {
   policy: string;
   seeds: string;
   inflation: string;
+  variant?: string;
   json?: boolean;
 }
 
@@ -33,6 +35,7 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
     .option('--policy <name>', `one of ${Object.keys(POLICIES).join(', ')}`, 'fgd')
     .option('--seeds <list>', 'seeds, e.g. 42-51 or 42,43', '42-51')
     .option('--inflation <ratio>', "arrivals' GPU request over the capacity", '1.3')
+    .option('--variant <name>', `a variant built from the trace: ${TRACE_VARIANTS.join(', ')}`)
     .option('--json', 'print the summary (per-seed figures, mean curve) as one JSON line before the last line')
     .action((options: SimulateOptions) => {
       const policy = POLICIES[options.policy];
@@ -44,14 +47,19 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
       const tracePath = options.trace ?? join(openb, 'openb_pod_list_default.csv');
       const nodesPath = options.nodes ?? join(openb, 'openb_node_list_gpu_node.csv');
       const nodes = parseOpenbNodes(readFileSync(nodesPath, 'utf8'), nodesPath);
-      const pods = parseOpenbPods(readFileSync(tracePath, 'utf8'), tracePath);
+      const tracePods = parseOpenbPods(readFileSync(tracePath, 'utf8'), tracePath);
+      const variant = options.variant as TraceVariant | undefined;
+      if (variant !== undefined && !TRACE_VARIANTS.includes(variant)) {
+        throw new Error(`unknown variant "${variant}" (one of ${TRACE_VARIANTS.join(', ')})`);
+      }
+      const pods = variant ? buildTraceVariant(tracePods, nodes, variant) : tracePods;
       const workload = computeWorkloadShapes(pods);
       const started = performance.now();
       const results: SimulationResult[] = seeds.map((seed) =>
         simulate({ nodes, pods, policy, workload, seed, inflationRatio, nowMs: () => performance.now() }),
       );
       const summary = summarizeSimulations(
-        { policy: policy.id, traceFile: basename(tracePath), seeds },
+        { policy: policy.id, traceFile: basename(tracePath) + (variant ? ` (${variant})` : ''), seeds },
         results,
         performance.now() - started,
       );
