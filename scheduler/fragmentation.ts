@@ -1,4 +1,4 @@
-import type { PodShape, WorkloadShapes } from './workload-shapes.ts';
+import type { PodShape, ShapeGroup, WorkloadShapes } from './workload-shapes.ts';
 
 /**
  * GPU fragmentation of a node (Weng et al., "Beware of Fragmentation", ATC '23, §3.2), in milli-GPU.
@@ -35,6 +35,26 @@ const runsOn = (cpuLeftMilli: number, usableGpus: number, gpuModel: string, shap
   (shape.gpuSpec.length === 0 || shape.gpuSpec.includes(gpuModel));
 
 /**
+ * Σ_m popularity(m) · value(m) over the workload, a CPU-only shape's value being every free milli (it
+ * can use none). `forGroup` reads the node's GPUs once for a (count, milli) group and returns the
+ * value of each of the group's shapes: both fragmentation measures are written on it.
+ */
+export function sumOverShapesMilli(
+  gpuFreeMilli: readonly number[],
+  workload: WorkloadShapes,
+  forGroup: (group: ShapeGroup, totalFreeMilli: number) => (shape: PodShape) => number,
+): number {
+  let total = 0;
+  for (const free of gpuFreeMilli) total += free;
+  let sum = workload.cpuOnlyPopularity * total;
+  for (const group of workload.gpuGroups) {
+    const valueOf = forGroup(group, total);
+    for (const shape of group.shapes) sum += shape.popularity * valueOf(shape);
+  }
+  return sum;
+}
+
+/**
  * F_n(M): the node's fragmentation against the workload's shapes, weighted by popularity. Same value
  * as Σ popularity · {@link shapeFragmentationMilli}, reading the GPUs once per (count, milli) group.
  */
@@ -44,19 +64,13 @@ export function nodeFragmentationMilli(
   gpuModel: string,
   workload: WorkloadShapes,
 ): number {
-  let total = 0;
-  for (const free of gpuFreeMilli) total += free;
-  let sum = workload.cpuOnlyPopularity * total;
-  for (const group of workload.gpuGroups) {
+  return sumOverShapesMilli(gpuFreeMilli, workload, (group, total) => {
     let unusable = 0;
     let usableGpus = 0;
     for (const free of gpuFreeMilli) {
       if (free >= group.gpuMilli) usableGpus++;
       else unusable += free;
     }
-    for (const shape of group.shapes) {
-      sum += shape.popularity * (runsOn(cpuLeftMilli, usableGpus, gpuModel, shape) ? unusable : total);
-    }
-  }
-  return sum;
+    return (shape) => (runsOn(cpuLeftMilli, usableGpus, gpuModel, shape) ? unusable : total);
+  });
 }

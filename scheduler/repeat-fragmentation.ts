@@ -1,3 +1,4 @@
+import { sumOverShapesMilli } from './fragmentation.ts';
 import type { PodShape, WorkloadShapes } from './workload-shapes.ts';
 
 /**
@@ -36,21 +37,16 @@ export function nodeRepeatFragmentationMilli(
   gpuModel: string,
   workload: WorkloadShapes,
 ): number {
-  let total = 0;
-  for (const free of gpuFreeMilli) total += free;
-  let sum = workload.cpuOnlyPopularity * total;
-  for (const group of workload.gpuGroups) {
+  return sumOverShapesMilli(gpuFreeMilli, workload, (group, total) => {
     let slots = 0;
     for (const free of gpuFreeMilli) {
       slots += group.gpuCount === 1 ? Math.floor(free / group.gpuMilli) : free >= group.gpuMilli ? 1 : 0;
     }
     const byGpu = group.gpuCount === 1 ? slots : Math.floor(slots / group.gpuCount);
-    for (const shape of group.shapes) {
+    return (shape) => {
       const allowed = shape.gpuSpec.length === 0 || shape.gpuSpec.includes(gpuModel);
       const byCpu = shape.cpuMilli > 0 ? Math.floor(cpuLeftMilli / shape.cpuMilli) : byGpu;
-      const usable = allowed ? Math.min(byGpu, byCpu) * shape.gpuCount * shape.gpuMilli : 0;
-      sum += shape.popularity * (total - usable);
-    }
-  }
-  return sum;
+      return total - (allowed ? Math.min(byGpu, byCpu) * shape.gpuCount * shape.gpuMilli : 0);
+    };
+  });
 }
