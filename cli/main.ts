@@ -8,6 +8,7 @@ import { registerDemoCommand } from './commands/demo.ts';
 import { registerInspectCommand } from './commands/inspect.ts';
 import { registerPipelineCommand } from './commands/pipeline.ts';
 import { registerQueryCommand } from './commands/query.ts';
+import { registerSimulateCommand } from './commands/simulate.ts';
 import { createCliContext } from './context.ts';
 
 /**
@@ -29,6 +30,7 @@ registerQueryCommand(program, context);
 registerCostCommand(program, context);
 registerDemoCommand(program, context);
 registerInspectCommand(program);
+registerSimulateCommand(program, context);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,81 @@
+import type { PodRequest } from './cluster.ts';
+
+/** One pod shape of the target workload and its popularity (share of the trace's pods, 0..1). */
+export interface PodShape {
+  readonly cpuMilli: number;
+  readonly gpuCount: number;
+  readonly gpuMilli: number;
+  readonly gpuSpec: readonly string[];
+  readonly popularity: number;
+}
+
+/** GPU shapes of one (GPU count, per-GPU milli): they see a node's GPUs alike and differ in CPU and models. */
+export interface ShapeGroup {
+  readonly gpuCount: number;
+  readonly gpuMilli: number;
+  readonly shapes: readonly PodShape[];
+}
+
+/** The target workload FGD measures fragmentation against: pod shapes and their popularity. */
+export interface WorkloadShapes {
+  readonly shapes: readonly PodShape[];
+  /** The GPU shapes by (count, milli): a node's GPUs are read once per group, not once per shape. */
+  readonly gpuGroups: readonly ShapeGroup[];
+  /** Σ popularity of the CPU-only shapes. */
+  readonly cpuOnlyPopularity: number;
+}
+
+/** Builds the workload (and its groups) from a list of shapes. */
+export function toWorkloadShapes(shapes: readonly PodShape[]): WorkloadShapes {
+  const groups = new Map<string, { gpuCount: number; gpuMilli: number; shapes: PodShape[] }>();
+  let cpuOnlyPopularity = 0;
+  for (const shape of shapes) {
+    if (shape.gpuCount === 0) {
+      cpuOnlyPopularity += shape.popularity;
+      continue;
+    }
+    const key = `${shape.gpuCount}/${shape.gpuMilli}`;
+    const group = groups.get(key) ?? { gpuCount: shape.gpuCount, gpuMilli: shape.gpuMilli, shapes: [] };
+    group.shapes.push(shape);
+    groups.set(key, group);
+  }
+  return { shapes, gpuGroups: [...groups.values()], cpuOnlyPopularity };
+}
+
+/**
+ * The target workload of FGD (Weng et al., ATC '23, §3.2/§4): pods grouped by (CPU, GPU milli, GPU
+ * count, GPU models), CPU-only pods included, each shape with its share of the trace's pods. By
+ * default every shape is kept (the trace's pod-shape distribution); `coveragePct` < 100 keeps only
+ * the most popular shapes until they cover that share of the pods (the simulator's "typical pods"
+ * option; at 95 it drops every multi-GPU shape of the default trace, and FGD then breaks up the
+ * empty 8-GPU nodes the 8-GPU pods need: docs/scheduler-fidelity.md). Popularity stays the share of
+ * ALL pods. Memory is not part of a shape, as in the paper. Equal counts keep first-appearance
+ * order, so the result is a pure function of the pod list.
+ */
+export function computeWorkloadShapes(
+  pods: readonly PodRequest[],
+  options: { readonly coveragePct: number } = { coveragePct: 100 },
+): WorkloadShapes {
+  const counts = new Map<string, { pod: PodRequest; count: number }>();
+  for (const pod of pods) {
+    const key = `${pod.cpuMilli}/${pod.gpuMilli}/${pod.gpuCount}/${pod.gpuSpec.join('|')}`;
+    const entry = counts.get(key);
+    if (entry) entry.count++;
+    else counts.set(key, { pod, count: 1 });
+  }
+  const ranked = [...counts.values()].sort((a, b) => b.count - a.count);
+  const shapes: PodShape[] = [];
+  let covered = 0;
+  for (const { pod, count } of ranked) {
+    if (covered >= (options.coveragePct / 100) * pods.length) break;
+    covered += count;
+    shapes.push({
+      cpuMilli: pod.cpuMilli,
+      gpuCount: pod.gpuCount,
+      gpuMilli: pod.gpuMilli,
+      gpuSpec: pod.gpuSpec,
+      popularity: count / pods.length,
+    });
+  }
+  return toWorkloadShapes(shapes);
+}
