@@ -36,8 +36,8 @@ export interface NodeLedger {
 }
 
 export interface FleetReads {
-  /** [first ledger window at or after nowMs − lookbackMs, end of the latest computed window); null before the first. */
-  pricedRange(nowMs: number, lookbackMs: number): Promise<TimeRange | null>;
+  /** The part of `range` the cost ledger has computed: [its first window's start, its last window's end); null when none. */
+  ledgerSpan(range: TimeRange): Promise<TimeRange | null>;
   /** Pods holding GPUs at some time in `events`, as intervals clipped to `clip`. */
   intervals(events: TimeRange, clip: TimeRange): Promise<ClusterPodInterval[]>;
   usage(range: TimeRange): Promise<PodUsage[]>;
@@ -48,7 +48,6 @@ export interface FleetReads {
   recent(range: TimeRange): Promise<{ gpuRows: GpuRollupRow[]; podRows: PodRollupRow[] }>;
 }
 
-const HOUR_MS = 3_600_000;
 export const nodeKey = (cluster: string, node: string): string => `${cluster}/${node}`;
 
 export function createFleetReads(executor: SqlExecutor, database: string): FleetReads {
@@ -61,9 +60,9 @@ export function createFleetReads(executor: SqlExecutor, database: string): Fleet
   });
   const costs = createCostStore(executor, { database });
   return {
-    async pricedRange(nowMs, lookbackMs) {
-      const fromMs = Math.floor((nowMs - lookbackMs) / HOUR_MS) * HOUR_MS;
-      const windows = await costs.windows({ fromMs, toMs: Math.max(nowMs, fromMs + 1) });
+    async ledgerSpan(range) {
+      if (!(range.toMs > range.fromMs)) return null;
+      const windows = await costs.windows(range);
       if (windows.length === 0) return null;
       return {
         fromMs: Math.min(...windows.map((w) => w.windowStartMs)),

@@ -38,11 +38,14 @@ const podsOf = (r: Recommendation, pods: readonly ClusterPodInterval[]) =>
       workloadName(p.pod, p.owner, p.labels) === r.target.workload,
   );
 
+/** The workload's ledger cost over the range's computed windows, per hour one of its pods held GPUs there. */
 async function workloadRate(
   reads: FleetReads,
   pods: readonly ClusterPodInterval[],
-  range: TimeRange,
+  asked: TimeRange,
 ): Promise<CostRate> {
+  const range = await reads.ledgerSpan(asked);
+  if (range === null) return { costUsd: 0, hours: 0 };
   const uids = new Set(pods.map((p) => p.podUid));
   const costs = (await reads.podCosts(range)).filter((c) => uids.has(c.podUid));
   const spans = pods.map((p) => [Math.max(p.startMs, range.fromMs), Math.min(p.endMs, range.toMs)] as const);
@@ -52,7 +55,10 @@ async function workloadRate(
   };
 }
 
-async function nodeRate(reads: FleetReads, r: Recommendation, range: TimeRange, gpus: number): Promise<CostRate> {
+/** The node's ledger cost (all buckets) over the range's computed windows, per hour priced. */
+async function nodeRate(reads: FleetReads, r: Recommendation, asked: TimeRange, gpus: number): Promise<CostRate> {
+  const range = await reads.ledgerSpan(asked);
+  if (range === null) return { costUsd: 0, hours: 0 };
   const n = (await reads.nodeLedger(range)).get(nodeKey(r.target.cluster, r.target.node ?? ''));
   return { costUsd: n?.costUsd ?? 0, hours: gpus > 0 ? (n?.gpuSeconds ?? 0) / gpus / 3600 : 0 };
 }

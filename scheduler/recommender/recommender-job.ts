@@ -17,7 +17,11 @@ import { DEFAULT_COST_CONFIG, type CostConfig } from '../../pipeline/cost/cost-c
 import type { PriceCatalog } from '../../pipeline/cost/price-catalog.ts';
 import { createPriceLookup } from '../../pipeline/cost/price-lookup.ts';
 import type { SqlExecutor } from '../../pipeline/store/executor.ts';
-import { createRecommendationStore, type RecommendationStore } from '../../pipeline/store/recommendation-store.ts';
+import {
+  createRecommendationStore,
+  type RecommendationStore,
+  type StatusChange,
+} from '../../pipeline/store/recommendation-store.ts';
 import { createFleetReads, nodeKey } from './fleet-reads.ts';
 import { toNodeStates } from './fleet-snapshot.ts';
 import { toRecommendation } from './lifecycle.ts';
@@ -29,6 +33,7 @@ import type { NodeSnapshot } from './types.ts';
 import { toWorkloads } from './workloads.ts';
 
 export const RECOMMENDER_JOB = 'recommender';
+const HOUR_MS = 3_600_000;
 
 export interface RecommenderJobSource {
   readonly executor: SqlExecutor;
@@ -50,12 +55,13 @@ export async function readRecommendations(
   store: RecommendationStore,
   filter: { readonly cluster?: string; readonly id?: string } = {},
 ): Promise<Recommendation[]> {
-  const history = await store.statuses(filter);
+  const history = new Map<string, StatusChange[]>();
+  for (const s of await store.statuses(filter)) {
+    const key = `${s.cluster}/${s.id}`;
+    history.set(key, [...(history.get(key) ?? []), s]);
+  }
   return (await store.contents(filter)).map((c) =>
-    toRecommendation(
-      c,
-      history.filter((s) => s.id === c.id && s.cluster === c.target.cluster),
-    ),
+    toRecommendation(c, history.get(`${c.target.cluster}/${c.id}`) ?? []),
   );
 }
 
@@ -75,9 +81,17 @@ export function createRecommenderJob(
     async run() {
       const nowMs = Math.floor(deps.now());
       const empty = { candidates: 0, opened: 0, updated: 0, closed: 0, workloads: 0 };
-      const priced = await reads.pricedRange(nowMs, config.lookbackMs);
-      if (priced === null) return empty;
+      const priced = await reads.ledgerSpan({
+        fromMs: Math.floor((nowMs - config.lookbackMs) / HOUR_MS) * HOUR_MS,
+        toMs: nowMs,
+      });
       const existing = await readRecommendations(store);
+      if (priced === null) {
+        // Nothing priced in the lookback: no candidates, but recommendations still expire.
+        const out = reconcile({ nowMs, candidates: [], existing, realisations: new Map(), config });
+        await store.writeStatuses(out.statuses);
+        return { ...empty, closed: out.statuses.length };
+      }
       const history = await store.statuses();
       const since = Math.min(
         priced.fromMs,
