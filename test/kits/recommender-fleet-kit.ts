@@ -18,9 +18,15 @@ import { parseDcgmMetrics } from '../../collectors/dcgm/parse-dcgm.ts';
 import { parseNvidiaSmiXml } from '../../collectors/nvidia-smi/parse-xml.ts';
 import type { GpuProcess, GpuSample, GpuSampleBatch, PodEvent } from '../../contracts/index.ts';
 import { toGpuProcessRows, toGpuSampleRows, toPodEventRow } from '../../pipeline/ingest/to-rows.ts';
+import { createCostLedgerJob } from '../../pipeline/cost/cost-ledger-job.ts';
+import { parseCostConfig } from '../../pipeline/cost/cost-config.ts';
+import { loadPriceCatalog } from '../../pipeline/cost/load-price-catalog.ts';
+import type { SqlExecutor } from '../../pipeline/store/executor.ts';
 import { recomputeMinutes } from '../../pipeline/store/rollup-store.ts';
-import type { TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
+import { createTelemetryStore, type TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
+import { createRecommenderJob } from '../../scheduler/recommender/recommender-job.ts';
 import { readFixture } from '../helpers/fixtures.ts';
+import { testLogger } from '../helpers/services.ts';
 import { GENTD26, podMinutes, type Minute } from './gentd26-kit.ts';
 
 /** 2026-11-02T00:00:00Z; samples at T0 + i minutes, i = 0..659 (11 h). */
@@ -260,4 +266,26 @@ export async function insertRecommenderFleet(store: TelemetryStore): Promise<voi
     maxGapMs: 2 * MIN,
     computedAtMs: ingestedAtMs,
   });
+}
+
+/**
+ * A migrated database holding the fleet, its first 8 hours priced by the cost ledger and the
+ * recommender run on them (the state `gpu-ledger pipeline` reaches at 8:20). Returns that time.
+ */
+export async function fleetWithRecommendations(executor: SqlExecutor, database: string): Promise<number> {
+  const telemetry = createTelemetryStore(executor, { database });
+  await telemetry.migrate();
+  await insertRecommenderFleet(telemetry);
+  let clock = T0 + 8 * HOUR_MS + 15 * MIN;
+  const deps = { now: () => clock, logger: testLogger('recommender') };
+  const source = {
+    executor,
+    database,
+    catalog: loadPriceCatalog(),
+    cost: parseCostConfig(FLEET_COST_CONFIG_YAML, 'fleet'),
+  };
+  await createCostLedgerJob({ ...source, options: { cost: source.cost } }, deps).run();
+  clock = T0 + 8 * HOUR_MS + 20 * MIN;
+  await createRecommenderJob(source, deps).run();
+  return clock;
 }
