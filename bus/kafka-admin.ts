@@ -1,4 +1,7 @@
-import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type ConfigResourceTypes } from 'kafkajs';
+
+/** ConfigResourceTypes.TOPIC: kafkajs's CommonJS export of that enum is not visible to an ES module import. */
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 
 /** Offsets of topics and consumer groups, and clean-up, on a Kafka cluster (admin API); topic names unprefixed. */
 export interface KafkaAdmin {
@@ -69,7 +72,7 @@ export function createKafkaAdmin(config: KafkaAdminConfig): KafkaAdmin {
         await ready()
       ).describeConfigs({
         includeSynonyms: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: prefix + topic }],
+        resources: [{ type: TOPIC_RESOURCE, name: prefix + topic }],
       });
       return new Map((resources[0]?.configEntries ?? []).map((e) => [e.configName, e.configValue]));
     },

@@ -8,6 +8,7 @@ import { registerDemoCommand } from './commands/demo.ts';
 import { registerInspectCommand } from './commands/inspect.ts';
 import { registerPipelineCommand } from './commands/pipeline.ts';
 import { registerQueryCommand } from './commands/query.ts';
+import { registerRecommendCommand } from './commands/recommend.ts';
 import { createCliContext } from './context.ts';
 
 /**
@@ -27,6 +28,7 @@ registerPipelineCommand(program, context);
 registerDeadLettersCommand(program, context);
 registerQueryCommand(program, context);
 registerCostCommand(program, context);
+registerRecommendCommand(program, context);
 registerDemoCommand(program, context);
 registerInspectCommand(program);
 
