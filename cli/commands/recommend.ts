@@ -4,25 +4,15 @@ import { loadCostConfig } from '../../pipeline/cost/cost-config.ts';
 import { parseCostWindow, parseInstant } from '../../pipeline/cost/cost-window.ts';
 import { loadPriceCatalog } from '../../pipeline/cost/load-price-catalog.ts';
 import { createRecommendationStore } from '../../pipeline/store/recommendation-store.ts';
-import type { TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
 import { adoptionReport, type AdoptionFigures } from '../../scheduler/recommender/adoption-report.ts';
 import { decide } from '../../scheduler/recommender/decisions.ts';
 import { createRecommenderJob, readRecommendations } from '../../scheduler/recommender/recommender-job.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../format-table.ts';
-import { openStore } from '../wiring.ts';
+import { withStore } from '../with-store.ts';
 
 const usd = (x: number | null) => (x === null ? '-' : `$${x.toFixed(2)}`);
 const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
-
-async function withStore<T>(ctx: CliContext, fn: (store: TelemetryStore) => Promise<T>): Promise<T> {
-  const store = await openStore(ctx.config());
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 const shape = (r: Recommendation['recommended']): string => {
   const q = r.gpuRequest;

@@ -26,15 +26,20 @@ export interface UsageRange {
 export interface PodUsage {
   readonly cluster: string;
   readonly podUid: string;
+  /** Minutes with a sample of one of its devices. */
   readonly minutes: number;
   readonly utilizationMinutes: number;
+  /** Over minutes, of the busiest device (quantileExact: element ⌊q·n⌋ of the sorted values); null without readings. */
   readonly utilizationP50Pct: number | null;
   readonly utilizationP95Pct: number | null;
   readonly utilizationP99Pct: number | null;
   readonly utilizationMaxPct: number | null;
+  /** p95 over minutes of Σ over its devices of utilization / 100: whole GPUs of work. */
   readonly demandP95Gpus: number | null;
+  /** Highest memory one device held for it, and all its devices together in one minute. */
   readonly memoryPeakBytes: number;
   readonly memoryPeakSumBytes: number;
+  /** Most devices its processes ran on at once. */
   readonly devicesUsed: number;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exampleRecommendation } from '../../contracts/examples.ts';
 import type { Recommendation } from '../../contracts/recommendation.ts';
+import { podInterval } from '../../test/kits/cost-test-kit.ts';
 import { adoptionReport } from './adoption-report.ts';
 import { realisedMonthlySavingUsd, shapeAppearedAt, type ShapeContext } from './realisation.ts';
 import type { ClusterPodInterval } from './workloads.ts';
@@ -14,17 +15,8 @@ const pod = (
   gpuRequest: ClusterPodInterval['gpuRequest'],
   node = 'a800-0',
 ): ClusterPodInterval => ({
+  ...podInterval(uid, node, startMs, endMs, gpuRequest, { namespace: 'inference', pod: uid }),
   cluster: 'prod-eu',
-  podUid: uid,
-  namespace: 'inference',
-  pod: uid,
-  node,
-  startMs,
-  endMs,
-  gpuRequest,
-  labels: {},
-  owner: null,
-  gpuUuids: [],
 });
 const ctx = (pods: ClusterPodInterval[], o: Partial<ShapeContext> = {}): ShapeContext => ({
   nowMs: T + 7_200_000,

@@ -7,31 +7,16 @@ import type { PricingTier } from '../../contracts/cost-ledger-row.ts';
 import type { GpuRequest } from '../../contracts/pod-event.ts';
 import type { RecommendationKind } from '../../contracts/recommendation.ts';
 import type { RecommendationContent } from '../../pipeline/store/recommendation-store.ts';
+import type { PodUsage } from '../../pipeline/store/usage-profile-store.ts';
 import type { PriceLookup } from '../../pipeline/cost/price-lookup.ts';
 import type { RecommenderConfig } from './recommender-config.ts';
 
-/** What a workload's pods did on their GPUs over the lookback (from the 1-minute pod rollups). */
-export interface UsageSummary {
-  /** Minutes of telemetry behind it: minutes with a sample of one of its devices (of its node when it ran no process). */
-  readonly minutes: number;
-  /**
-   * Percentiles over minutes of the busiest device's utilization (quantileExact: element ⌊q·n⌋ of the
-   * sorted values); null when its devices reported no utilization (MIG instances under nvidia-smi).
-   * A workload that ran no GPU process at all used nothing: 0.
-   */
-  readonly utilizationP50Pct: number | null;
-  readonly utilizationP95Pct: number | null;
-  readonly utilizationP99Pct: number | null;
-  readonly utilizationMaxPct: number | null;
-  /** p95 over minutes of Σ over its devices of utilization / 100: whole GPUs of work. */
-  readonly demandP95Gpus: number | null;
-  /** Highest memory one device held for it. */
-  readonly memoryPeakBytes: number;
-  /** Highest memory all its devices held together in one minute. */
-  readonly memoryPeakSumBytes: number;
-  /** Most devices its processes ran on at once. */
-  readonly devicesUsed: number;
-}
+/**
+ * What a workload's pods did on their GPUs over the lookback (the store's per-pod usage, combined over
+ * its pods: workloads.ts). Utilization figures are null when its devices reported none (MIG instances
+ * under nvidia-smi); a workload that ran no GPU process at all used nothing: 0.
+ */
+export type UsageSummary = Omit<PodUsage, 'cluster' | 'podUid' | 'utilizationMinutes'>;
 
 /** One workload in its current shape (pods with the latest pod's request), over the lookback. */
 export interface WorkloadObservation {

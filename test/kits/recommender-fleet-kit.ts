@@ -82,36 +82,34 @@ const series = (index: number, cap = Infinity) => podMinutes(index, MINUTES, cap
 const busyA = series(GENTD26.busyA);
 const busyB = series(GENTD26.busyB);
 
+const TRAIN_4G: FleetPod = {
+  uid: 'pod-train-4g',
+  namespace: 'ml',
+  name: 'train-7f8b9-q2x7z',
+  node: 'a800-0',
+  request: { kind: 'whole', count: 4 },
+  ...rs('train', '7f8b9'),
+  startMs: START,
+  endMs: CHANGE_AT,
+  assigned: GPU.a800.slice(1, 5),
+  series: [
+    { gpu: GPU.a800[1]!, minutes: busyA },
+    { gpu: GPU.a800[2]!, minutes: busyB },
+  ],
+};
+
 export const FLEET_PODS: readonly FleetPod[] = [
+  TRAIN_4G,
+  // The same Deployment after the change: a new ReplicaSet whose pod asks for 2 GPUs, doing the same work.
   {
-    uid: 'pod-train-4g',
-    namespace: 'ml',
-    name: 'train-7f8b9-q2x7z',
-    node: 'a800-0',
-    request: { kind: 'whole', count: 4 },
-    ...rs('train', '7f8b9'),
-    startMs: START,
-    endMs: CHANGE_AT,
-    assigned: GPU.a800.slice(1, 5),
-    series: [
-      { gpu: GPU.a800[1]!, minutes: busyA },
-      { gpu: GPU.a800[2]!, minutes: busyB },
-    ],
-  },
-  {
+    ...TRAIN_4G,
     uid: 'pod-train-2g',
-    namespace: 'ml',
     name: 'train-6c9d8-m4k2p',
-    node: 'a800-0',
     request: { kind: 'whole', count: 2 },
     ...rs('train', '6c9d8'),
     startMs: CHANGE_AT + MIN,
     endMs: null,
     assigned: GPU.a800.slice(1, 3),
-    series: [
-      { gpu: GPU.a800[1]!, minutes: busyA },
-      { gpu: GPU.a800[2]!, minutes: busyB },
-    ],
   },
   {
     uid: 'pod-sd-idle',
