@@ -93,9 +93,17 @@ export function createRecommenderJob(
         return { ...empty, closed: out.statuses.length };
       }
       const history = await store.statuses();
+      // Pods back to the earliest `since` of the recommendations realisation still looks at (live ones, and
+      // realised ones still being measured), so that the fetch does not grow with the history.
+      const watched = existing.filter(
+        (r) =>
+          r.status === 'open' ||
+          r.status === 'accepted' ||
+          (r.status === 'realised' && nowMs - r.updatedAtMs <= config.lookbackMs),
+      );
       const since = Math.min(
         priced.fromMs,
-        ...existing.map((r) => (r.acceptedAtMs ?? r.createdAtMs) - config.lookbackMs),
+        ...watched.map((r) => (r.acceptedAtMs ?? r.createdAtMs) - config.lookbackMs),
       );
       const allPods = await reads.intervals({ fromMs: since, toMs: nowMs }, { fromMs: since, toMs: nowMs });
       const clipped = allPods.flatMap((p) => {
