@@ -1,4 +1,7 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type ConfigResourceTypes } from 'kafkajs';
+
+/** ConfigResourceTypes.TOPIC: kafkajs's CommonJS export of that enum is not visible to an ES module import. */
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 
 /** Offsets of topics and consumer groups, and clean-up, on a Kafka cluster (admin API); topic names unprefixed. */
 export interface KafkaAdmin {
@@ -10,6 +13,8 @@ export interface KafkaAdmin {
   committedOffsets(groupId: string, topic: string): Promise<Map<number, bigint>>;
   /** Removes a consumer group with no members (e.g. a one-off reader's). */
   deleteGroup(groupId: string): Promise<void>;
+  /** The topic's settings (e.g. `cleanup.policy`), defaults included. */
+  topicConfig(topic: string): Promise<Map<string, string>>;
   /** Deletes topics (a bench's or a test's own). */
   deleteTopics(topics: readonly string[]): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +66,15 @@ export function createKafkaAdmin(config: KafkaAdminConfig): KafkaAdmin {
     },
     async deleteGroup(groupId) {
       await (await ready()).deleteGroups([groupId]);
+    },
+    async topicConfig(topic) {
+      const { resources } = await (
+        await ready()
+      ).describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: TOPIC_RESOURCE, name: prefix + topic }],
+      });
+      return new Map((resources[0]?.configEntries ?? []).map((e) => [e.configName, e.configValue]));
     },
     async deleteTopics(topics) {
       await (await ready()).deleteTopics({ topics: topics.map((t) => prefix + t) });

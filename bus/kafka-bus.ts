@@ -47,6 +47,16 @@ export interface KafkaBusConfig {
   readonly maxBatchBytes?: number;
 }
 
+/**
+ * Settings of a topic created with `compacted`: the cleaner keeps the latest record per key; a
+ * segment rolls every hour so that superseded records become cleanable within the hour (the default,
+ * 7 days, would keep a week of per-minute snapshots).
+ */
+export const COMPACTED_TOPIC_CONFIG: readonly { readonly name: string; readonly value: string }[] = [
+  { name: 'cleanup.policy', value: 'compact' },
+  { name: 'segment.ms', value: '3600000' },
+];
+
 interface PendingSend {
   readonly topic: string;
   readonly records: readonly OutgoingRecord[];
@@ -217,7 +227,12 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
         if (missing.length > 0) {
           await admin.createTopics({
             waitForLeaders: true,
-            topics: missing.map((topic) => ({ topic, numPartitions: options?.partitions ?? 1, replicationFactor: 1 })),
+            topics: missing.map((topic) => ({
+              topic,
+              numPartitions: options?.partitions ?? 1,
+              replicationFactor: 1,
+              ...(options?.compacted ? { configEntries: [...COMPACTED_TOPIC_CONFIG] } : {}),
+            })),
           });
         }
       } finally {

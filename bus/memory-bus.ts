@@ -18,6 +18,29 @@ export interface MemoryBusConfig {
   readonly now?: () => number;
 }
 
+/**
+ * One partition's log. Offsets count up from 0; a compacted topic drops a key's older record when a
+ * newer one arrives, so `records` may skip offsets (as Kafka's compacted logs do).
+ */
+interface PartitionLog {
+  /** By ascending offset. */
+  readonly records: DeliveredRecord[];
+  next: number;
+  /** Compacted topics: key → offset of its latest record; null otherwise. */
+  readonly latest: Map<string, number> | null;
+}
+
+/** Index of the first record at or after `offset` (records.length when none). */
+function firstAtOrAfter(records: readonly DeliveredRecord[], offset: number): number {
+  let [lo, hi] = [0, records.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Number(records[mid]!.offset) < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 interface GroupState {
   /** Next offset to deliver per `topic/partition`: the committed position. */
   readonly committed: Map<string, number>;
@@ -32,26 +55,38 @@ interface MemberLoop {
 /**
  * In-process record bus for embedded mode: same semantics as the Kafka bus (partitions, per-key
  * order, consumer groups with offsets committed after the handler resolves, redelivery on failure),
- * no durability across process restarts.
+ * no durability across process restarts. A compacted topic keeps only the latest record per key at
+ * once (Kafka's cleaner does it later; both keep at least the latest), so its memory stays bounded.
  */
 export function createMemoryBus(config: MemoryBusConfig = {}): RecordBus {
   const defaultPartitions = config.defaultPartitions ?? 1;
   const maxBatch = config.maxBatchRecords ?? 500;
   const retryDelayMs = config.retryDelayMs ?? 100;
   const now = config.now ?? Date.now;
-  const logs = new Map<string, DeliveredRecord[][]>();
+  const logs = new Map<string, PartitionLog[]>();
   const groups = new Map<string, GroupState>();
   const loops = new Set<Promise<void>>();
   let roundRobin = 0;
   let closed = false;
 
-  const topicLog = (topic: string, partitions = defaultPartitions): DeliveredRecord[][] => {
+  const topicLog = (topic: string, partitions = defaultPartitions, compacted = false): PartitionLog[] => {
     let log = logs.get(topic);
     if (!log) {
-      log = Array.from({ length: partitions }, () => []);
+      log = Array.from({ length: partitions }, () => ({ records: [], next: 0, latest: compacted ? new Map() : null }));
       logs.set(topic, log);
     }
     return log;
+  };
+
+  /** Appends; on a compacted topic the key's previous record goes (the log holds one record per key). */
+  const append = (plog: PartitionLog, record: DeliveredRecord): void => {
+    if (plog.latest !== null && record.key !== null) {
+      const previous = plog.latest.get(record.key);
+      if (previous !== undefined) plog.records.splice(firstAtOrAfter(plog.records, previous), 1);
+      plog.latest.set(record.key, plog.next);
+    }
+    plog.records.push(record);
+    plog.next += 1;
   };
 
   const wakeAll = (topic: string): void => {
@@ -79,15 +114,17 @@ export function createMemoryBus(config: MemoryBusConfig = {}): RecordBus {
       for (const [topic, partition] of assignment(group, member)) {
         if (isStopped()) break;
         const key = `${topic}/${partition}`;
-        const log = topicLog(topic)[partition] ?? [];
-        const from = group.committed.get(key) ?? (options.fromBeginning === false ? log.length : 0);
+        const log = topicLog(topic)[partition];
+        if (log === undefined) continue;
+        const from = group.committed.get(key) ?? (options.fromBeginning === false ? log.next : 0);
         if (!group.committed.has(key)) group.committed.set(key, from);
-        if (from >= log.length) continue;
-        const batch: DeliveredBatch = { topic, partition, records: log.slice(from, from + maxBatch) };
+        const first = firstAtOrAfter(log.records, from);
+        if (first >= log.records.length) continue;
+        const batch: DeliveredBatch = { topic, partition, records: log.records.slice(first, first + maxBatch) };
         delivered = true;
         try {
           await options.handleBatch(batch);
-          group.committed.set(key, from + batch.records.length);
+          group.committed.set(key, Number(batch.records[batch.records.length - 1]!.offset) + 1);
         } catch (error) {
           options.onError?.(error, batch);
           await new Promise((r) => setTimeout(r, retryDelayMs));
@@ -99,7 +136,8 @@ export function createMemoryBus(config: MemoryBusConfig = {}): RecordBus {
 
   return {
     async ensureTopics(topics, options) {
-      for (const topic of topics) topicLog(topic, options?.partitions ?? defaultPartitions);
+      for (const topic of topics)
+        topicLog(topic, options?.partitions ?? defaultPartitions, options?.compacted ?? false);
       return Promise.resolve();
     },
 
@@ -109,10 +147,10 @@ export function createMemoryBus(config: MemoryBusConfig = {}): RecordBus {
       for (const record of records) {
         const partition = partitionForKey(record.key, log.length, roundRobin++);
         const plog = log[partition]!;
-        plog.push({
+        append(plog, {
           topic,
           partition,
-          offset: String(plog.length),
+          offset: String(plog.next),
           key: record.key,
           value: record.value,
           timestampMs: now(),

@@ -9,6 +9,7 @@ import { registerInspectCommand } from './commands/inspect.ts';
 import { registerPipelineCommand } from './commands/pipeline.ts';
 import { registerQueryCommand } from './commands/query.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
+import { registerRecommendCommand } from './commands/recommend.ts';
 import { createCliContext } from './context.ts';
 
 /**
@@ -28,6 +29,7 @@ registerPipelineCommand(program, context);
 registerDeadLettersCommand(program, context);
 registerQueryCommand(program, context);
 registerCostCommand(program, context);
+registerRecommendCommand(program, context);
 registerDemoCommand(program, context);
 registerInspectCommand(program);
 registerSimulateCommand(program, context);

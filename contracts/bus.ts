@@ -54,9 +54,19 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+export interface EnsureTopicsOptions {
+  readonly partitions?: number;
+  /**
+   * Keep at least the latest record per key instead of every record (Kafka `cleanup.policy=compact`):
+   * for snapshots republished under a stable key, such as node hints. A consumer reading from the
+   * beginning still sees every key's latest value; older values of a key may or may not be delivered.
+   */
+  readonly compacted?: boolean;
+}
+
 /** Both sides of the bus plus topic administration. */
 export interface RecordBus extends RecordSink {
-  /** Creates topics that do not exist yet (idempotent). */
-  ensureTopics(topics: readonly string[], options?: { readonly partitions?: number }): Promise<void>;
+  /** Creates topics that do not exist yet (idempotent); an existing topic keeps its settings. */
+  ensureTopics(topics: readonly string[], options?: EnsureTopicsOptions): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
 }

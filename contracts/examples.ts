@@ -9,8 +9,9 @@ import { IDLE_BUCKET } from './cost-ledger-row.ts';
 import type { DeadLetter } from './dead-letter.ts';
 import type { GpuSampleBatch } from './gpu-sample-batch.ts';
 import type { ModelServerSample } from './model-server-sample.ts';
-import type { OptimizationHint } from './optimization-hint.ts';
+import type { NodeHint } from './node-hint.ts';
 import type { PodEvent } from './pod-event.ts';
+import type { Recommendation } from './recommendation.ts';
 
 const MIB = 1024 * 1024;
 const T0 = 1_752_483_644_000; // 2025-07-14T09:00:44Z
@@ -206,17 +207,87 @@ export const exampleAlert: Alert = {
   evidence: { utilizationPct: 0.4, windowMinutes: 120, gpuModel: 'NVIDIA A100-SXM4-80GB' },
 };
 
-/** A hint to move a lightly used workload onto a MIG slice. */
-export const exampleOptimizationHint: OptimizationHint = {
+/**
+ * A recommendation to move a one-GPU workload onto a MIG slice: p95 utilization 26.4% and a 36.2 GiB
+ * memory peak (a gentd26 pod's series) fit an A100-80GB `3g.40gb`; $5.12071875/GPU-h (catalog) × 4/7 × 730 h.
+ */
+export const exampleRecommendation: Recommendation = {
   schemaVersion: 1,
-  id: 'mig/prod-eu/inference/qwen-vllm',
-  kind: 'mig',
-  target: { cluster: 'prod-eu', namespace: 'inference', workload: 'qwen-vllm', pod: null },
-  evidence: { p95UtilizationPct: 11.5, p95MemoryUsedBytes: 7_847_542_784, suggestedProfile: '1g.10gb' },
-  estimatedMonthlySavingUsd: 1_795.8,
-  confidence: 0.8,
-  createdAtMs: T0,
+  id: 'rec-3f9a1c0d2b7e4a65',
+  kind: 'share',
+  target: {
+    cluster: 'prod-eu',
+    node: 'gpu-node-07',
+    namespace: 'inference',
+    workload: 'sd-lora',
+    pod: 'sd-lora-6d8f7c9b5-x2kqp',
+    tenant: 'acme',
+  },
+  current: { gpuModel: 'A100-80GB', gpuRequest: { kind: 'whole', count: 1 } },
+  recommended: { gpuModel: 'A100-80GB', gpuRequest: { kind: 'mig', profile: '3g.40gb', count: 1 } },
+  evidence: { utilizationP95Pct: 26.4, memoryPeakBytes: 38_903_431_168, hoursObserved: 22.8, migProfile: '3g.40gb' },
+  estimatedMonthlySavingUsd: 2136.07,
+  confidence: 0.42,
+  riskNote: 'A 3g.40gb slice is 3/7 of the GPU: bursts above 42.9% of a full A100-80GB (max seen 65.7%) slow down.',
   status: 'open',
+  statusReason: null,
+  createdAtMs: T0,
+  updatedAtMs: T0,
+  acceptedAtMs: null,
+  realisedMonthlySavingUsd: null,
+};
+
+/** The hint of a node with one A100-SXM4-80GB held whole by one pod, one open recommendation and one firing alert. */
+export const exampleNodeHint: NodeHint = {
+  schemaVersion: 1,
+  cluster: 'prod-eu',
+  node: 'gpu-node-07',
+  computedAtMs: T0,
+  staleAfterMs: 180_000,
+  utilizationWindowMs: 600_000,
+  gpuModel: 'A100-80GB',
+  pricingTier: 'on-demand',
+  gpuCount: 1,
+  allocatedGpus: 1,
+  freeMilli: 0,
+  utilizationHeadroomPct: 73.6,
+  fragmentation: { measure: 'unusable-free-milli-for-common-shapes', unusableFreeMilli: 0, ratio: 0 },
+  costUsdPerHour: 5.12071875,
+  idleCostUsdPerHour: 0,
+  gpus: [
+    {
+      gpuUuid: PARENT,
+      model: 'NVIDIA A100-SXM4-80GB',
+      allocatedMilli: 1000,
+      freeMilli: 0,
+      utilizationAvgPct: 7.1,
+      utilizationP95Pct: 26.4,
+      utilizationHeadroomPct: 73.6,
+      memoryUsedMaxBytes: 38_903_431_168,
+      memoryTotalBytes: 81920 * MIB,
+      costUsdPerHour: 5.12071875,
+    },
+  ],
+  activeAnomalies: [
+    {
+      alertId: 'gpu-allocated-idle/prod-eu/gpu-node-07/0',
+      ruleId: 'gpu-allocated-idle',
+      severity: 'warning',
+      summary: 'GPU allocated to inference/sd-lora-6d8f7c9b5-x2kqp has been idle for 2h',
+      gpuUuid: PARENT,
+      startsAtMs: T0 - 7_200_000,
+    },
+  ],
+  pendingRecommendations: [
+    {
+      id: 'rec-3f9a1c0d2b7e4a65',
+      kind: 'share',
+      status: 'open',
+      namespace: 'inference',
+      workload: 'sd-lora',
+      estimatedMonthlySavingUsd: 2136.07,
+    },
+  ],
 };
 
 /** A GpuSampleBatch that failed validation. */

@@ -9,7 +9,7 @@ const exampleByTopic: { readonly [T in DecodableTopic]: unknown } = {
   [Topics.modelServerSamples]: examples.exampleModelServerSample,
   [Topics.costLedger]: examples.exampleCostLedgerRow,
   [Topics.alerts]: examples.exampleAlert,
-  [Topics.optimizationHints]: examples.exampleOptimizationHint,
+  [Topics.nodeHints]: examples.exampleNodeHint,
   [Topics.deadLetters]: examples.exampleDeadLetter,
 };
 const decodable = Object.keys(exampleByTopic) as DecodableTopic[];

@@ -5,7 +5,7 @@ import { decodeCostLedgerRow, type CostLedgerRow } from './cost-ledger-row.ts';
 import { decodeDeadLetter, type DeadLetter } from './dead-letter.ts';
 import { decodeGpuSampleBatch, type GpuSampleBatch } from './gpu-sample-batch.ts';
 import { decodeModelServerSample, type ModelServerSample } from './model-server-sample.ts';
-import { decodeOptimizationHint, type OptimizationHint } from './optimization-hint.ts';
+import { decodeNodeHint, type NodeHint } from './node-hint.ts';
 import { decodePodEvent, type PodEvent } from './pod-event.ts';
 
 /** The record type carried by each topic. (GPU process -> pod bindings travel inside GpuSampleBatch.) */
@@ -15,7 +15,7 @@ export interface RecordByTopic {
   readonly [Topics.modelServerSamples]: ModelServerSample;
   readonly [Topics.costLedger]: CostLedgerRow;
   readonly [Topics.alerts]: Alert;
-  readonly [Topics.optimizationHints]: OptimizationHint;
+  readonly [Topics.nodeHints]: NodeHint;
   readonly [Topics.deadLetters]: DeadLetter;
 }
 /** Topics with a record type and a decoder. */
@@ -28,7 +28,7 @@ export const DECODERS_BY_TOPIC: { readonly [T in DecodableTopic]: (raw: string) 
   [Topics.modelServerSamples]: decodeModelServerSample,
   [Topics.costLedger]: decodeCostLedgerRow,
   [Topics.alerts]: decodeAlert,
-  [Topics.optimizationHints]: decodeOptimizationHint,
+  [Topics.nodeHints]: decodeNodeHint,
   [Topics.deadLetters]: decodeDeadLetter,
 };
 

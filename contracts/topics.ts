@@ -5,7 +5,8 @@ export const Topics = {
   modelServerSamples: 'telemetry.model-server-samples.v1',
   costLedger: 'cost.ledger.v1',
   alerts: 'anomaly.alerts.v1',
-  optimizationHints: 'optimize.hints.v1',
+  /** Per-node hints for the scheduler extender (NodeHint, key `<cluster>/<node>`), created compacted. */
+  nodeHints: 'optimize.node-hints.v1',
   deadLetters: 'pipeline.dead-letters.v1',
 } as const;
 export type Topic = (typeof Topics)[keyof typeof Topics];

@@ -12,6 +12,7 @@ import type { TelemetryStore } from './store/telemetry-store.ts';
 import type { LagProbe } from './self-metrics/kafka-lag-probe.ts';
 import { createPipelineMetrics, type PipelineMetrics } from './self-metrics/pipeline-metrics.ts';
 import { createIngestConsumer, type IngestConfig, type IngestConsumer } from './ingest/ingest-consumer.ts';
+import { createOptimizerJobs, type OptimizerConfig } from '../scheduler/optimizer-jobs.ts';
 import { NOOP_INGEST_OBSERVER, type IngestObserver } from './ingest/ingest-observer.ts';
 import { createStoreWriters } from './ingest/store-writers.ts';
 
@@ -38,6 +39,8 @@ export interface PipelineRuntimeConfig {
     readonly catalog: PriceCatalog;
     readonly options?: Partial<CostLedgerJobOptions>;
   } | null;
+  /** The recommender and the node hints (scheduler/optimizer-jobs.ts); absent or null: not run here. */
+  readonly optimizer?: OptimizerConfig | null;
 }
 
 export const DEFAULT_JOB_INTERVALS_MS = { rollups: 60_000, telemetryGaps: 60_000, retention: 3_600_000 } as const;
@@ -115,6 +118,13 @@ export function createPipelineRuntime(deps: PipelineRuntimeDeps, config: Pipelin
       ),
     });
   }
+  const optimizer = config.optimizer
+    ? createOptimizerJobs(
+        { executor, database, bus: deps.bus, now: deps.now, logger: jobLogger, groupId: config.groupId },
+        config.optimizer,
+      )
+    : null;
+  schedules.push(...(optimizer?.schedules ?? []));
   let scheduler: JobScheduler | null = null;
 
   return {
@@ -122,6 +132,7 @@ export function createPipelineRuntime(deps: PipelineRuntimeDeps, config: Pipelin
     metrics,
     async start() {
       await ingest.start({ groupId: config.groupId });
+      await optimizer?.start();
       scheduler = createJobScheduler(
         { logger: jobLogger, now: deps.now, ...(metrics ? { onRun: (r) => metrics.jobRan(r) } : {}) },
         schedules,
@@ -131,6 +142,7 @@ export function createPipelineRuntime(deps: PipelineRuntimeDeps, config: Pipelin
     async close() {
       await scheduler?.close();
       scheduler = null;
+      await optimizer?.close();
       await ingest.close();
       await deps.lagProbe?.close();
     },

@@ -52,8 +52,13 @@ function loadFile(dir) {
   return trace;
 }
 
+/** The whole trace: `{ start, end, pods: [{ util: [[tS, pct], …], mem: [[tS, bytes], …] }] }`, pods in key order. */
+export function gentd26Series(dir) {
+  return load(dir);
+}
+
 /** The last point at or before `t` (the series is a step function between 57 s samples). */
-function at(points, t) {
+export function at(points, t) {
   let lo = 0;
   let hi = points.length - 1;
   if (hi < 0 || t < points[0][0]) return null;

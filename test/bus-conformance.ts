@@ -184,6 +184,32 @@ export function describeBusConformance(name: string, makeBus: () => Promise<Reco
     );
 
     it(
+      'a compacted topic still delivers the latest value of every key to a consumer that starts later',
+      async () => {
+        const topic = uniqueName('conf_compacted');
+        await bus.ensureTopics([topic], { partitions: 2, compacted: true });
+        for (let round = 1; round <= 3; round++)
+          await bus.send(topic, [
+            { key: 'node-a', value: `a${round}` },
+            { key: 'node-b', value: `b${round}` },
+          ]);
+        const latest = new Map<string, string>();
+        await subscribe({
+          groupId: uniqueName('g'),
+          topics: [topic],
+          handleBatch: async (b) => void b.records.forEach((r) => latest.set(r.key ?? '', r.value)),
+        });
+        await waitFor(
+          'both keys at their latest value',
+          () => latest.get('node-a') === 'a3' && latest.get('node-b') === 'b3',
+          timeoutMs,
+        );
+        expect(Object.fromEntries(latest)).toEqual({ 'node-a': 'a3', 'node-b': 'b3' });
+      },
+      timeoutMs * 2,
+    );
+
+    it(
       'ensureTopics is idempotent and consumers of several topics see each topic name',
       async () => {
         const t1 = uniqueName('conf_multi1');

@@ -28,6 +28,14 @@ describe('gpu-ledger pipeline flags', () => {
     expect(metricsPort).toBe(9464);
     expect(ledgerIntervalMs).toBe(300_000);
     expect(pipelineConfigFromOptions({ ...defaults, ledgerInterval: 'off' }).ledgerIntervalMs).toBeNull();
+    expect(pipelineConfigFromOptions(defaults)).toMatchObject({
+      recommendIntervalMs: 3_600_000,
+      hintsIntervalMs: 60_000,
+    });
+    expect(pipelineConfigFromOptions({ ...defaults, recommendInterval: 'off', hintsInterval: '30s' })).toMatchObject({
+      recommendIntervalMs: null,
+      hintsIntervalMs: 30_000,
+    });
     expect(runtime).toMatchObject({
       groupId: 'gpu-ledger-ingest',
       ingest: { members: 2, partitions: 1, batchesPerMember: 1, maxBatchRows: 200_000, maxBatchDelayMs: 250 },

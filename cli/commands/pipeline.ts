@@ -28,6 +28,9 @@ interface PipelineOptions {
   readonly gapsInterval: string;
   readonly retentionInterval: string;
   readonly ledgerInterval: string;
+  /** Absent: the defaults (1h, 60s). */
+  readonly recommendInterval?: string;
+  readonly hintsInterval?: string;
   readonly maxGap: string;
   readonly retainRaw: string;
   readonly retainRollups: string;
@@ -40,6 +43,8 @@ export function pipelineConfigFromOptions(o: PipelineOptions): {
   runtime: PipelineRuntimeConfig;
   fetch: BatchedFetch;
   ledgerIntervalMs: number | null;
+  recommendIntervalMs: number | null;
+  hintsIntervalMs: number | null;
   metricsPort: number;
   metricsHost: string;
 } {
@@ -69,6 +74,8 @@ export function pipelineConfigFromOptions(o: PipelineOptions): {
   const rollups = interval('rollup-interval', o.rollupInterval);
   const retention = interval('retention-interval', o.retentionInterval);
   const ledger = interval('ledger-interval', o.ledgerInterval);
+  const recommend = interval('recommend-interval', o.recommendInterval ?? '1h');
+  const hints = interval('hints-interval', o.hintsInterval ?? '60s');
   const members = int('members', o.members, 1);
   const partitions = int('partitions', o.partitions, 1);
   const maxBatchRows = int('batch-rows', o.batchRows, 1);
@@ -99,6 +106,8 @@ export function pipelineConfigFromOptions(o: PipelineOptions): {
     runtime: { ...runtime, ingest: { ...runtime.ingest, batchesPerMember: fetch.batchesPerMember } },
     fetch,
     ledgerIntervalMs: ledger?.intervalMs ?? null,
+    recommendIntervalMs: recommend?.intervalMs ?? null,
+    hintsIntervalMs: hints?.intervalMs ?? null,
     metricsPort,
     metricsHost: o.metricsHost,
   };
@@ -139,6 +148,16 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
       "how often closed cost-ledger windows are computed (GPU_LEDGER_PRICE_CATALOG, GPU_LEDGER_COST_CONFIG), or 'off'",
       '5m',
     )
+    .option(
+      '--recommend-interval <duration>',
+      "how often the recommender runs over the last 7 days (one pipeline process only), or 'off'",
+      '1h',
+    )
+    .option(
+      '--hints-interval <duration>',
+      "how often node hints go to optimize.node-hints.v1 (one pipeline process only), or 'off'",
+      '60s',
+    )
     .option('--max-gap <duration>', 'longest interval a sample may stand for (longer is a telemetry gap)', '60s')
     .option('--retain-raw <age>', 'raw samples, processes, model-server samples, ledger', '14d')
     .option('--retain-rollups <age>', '1-minute and 1-hour rollups', '13mo')
@@ -153,16 +172,19 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
       }
       const parsed = pipelineConfigFromOptions(options);
       const { metricsPort, metricsHost } = parsed;
+      const catalog = loadPriceCatalog(config.priceCatalogPath ?? undefined);
+      const cost = loadCostConfig(config.costConfigPath);
+      const { recommendIntervalMs, hintsIntervalMs } = parsed;
       const runtimeConfig: PipelineRuntimeConfig = {
         ...parsed.runtime,
         costLedger:
-          parsed.ledgerIntervalMs === null
-            ? null
-            : {
-                intervalMs: parsed.ledgerIntervalMs,
-                catalog: loadPriceCatalog(config.priceCatalogPath ?? undefined),
-                options: { cost: loadCostConfig(config.costConfigPath) },
-              },
+          parsed.ledgerIntervalMs === null ? null : { intervalMs: parsed.ledgerIntervalMs, catalog, options: { cost } },
+        optimizer: {
+          catalog,
+          cost,
+          recommender: recommendIntervalMs === null ? null : { intervalMs: recommendIntervalMs },
+          nodeHints: hintsIntervalMs === null ? null : { intervalMs: hintsIntervalMs },
+        },
       };
       const logger = ctx.logger('pipeline');
       const exporter = new PrometheusExporter({ preventServerStart: true });

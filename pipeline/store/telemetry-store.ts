@@ -34,6 +34,9 @@ export const StoreTable = {
   // Written by pipeline/cost (migration 020, cost-store.ts); listed so that the schema check knows every table.
   costLedger: 'cost_ledger',
   costLedgerWindows: 'cost_ledger_windows',
+  // Written by scheduler/recommender (migration 050, recommendation-store.ts).
+  recommendations: 'recommendations',
+  recommendationStatus: 'recommendation_status',
 } as const;
 export type StoreTable = (typeof StoreTable)[keyof typeof StoreTable];
 const TABLES: ReadonlySet<string> = new Set(Object.values(StoreTable));

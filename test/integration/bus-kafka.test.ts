@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createKafkaAdmin } from '../../bus/kafka-admin.ts';
 import { createKafkaBus } from '../../bus/kafka-bus.ts';
 import { describeBusConformance } from '../bus-conformance.ts';
 import { loadTestServices, testLogger } from '../helpers/services.ts';
@@ -59,4 +60,32 @@ describe('kafka bus producer', () => {
       await bus.close();
     }
   }, 90_000);
+});
+
+describe('kafka bus topics', () => {
+  it('creates a compacted topic with cleanup.policy=compact and hourly segments; a plain one keeps delete', async () => {
+    const prefix = `${uniqueName('compact')}.`;
+    const bus = createKafkaBus({
+      brokers: services.kafkaBrokers,
+      clientId: 'bus-compact',
+      logger: testLogger('kafka-bus'),
+      topicPrefix: prefix,
+    });
+    const admin = createKafkaAdmin({
+      brokers: services.kafkaBrokers,
+      clientId: 'bus-compact-admin',
+      topicPrefix: prefix,
+    });
+    try {
+      await bus.ensureTopics(['hints'], { compacted: true });
+      await bus.ensureTopics(['plain']);
+      const hints = await admin.topicConfig('hints');
+      expect([hints.get('cleanup.policy'), hints.get('segment.ms')]).toEqual(['compact', '3600000']);
+      expect((await admin.topicConfig('plain')).get('cleanup.policy')).toBe('delete');
+      await admin.deleteTopics(['hints', 'plain']);
+    } finally {
+      await admin.close();
+      await bus.close();
+    }
+  }, 60_000);
 });
