@@ -2,12 +2,15 @@ import { Command } from 'commander';
 import { ConfigError } from '../contracts/config-error.ts';
 import { registerStackCommand } from '../stack/command.ts';
 import { registerAgentCommand } from './commands/agent.ts';
+import { registerAlertsCommand } from './commands/alerts.ts';
+import { registerBudgetsCommand } from './commands/budgets.ts';
 import { registerCostCommand } from './commands/cost.ts';
 import { registerDeadLettersCommand } from './commands/dead-letters.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerInspectCommand } from './commands/inspect.ts';
 import { registerPipelineCommand } from './commands/pipeline.ts';
 import { registerQueryCommand } from './commands/query.ts';
+import { registerRulesCommand } from './commands/rules.ts';
 import { createCliContext } from './context.ts';
 
 /**
@@ -29,6 +32,9 @@ registerQueryCommand(program, context);
 registerCostCommand(program, context);
 registerDemoCommand(program, context);
 registerInspectCommand(program);
+registerRulesCommand(program, context);
+registerAlertsCommand(program, context);
+registerBudgetsCommand(program, context);
 
 try {
   await program.parseAsync(process.argv);

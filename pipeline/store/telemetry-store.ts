@@ -34,6 +34,12 @@ export const StoreTable = {
   // Written by pipeline/cost (migration 020, cost-store.ts); listed so that the schema check knows every table.
   costLedger: 'cost_ledger',
   costLedgerWindows: 'cost_ledger_windows',
+  // Anomaly rules, alerts and budgets (migrations 030–033: xid-event-store.ts, alert-store.ts, budget-store.ts).
+  gpuXidEvents: 'gpu_xid_events',
+  alerts: 'alerts',
+  alertOutbox: 'alert_outbox',
+  budgets: 'budgets',
+  budgetChanges: 'budget_changes',
 } as const;
 export type StoreTable = (typeof StoreTable)[keyof typeof StoreTable];
 const TABLES: ReadonlySet<string> = new Set(Object.values(StoreTable));
