@@ -25,7 +25,7 @@ export function budgetStatus(s: BudgetSpend): BudgetStatus {
   const periodMs = s.periodEndMs - s.periodStartMs;
   const elapsedMs = Math.min(periodMs, Math.max(0, s.atMs - s.periodStartMs));
   const { amountUsd, thresholdsPct } = s.budget;
-  const spentPct = (s.spentUsd / amountUsd) * 100;
+  const spentPct = (s.spentUsd * 100) / amountUsd;
   const forecastUsd = elapsedMs > 0 ? (s.spentUsd / elapsedMs) * periodMs : null;
   return {
     budgetId: s.budget.id,
@@ -34,7 +34,7 @@ export function budgetStatus(s: BudgetSpend): BudgetStatus {
     spentPct,
     elapsedFraction: periodMs > 0 ? elapsedMs / periodMs : 1,
     forecastUsd,
-    forecastPct: forecastUsd === null ? null : (forecastUsd / amountUsd) * 100,
+    forecastPct: forecastUsd === null ? null : (forecastUsd * 100) / amountUsd,
     crossedPct: thresholdsPct.filter((t) => spentPct >= t),
     burnUsdPerHour: elapsedMs > 0 ? (s.spentUsd / elapsedMs) * 3_600_000 : null,
   };

@@ -34,7 +34,7 @@ export interface AlertRecord {
   readonly evaluatedAtMs: number;
   readonly evidence: Readonly<Record<string, number | string>>;
   /** The rows that made it fire (capped). */
-  readonly rows: readonly Readonly<Record<string, number | string | null>>[];
+  readonly rows: readonly Readonly<Record<string, number | string | boolean | null>>[];
 }
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);

@@ -1,17 +1,20 @@
 /**
- * ecc-remap: new uncorrectable ECC errors on a GPU (the volatile uncorrected counter went up between
- * two samples; a drop is a driver reload, not an error), a row-remap failure, or remaps pending a
- * reset. Fires at once; stays firing while such events keep coming and `activeFor` (1 h) after the
- * last one. The remap fields are read when the telemetry carries them (DeviceSample.rowRemap*).
+ * ecc-remap: a GPU reports uncorrectable ECC errors (its volatile uncorrected count since the driver
+ * loaded is above 0: dcgm-exporter users alert on `DCGM_FI_DEV_ECC_DBE_VOL_TOTAL > 0` alike), a
+ * row-remap failure, or row remaps pending a reset. A state, not an event: it fires at once (`for:`
+ * 0) and resolves when a GPU reset / driver reload clears the count (or the samples stop for longer
+ * than `maxGap`). One alert per GPU and problem. The remap fields are read when the telemetry
+ * carries them (DeviceSample.rowRemap*).
  */
 import { z } from 'zod';
+import { deviceStretches } from './device-stretches.ts';
 import { durationSchema } from './params.ts';
-import type { DeviceSample, DeviceSeries } from './rule-inputs.ts';
+import type { DeviceSample } from './rule-inputs.ts';
 import { iso, newestRows, type RuleCondition, type RuleKind } from './rule.ts';
-import { currentStretch, stretchStarts } from './stretch.ts';
 
 const params = z.strictObject({
-  activeFor: durationSchema.default(60 * 60_000),
+  /** Samples further apart than this end the condition (the XML with ECC is read every 30–60 s). */
+  maxGap: durationSchema.default(10 * 60_000),
 });
 export type EccRemapParams = z.infer<typeof params>;
 
@@ -22,37 +25,23 @@ export const EccProblem = {
 } as const;
 export type EccProblem = (typeof EccProblem)[keyof typeof EccProblem];
 
-interface EccEvent {
-  readonly tsMs: number;
+const PROBLEMS: readonly {
   readonly problem: EccProblem;
-  readonly before: number | null;
-  readonly after: number | null;
-}
-
-/** The problem events of one device's samples (pure). */
-export function eccEvents(samples: readonly DeviceSample[]): EccEvent[] {
-  const events: EccEvent[] = [];
-  let previous: number | null = null;
-  for (const s of samples) {
-    const total = s.eccUncorrectedTotal;
-    if (total !== null) {
-      if (previous !== null && total > previous)
-        events.push({ tsMs: s.tsMs, problem: EccProblem.uncorrectable, before: previous, after: total });
-      previous = total;
-    }
-    if (s.rowRemapFailure === true)
-      events.push({ tsMs: s.tsMs, problem: EccProblem.remapFailure, before: null, after: null });
-    if (s.rowRemapPending === true)
-      events.push({ tsMs: s.tsMs, problem: EccProblem.remapPending, before: null, after: null });
-  }
-  return events;
-}
-
-const SUMMARY: Readonly<Record<EccProblem, string>> = {
-  'uncorrectable-ecc': 'new uncorrectable ECC errors',
-  'row-remap-failure': 'row remapping failed',
-  'row-remap-pending': 'row remaps pending a GPU reset',
-};
+  readonly holds: (s: DeviceSample) => boolean;
+  readonly what: string;
+}[] = [
+  {
+    problem: EccProblem.uncorrectable,
+    holds: (s) => (s.eccUncorrectedTotal ?? 0) > 0,
+    what: 'uncorrectable ECC errors since the driver loaded',
+  },
+  { problem: EccProblem.remapFailure, holds: (s) => s.rowRemapFailure === true, what: 'row remapping failed' },
+  {
+    problem: EccProblem.remapPending,
+    holds: (s) => s.rowRemapPending === true,
+    what: 'row remaps pending a GPU reset',
+  },
+];
 
 export const eccRemapRule: RuleKind<EccRemapParams> = {
   kind: 'ecc-remap',
@@ -62,49 +51,47 @@ export const eccRemapRule: RuleKind<EccRemapParams> = {
     severity: 'critical',
     runbook:
       'Uncorrectable memory errors kill or corrupt the jobs on the GPU. Drain the GPU (cordon the node, let jobs move), ' +
-      'reset it so pending row remaps take effect (`nvidia-smi -r`), and check `nvidia-smi -q -d ROW_REMAPPER`: a remap ' +
-      'failure or no spare rows left means the GPU must be replaced (open a hardware case).',
+      'reset it so pending row remaps take effect (`nvidia-smi -r`; the volatile count clears), and check ' +
+      '`nvidia-smi -q -d ROW_REMAPPER,PAGE_RETIREMENT`: a remap failure, no spare rows left, or errors coming back after ' +
+      'the reset mean the GPU must be replaced (open a hardware case).',
   },
   params,
-  lookbackMs: (p) => 2 * p.activeFor,
+  lookbackMs: (p) => 2 * p.maxGap,
   prepare(inputs, p) {
-    const series = inputs.devices.flatMap((device: DeviceSeries) => {
-      const events = eccEvents(device.samples);
-      return Object.values(EccProblem).flatMap((problem) => {
-        const list = events.filter((e) => e.problem === problem);
-        return list.length === 0
-          ? []
-          : [{ device, problem, list, starts: stretchStarts(list, () => true, p.activeFor) }];
-      });
-    });
+    const checks = PROBLEMS.map((c) => ({ ...c, at: deviceStretches(inputs.devices, c.holds, p.maxGap) }));
     return (atMs) =>
-      series.flatMap(({ device, problem, list, starts }): RuleCondition[] => {
-        const run = currentStretch(list, starts, atMs, p.activeFor);
-        if (run === null) return [];
-        const events = list.slice(run.first, run.last + 1);
-        const newErrors = events.reduce((n, e) => n + (e.after ?? 0) - (e.before ?? 0), 0);
-        return [
-          {
+      checks.flatMap(({ problem, what, at }) =>
+        at(atMs).map(({ device, stretch, samples }): RuleCondition => {
+          const newest = samples[samples.length - 1]!;
+          const first = samples[0]!;
+          return {
             labels: { cluster: device.cluster, node: device.node, gpu: device.gpuUuid, problem },
-            activeSinceMs: run.startMs,
-            openStart: run.first === 0,
-            observedUntilMs: run.endMs,
-            summary: `${SUMMARY[problem]} on ${device.gpuUuid} (${device.node}) since ${iso(run.startMs)}`,
+            activeSinceMs: stretch.startMs,
+            openStart: stretch.first === 0,
+            observedUntilMs: stretch.endMs,
+            summary:
+              `${device.gpuUuid} (${device.node}): ${what}` +
+              (problem === EccProblem.uncorrectable ? ` (${newest.eccUncorrectedTotal})` : '') +
+              ` since ${iso(stretch.startMs)}`,
             evidence: {
               problem,
-              events: events.length,
               ...(problem === EccProblem.uncorrectable
-                ? { newUncorrectableErrors: newErrors, uncorrectedTotal: events[events.length - 1]?.after ?? 0 }
+                ? {
+                    uncorrectedTotal: newest.eccUncorrectedTotal ?? 0,
+                    uncorrectedNew: (newest.eccUncorrectedTotal ?? 0) - (first.eccUncorrectedTotal ?? 0),
+                    correctedTotal: newest.eccCorrectedTotal ?? 0,
+                  }
                 : {}),
             },
-            rows: newestRows(events).map((e) => ({
-              tsMs: e.tsMs,
-              problem: e.problem,
-              uncorrectedBefore: e.before,
-              uncorrectedAfter: e.after,
+            rows: newestRows(samples).map((s) => ({
+              tsMs: s.tsMs,
+              eccUncorrectedTotal: s.eccUncorrectedTotal,
+              eccCorrectedTotal: s.eccCorrectedTotal,
+              rowRemapPending: s.rowRemapPending ?? null,
+              rowRemapFailure: s.rowRemapFailure ?? null,
             })),
-          },
-        ];
-      });
+          };
+        }),
+      );
   },
 };

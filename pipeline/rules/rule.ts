@@ -31,7 +31,7 @@ export interface RuleCondition {
   /** Named numbers (units in the key) and short strings. */
   readonly evidence: Readonly<Record<string, number | string>>;
   /** The rows that made it hold (capped by the rule). */
-  readonly rows: readonly Readonly<Record<string, number | string | null>>[];
+  readonly rows: readonly Readonly<Record<string, number | string | boolean | null>>[];
 }
 
 /** Defaults of a rule kind; a rules file may override each. */

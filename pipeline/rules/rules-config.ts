@@ -36,14 +36,14 @@ export interface RulesConfig {
 }
 
 const NAME = /^[a-z][a-z0-9-]*$/;
-const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: 'not a Prometheus label name' });
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const entrySchema = z.strictObject({
   kind: z.string().optional(),
   enabled: z.boolean().default(true),
   for: durationSchema.optional(),
   severity: z.enum(AlertSeverity).optional(),
   runbook: z.string().min(1).optional(),
-  labels: z.record(labelName, z.string()).default({}),
+  labels: z.record(z.string(), z.string()).default({}),
   params: z.record(z.string(), z.unknown()).default({}),
 });
 const fileSchema = z.strictObject({ rules: z.record(z.string(), z.unknown()).default({}) });
@@ -71,12 +71,9 @@ export function parseRulesConfig(yamlText: string, origin: string): RulesConfig 
     const at = `${origin}: rules.${name}`;
     if (!NAME.test(name)) problems.push(`${at}: a rule name is lower-case letters, digits and '-'`);
     const entry = entrySchema.safeParse(raw ?? {});
-    if (!entry.success) {
-      problems.push(...entry.error.issues.map((i) => `${at}.${pathOf(i.path)}: ${i.message}`));
-      continue;
-    }
-    const e = entry.data;
-    const kind = e.kind ?? name;
+    if (!entry.success) problems.push(...entry.error.issues.map((i) => `${at}.${pathOf(i.path)}: ${i.message}`));
+    const given = (typeof raw === 'object' && raw !== null ? raw : {}) as { kind?: unknown; params?: unknown };
+    const kind = typeof given.kind === 'string' ? given.kind : name;
     const rule = BUILT_IN_RULES[kind] as RuleKind<unknown> | undefined;
     if (rule === undefined) {
       problems.push(
@@ -84,12 +81,16 @@ export function parseRulesConfig(yamlText: string, origin: string): RulesConfig 
       );
       continue;
     }
-    for (const label of Object.keys(e.labels))
+    const params = rule.params.safeParse(given.params ?? {});
+    if (!params.success)
+      problems.push(
+        ...params.error.issues.map((i) => `${at}.params${i.path.length > 0 ? `.${pathOf(i.path)}` : ''}: ${i.message}`),
+      );
+    if (!entry.success || !params.success) continue;
+    const e = entry.data;
+    for (const label of Object.keys(e.labels)) {
+      if (!LABEL_NAME.test(label)) problems.push(`${at}.labels.${label}: not a Prometheus label name`);
       if (RESERVED_LABELS.has(label)) problems.push(`${at}.labels.${label}: set by the rule, not by configuration`);
-    const params = rule.params.safeParse(e.params);
-    if (!params.success) {
-      problems.push(...params.error.issues.map((i) => `${at}.params.${pathOf(i.path)}: ${i.message}`));
-      continue;
     }
     if (!e.enabled) continue;
     rules.push({

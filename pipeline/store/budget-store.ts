@@ -107,7 +107,9 @@ export function createBudgetStore(executor: SqlExecutor, config: { readonly data
           before: r['before_json'] === '' ? null : (JSON.parse(String(r['before_json'])) as Budget),
           after: r['after_json'] === '' ? null : (JSON.parse(String(r['after_json'])) as Budget),
         }))
-        .sort((a, b) => a.changedAtMs - b.changedAtMs);
+        .sort(
+          (a, b) => a.changedAtMs - b.changedAtMs || (a.budgetId < b.budgetId ? -1 : a.budgetId > b.budgetId ? 1 : 0),
+        );
     },
   };
 }
