@@ -33,6 +33,35 @@ export function formatAlerts(alerts: readonly AlertRecord[]): string {
   );
 }
 
+/** The demo's alert section: counts by rule, then the alerts with the most $ burned first. */
+export function printDemoAlerts(alerts: readonly AlertRecord[], shown = 10): void {
+  const byRule = new Map<string, number>();
+  for (const a of alerts) byRule.set(a.rule, (byRule.get(a.rule) ?? 0) + 1);
+  const counts = [...byRule].map(([rule, n]) => `${rule} ${n}`).join(', ');
+  console.log(
+    `alerts: ${alerts.length} fired during the replay (the rules evaluated every minute: ${counts || 'none'})`,
+  );
+  const burned = (a: AlertRecord) => Number(a.evidence['burnedUsd'] ?? 0);
+  const top = [...alerts].sort((a, b) => burned(b) - burned(a) || a.activeAtMs - b.activeAtMs).slice(0, shown);
+  const l = (a: AlertRecord) => a.labels;
+  console.log(
+    formatTable(
+      ['rule', 'severity', 'subject', 'tenant', 'since', 'fired', '$ burned'],
+      top.map((a) => [
+        a.rule,
+        a.severity,
+        l(a)['pod'] ? `${l(a)['namespace']}/${l(a)['pod']}` : `${l(a)['gpu'] ?? ''} ${l(a)['node'] ?? ''}`.trim(),
+        l(a)['tenant'] ?? null,
+        iso(a.activeAtMs),
+        iso(a.firedAtMs),
+        a.evidence['burnedUsd'] === undefined ? null : burned(a).toFixed(2),
+      ]),
+    ),
+  );
+  if (alerts.length > shown)
+    console.log(`… ${alerts.length - shown} more (a pipeline records them all: gpu-ledger alerts list)`);
+}
+
 async function withStore<T>(ctx: CliContext, fn: (store: TelemetryStore) => Promise<T>): Promise<T> {
   const { openStore } = await import('../wiring.ts'); // chDB / ClickHouse client load only when used
   const store = await openStore(ctx.config());

@@ -56,11 +56,16 @@ export function buildDeviceInputs(
     processPods.map((p) => [`${p.agentId}\n${p.bootId}\n${p.seq}\n${p.gpuUuid}`, p.podUids]),
   );
   const pods = new Map<string, PodInterval>();
-  const allocated = new Map<string, PodInterval[]>(); // cluster + device → pods whose allocation names it
+  const allocated = new Map<string, PodInterval[]>(); // cluster + node + device → pods whose allocation names it
   for (const [cluster, list] of podsByCluster)
     for (const p of list) {
       pods.set(`${cluster}\n${p.podUid}`, p);
-      for (const g of p.gpuUuids) allocated.set(`${cluster}\n${g}`, [...(allocated.get(`${cluster}\n${g}`) ?? []), p]);
+      for (const g of p.gpuUuids) {
+        const key = `${cluster}\n${p.node}\n${g}`;
+        const holders = allocated.get(key);
+        if (holders) holders.push(p);
+        else allocated.set(key, [p]);
+      }
     }
 
   const devices = new Map<string, { series: DeviceSeries; rows: SampleRow[] }>();
@@ -100,7 +105,7 @@ export function buildDeviceInputs(
       })),
     });
     const byPod = new Map<string, { tsMs: number; utilizationPct: number | null }[]>();
-    const holders = allocated.get(`${series.cluster}\n${series.gpuUuid}`) ?? [];
+    const holders = allocated.get(`${series.cluster}\n${series.node}\n${series.gpuUuid}`) ?? [];
     for (const r of unique) {
       const bound = new Set(processIndex.get(`${r.agentId}\n${r.bootId}\n${r.seq}\n${r.device}`) ?? []);
       for (const p of holders) if (p.startMs <= r.tsMs && r.tsMs < p.endMs) bound.add(p.podUid);

@@ -29,16 +29,23 @@ export interface FetchRuleInputsDeps {
 const DEVICE_KINDS = new Set(['idle-allocated', 'ecc-remap', 'throttle', 'memory-near-full']);
 const HOUR_MS = 3_600_000;
 
+/**
+ * The inputs for an evaluation at `atMs`; with `sinceMs`, for every evaluation from `sinceMs` to
+ * `atMs` (a replay: each input then reaches back its lookback before `sinceMs`).
+ */
 export async function fetchRuleInputs(
   deps: FetchRuleInputsDeps,
   config: RulesConfig,
   atMs: number,
+  sinceMs = atMs,
 ): Promise<RuleInputs> {
   const { executor, database } = deps;
   const store = createRuleInputsStore(executor, { database });
   const lookback = (kinds: (kind: string) => boolean): number | null => {
     const of = config.rules.filter((r) => kinds(r.spec.kind));
-    return of.length === 0 ? null : Math.max(...of.map((r) => r.rule.lookbackMs(r.params, r.spec.forMs)));
+    return of.length === 0
+      ? null
+      : atMs - sinceMs + Math.max(...of.map((r) => r.rule.lookbackMs(r.params, r.spec.forMs)));
   };
   const inputs: { -readonly [K in keyof RuleInputs]: RuleInputs[K] } = { ...EMPTY_RULE_INPUTS };
 
@@ -71,7 +78,7 @@ export async function fetchRuleInputs(
 
   const spikes = config.rules.filter((r) => r.spec.kind === 'cost-spike');
   if (spikes.length > 0) {
-    const back = Math.max(...spikes.map((r) => r.rule.lookbackMs(r.params, r.spec.forMs)));
+    const back = atMs - sinceMs + Math.max(...spikes.map((r) => r.rule.lookbackMs(r.params, r.spec.forMs)));
     const range = { fromMs: Math.floor((atMs - back) / HOUR_MS) * HOUR_MS, toMs: Math.floor(atMs / HOUR_MS) * HOUR_MS };
     const by = [...new Set(spikes.flatMap((r) => (r.params as CostSpikeParams).by))];
     if (range.toMs > range.fromMs) {
