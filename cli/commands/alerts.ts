@@ -46,7 +46,7 @@ export function printDemoAlerts(alerts: readonly AlertRecord[], shown = 10): voi
   const l = (a: AlertRecord) => a.labels;
   console.log(
     formatTable(
-      ['rule', 'severity', 'subject', 'tenant', 'since', 'fired', '$ burned'],
+      ['rule', 'severity', 'subject', 'tenant', 'since', 'fired', 'state', '$ burned'],
       top.map((a) => [
         a.rule,
         a.severity,
@@ -54,6 +54,7 @@ export function printDemoAlerts(alerts: readonly AlertRecord[], shown = 10): voi
         l(a)['tenant'] ?? null,
         iso(a.activeAtMs),
         iso(a.firedAtMs),
+        a.state,
         a.evidence['burnedUsd'] === undefined ? null : burned(a).toFixed(2),
       ]),
     ),

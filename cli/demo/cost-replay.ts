@@ -34,7 +34,7 @@ export interface CostReplayResult {
   readonly batches: number;
   readonly report: CostReport;
   readonly truth: FleetTruth;
-  /** What the anomaly rules raised over the replayed hours, evaluated every minute as the pipeline would. */
+  /** The alerts the anomaly rules fired over the replayed hours (evaluated every minute as the pipeline would), each in its last state. */
   readonly alerts: readonly AlertRecord[];
 }
 
@@ -98,7 +98,11 @@ export async function runCostReplay(
       stepMs: 60_000,
     });
     return {
-      alerts: rules.notifications.filter((n) => n.state === 'firing'),
+      // each alert that fired, in its last state (resolved or still open): the $ it burned in all
+      alerts: (() => {
+        const latest = new Map([...rules.notifications, ...rules.open].map((a) => [a.alertId, a]));
+        return rules.notifications.filter((n) => n.state === 'firing').map((n) => latest.get(n.alertId) ?? n);
+      })(),
       nodes: fleet.nodes.length,
       gpus: fleet.nodes.reduce((n, node) => n + node.gpuUuids.length, 0),
       pods: fleet.pods.length,
