@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { AlertState, type AlertRecord } from '../../pipeline/rules/alert-record.ts';
 import { createAlertStore } from '../../pipeline/store/alert-store.ts';
 import { createOutboxStore } from '../../pipeline/store/outbox-store.ts';
-import type { TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../format-table.ts';
+import { withStore } from '../with-store.ts';
 import { parseDuration } from '../parse-duration.ts';
 
 const STATES = Object.values(AlertState);
@@ -61,16 +61,6 @@ export function printDemoAlerts(alerts: readonly AlertRecord[], shown = 10): voi
   );
   if (alerts.length > shown)
     console.log(`… ${alerts.length - shown} more (a pipeline records them all: gpu-ledger alerts list)`);
-}
-
-async function withStore<T>(ctx: CliContext, fn: (store: TelemetryStore) => Promise<T>): Promise<T> {
-  const { openStore } = await import('../wiring.ts'); // chDB / ClickHouse client load only when used
-  const store = await openStore(ctx.config());
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
 }
 
 /** `gpu-ledger alerts list|outbox`: recorded alerts, and what waits for the receivers. */

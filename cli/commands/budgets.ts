@@ -14,6 +14,7 @@ import type { TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
 import { pricingFromConfig } from '../alerting.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../format-table.ts';
+import { withStore } from '../with-store.ts';
 
 const usd = (x: number | null) => (x === null ? null : x.toFixed(2));
 const pct = (x: number | null) => (x === null ? null : `${x.toFixed(1)}%`);
@@ -40,16 +41,6 @@ export function budgetFromOptions(id: string, o: SetOptions, nowMs: number): Bud
     thresholdsPct: o.thresholds.split(',').map((t) => Number(t.trim().replace(/%$/, ''))),
   });
   return { ...input, id: `${scope}/${scopeValue}`, updatedAtMs: nowMs, updatedBy: o.actor };
-}
-
-async function withStore<T>(ctx: CliContext, fn: (store: TelemetryStore) => Promise<T>): Promise<T> {
-  const { openStore } = await import('../wiring.ts'); // chDB / ClickHouse client load only when used
-  const store = await openStore(ctx.config());
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
 }
 
 /** `gpu-ledger budgets list|set|delete|status|history`: budgets in the store, every change audited. */

@@ -9,10 +9,9 @@ import { toFocusCsv } from '../../pipeline/cost/focus-export.ts';
 import { loadPriceCatalog } from '../../pipeline/cost/load-price-catalog.ts';
 import { modelCost, type ModelCostRow } from '../../pipeline/cost/model-cost.ts';
 import { createCostStore } from '../../pipeline/store/cost-store.ts';
-import type { TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../format-table.ts';
-import { openStore } from '../wiring.ts';
+import { withStore } from '../with-store.ts';
 
 const WINDOW_HELP = '24h | 7d | 2026-11-01..2026-11-25 (UTC; a bare end date includes that day)';
 const FORMATS = ['table', 'csv', 'json'] as const;
@@ -40,15 +39,6 @@ const table = (
     rows.map((r) => r.map((c, i) => (i >= numericFrom ? (c ?? '-').padStart(widths[i] ?? 0) : c))),
   );
 };
-
-async function withStore<T>(ctx: CliContext, fn: (store: TelemetryStore) => Promise<T>): Promise<T> {
-  const store = await openStore(ctx.config());
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 /** Prints a cost report as a table (with totals), CSV or JSON. */
 export function printCostReport(report: CostReport, format: Format): void {

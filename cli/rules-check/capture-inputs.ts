@@ -12,6 +12,8 @@ import type { InspectResult } from '../../collectors/inspect/inspect-capture.ts'
 import type { GpuSample } from '../../contracts/gpu-sample-batch.ts';
 import {
   EMPTY_RULE_INPUTS,
+  toDeviceSample,
+  type DeviceSample,
   type DeviceSeries,
   type PodDeviceSeries,
   type RuleInputs,
@@ -34,18 +36,8 @@ export interface CapturePricing {
   readonly usdPerGpuHour: number | null;
 }
 
-const deviceSample = (s: GpuSample) => ({
-  tsMs: s.observedAtMs,
-  utilizationPct: s.utilizationPct,
-  memoryUsedBytes: s.memoryUsedBytes,
-  memoryTotalBytes: s.memoryTotalBytes,
-  throttleReasons: s.throttleReasons,
-  eccCorrectedTotal: s.eccCorrectedTotal,
-  eccUncorrectedTotal: s.eccUncorrectedTotal,
-});
-
 export function captureRuleInputs(inputs: readonly CaptureInput[], pricing: CapturePricing): RuleInputs {
-  const devices = new Map<string, { series: DeviceSeries; samples: ReturnType<typeof deviceSample>[] }>();
+  const devices = new Map<string, { series: DeviceSeries; samples: DeviceSample[] }>();
   const bindings: DcgmPodBinding[] = [];
   const xids: XidEvent[] = [];
   const podDevices: PodDeviceSeries[] = [];
@@ -82,7 +74,7 @@ export function captureRuleInputs(inputs: readonly CaptureInput[], pricing: Capt
           },
           samples: [],
         };
-        d.samples.push(deviceSample(s));
+        d.samples.push(toDeviceSample(s));
         devices.set(s.gpuUuid, d);
       } else if (r.type === 'dcgm-pod-binding') bindings.push(r.value as DcgmPodBinding);
       else if (r.type === 'xid-event') xids.push(r.value as XidEvent);

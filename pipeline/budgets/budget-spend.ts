@@ -48,45 +48,38 @@ export async function budgetSpends(
   const closedBeforeMs = (await readJobState(executor, database, COST_LEDGER_JOB))?.closedBeforeMs ?? 0;
   const scopes = [...new Set(budgets.map((b) => b.scope))];
 
-  const ledgerCache = new Map<string, Promise<Spend>>();
-  const ledger = (fromMs: number, toMs: number): Promise<Spend> => {
-    const k = `${fromMs}-${toMs}`;
-    const cached = ledgerCache.get(k);
-    if (cached) return cached;
-    const spend = (async () => {
-      const out: Spend = new Map();
-      if (toMs <= fromMs) return out;
-      for (const scope of scopes)
-        for (const a of await costStore.aggregate({ fromMs, toMs }, [scope]))
-          add(out, key(scope, a.keys[0] ?? ''), a.costUsd);
-      return out;
-    })();
-    ledgerCache.set(k, spend);
-    return spend;
+  /** Spend per scope over [fromMs, toMs), computed once per range (budgets of one period share it). */
+  const perRange = (compute: (fromMs: number, toMs: number, out: Spend) => Promise<void>) => {
+    const cache = new Map<string, Promise<Spend>>();
+    return (fromMs: number, toMs: number): Promise<Spend> => {
+      const k = `${fromMs}-${toMs}`;
+      let spend = cache.get(k);
+      if (spend === undefined) {
+        const out: Spend = new Map();
+        spend = toMs <= fromMs ? Promise.resolve(out) : compute(fromMs, toMs, out).then(() => out);
+        cache.set(k, spend);
+      }
+      return spend;
+    };
   };
 
-  const tailCache = new Map<string, Promise<Spend>>();
-  const tail = (fromMs: number, toMs: number): Promise<Spend> => {
-    const k = `${fromMs}-${toMs}`;
-    const cached = tailCache.get(k);
-    if (cached) return cached;
-    const spend = (async () => {
-      const out: Spend = new Map();
-      if (toMs <= fromMs) return out;
-      const range = { fromMs, toMs };
-      const [gpus, events] = await Promise.all([inputs.inventory(range), inputs.podEvents(range)]);
-      const ledgers = computeWindowLedgers(
-        { windowStartMs: fromMs, windowEndMs: toMs },
-        { gpus, usage: [], events: eventsByCluster(events), keepClusters: new Set() },
-        { prices: deps.prices, cost: deps.cost, edgeToleranceMs: deps.edgeToleranceMs ?? 5 * 60_000 },
-      );
-      for (const { result } of ledgers)
-        for (const row of result.rows) for (const scope of scopes) add(out, key(scope, row[scope]), row.costUsd);
-      return out;
-    })();
-    tailCache.set(k, spend);
-    return spend;
-  };
+  const ledger = perRange(async (fromMs, toMs, out) => {
+    for (const scope of scopes)
+      for (const a of await costStore.aggregate({ fromMs, toMs }, [scope]))
+        add(out, key(scope, a.keys[0] ?? ''), a.costUsd);
+  });
+
+  const tail = perRange(async (fromMs, toMs, out) => {
+    const range = { fromMs, toMs };
+    const [gpus, events] = await Promise.all([inputs.inventory(range), inputs.podEvents(range)]);
+    const ledgers = computeWindowLedgers(
+      { windowStartMs: fromMs, windowEndMs: toMs },
+      { gpus, usage: [], events: eventsByCluster(events), keepClusters: new Set() },
+      { prices: deps.prices, cost: deps.cost, edgeToleranceMs: deps.edgeToleranceMs ?? 5 * 60_000 },
+    );
+    for (const { result } of ledgers)
+      for (const row of result.rows) for (const scope of scopes) add(out, key(scope, row[scope]), row.costUsd);
+  });
 
   return Promise.all(
     budgets.map(async (budget) => {

@@ -94,15 +94,19 @@ export function buildDeviceInputs(
     const unique = rows.filter((r, i) => i === 0 || r.tsMs !== rows[i - 1]!.tsMs);
     outDevices.push({
       ...series,
-      samples: unique.map((r) => ({
-        tsMs: r.tsMs,
-        utilizationPct: r.utilizationPct,
-        memoryUsedBytes: r.memoryUsedBytes,
-        memoryTotalBytes: r.memoryTotalBytes,
-        throttleReasons: r.throttleReasons,
-        eccCorrectedTotal: r.eccCorrectedTotal,
-        eccUncorrectedTotal: r.eccUncorrectedTotal,
-      })),
+      samples: unique.map(
+        ({
+          cluster: _c,
+          node: _n,
+          device: _d,
+          model: _m,
+          migProfile: _p,
+          agentId: _a,
+          bootId: _b,
+          seq: _s,
+          ...sample
+        }) => sample,
+      ),
     });
     const byPod = new Map<string, { tsMs: number; utilizationPct: number | null }[]>();
     const holders = allocated.get(`${series.cluster}\n${series.node}\n${series.gpuUuid}`) ?? [];

@@ -3,7 +3,7 @@ import { inspectCapture } from '../../collectors/inspect/inspect-capture.ts';
 import type { GpuSample } from '../../contracts/gpu-sample-batch.ts';
 import { readFixture } from '../../test/helpers/fixtures.ts';
 import { firingAt, inputs, rulesNamed } from '../../test/helpers/rule-kit.ts';
-import type { DeviceSeries } from './rule-inputs.ts';
+import { toDeviceSample, type DeviceSeries } from './rule-inputs.ts';
 
 const T0 = Date.UTC(2026, 10, 25, 12);
 const MIN = 60_000;
@@ -19,15 +19,7 @@ function held(dir: string, file: string, minutes: number): DeviceSeries[] {
     gpuUuid: `${s.gpuUuid}#${s.index}`,
     model: s.model,
     migProfile: '',
-    samples: Array.from({ length: minutes * 2 + 1 }, (_, i) => ({
-      tsMs: T0 + i * 30_000,
-      utilizationPct: s.utilizationPct,
-      memoryUsedBytes: s.memoryUsedBytes,
-      memoryTotalBytes: s.memoryTotalBytes,
-      throttleReasons: s.throttleReasons,
-      eccCorrectedTotal: s.eccCorrectedTotal,
-      eccUncorrectedTotal: s.eccUncorrectedTotal,
-    })),
+    samples: Array.from({ length: minutes * 2 + 1 }, (_, i) => toDeviceSample({ ...s, observedAtMs: T0 + i * 30_000 })),
   }));
 }
 const everyHalfMinute = (minutes: number) => Array.from({ length: minutes * 2 + 1 }, (_, i) => T0 + i * 30_000);

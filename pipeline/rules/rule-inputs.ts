@@ -7,6 +7,7 @@
  * Adding a telemetry field for a rule: add it (optional) to DeviceSample, fill it in the fetch and the
  * capture builder; the rules that do not use it are untouched.
  */
+import type { GpuSample } from '../../contracts/gpu-sample-batch.ts';
 import type { Budget } from '../budgets/budget.ts';
 
 /** One reading of one GPU or MIG instance. Units in the names; null: the source did not report it. */
@@ -23,6 +24,17 @@ export interface DeviceSample {
   readonly rowRemapPending?: boolean | null;
   readonly rowRemapFailure?: boolean | null;
 }
+
+/** A contract sample's readings as a rule sees them (captures, tests). */
+export const toDeviceSample = (s: GpuSample): DeviceSample => ({
+  tsMs: s.observedAtMs,
+  utilizationPct: s.utilizationPct,
+  memoryUsedBytes: s.memoryUsedBytes,
+  memoryTotalBytes: s.memoryTotalBytes,
+  throttleReasons: s.throttleReasons,
+  eccCorrectedTotal: s.eccCorrectedTotal,
+  eccUncorrectedTotal: s.eccUncorrectedTotal,
+});
 
 /** The readings of one device, ascending by time. `gpuUuid` is the device id (MIG: `MIG-…` or `<parent>/<gi>/<ci>`). */
 export interface DeviceSeries {

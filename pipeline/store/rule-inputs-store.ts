@@ -3,6 +3,7 @@
  * pipeline/rules/fetch-rule-inputs.ts composes it). Every read collapses replayed rows on the tables'
  * keys. Times are epoch ms; ranges are [fromMs, toMs].
  */
+import type { DeviceSample } from '../rules/rule-inputs.ts';
 import type { SqlExecutor } from './executor.ts';
 import { date, dateTime, ident, sql, uint } from './sql.ts';
 import { toSafeNumber } from './telemetry-store.ts';
@@ -12,24 +13,17 @@ export interface TimeRange {
   readonly toMs: number;
 }
 
-/** One deduplicated GPU or MIG-instance sample, with the identity of its batch. */
-export interface SampleRow {
+/** One deduplicated GPU or MIG-instance sample (the rules' readings), with the identity of its batch. */
+export interface SampleRow extends DeviceSample {
   readonly cluster: string;
   readonly node: string;
   /** The device: GPU or MIG UUID, or `<parent>/<gi>/<ci>` for a MIG instance without one. */
   readonly device: string;
   readonly model: string;
   readonly migProfile: string;
-  readonly tsMs: number;
   readonly agentId: string;
   readonly bootId: string;
   readonly seq: number;
-  readonly utilizationPct: number | null;
-  readonly memoryUsedBytes: number | null;
-  readonly memoryTotalBytes: number | null;
-  readonly throttleReasons: readonly string[];
-  readonly eccCorrectedTotal: number | null;
-  readonly eccUncorrectedTotal: number | null;
 }
 
 /** The pods with a process on a GPU in one batch. */

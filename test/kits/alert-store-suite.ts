@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Topics, type GpuSampleBatch } from '../../contracts/index.ts';
 import { createStoreWriters } from '../../pipeline/ingest/store-writers.ts';
 import type { AlertRecord } from '../../pipeline/rules/alert-record.ts';
 import { toOutboxEntries } from '../../pipeline/rules/rule-job.ts';
@@ -18,6 +17,7 @@ import { createRuleInputsStore } from '../../pipeline/store/rule-inputs-store.ts
 import { ident, sql } from '../../pipeline/store/sql.ts';
 import { createTelemetryStore, type TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
 import { captureBatches, CAPTURE_BATCH_MS } from '../helpers/capture-batches.ts';
+import { positionedBatches } from '../helpers/positioned.ts';
 
 const T0 = Date.UTC(2026, 10, 25, 12);
 const MIN = 60_000;
@@ -41,19 +41,6 @@ const record = (o: Partial<AlertRecord>): AlertRecord => ({
   rows: [{ tsMs: T0, utilizationPct: 0, ok: true, missing: null }],
   ...o,
 });
-
-const positioned = (batches: readonly GpuSampleBatch[]) =>
-  batches.map((b, i) => ({
-    record: b,
-    from: {
-      topic: Topics.gpuSamples,
-      partition: 0,
-      offset: String(i),
-      key: b.node,
-      value: '',
-      timestampMs: b.collectedAtMs,
-    },
-  }));
 
 export function describeAlertStoreSuite(name: string, open: () => Promise<SqlExecutor>): void {
   describe(`anomaly-rule tables: ${name}`, () => {
@@ -166,8 +153,8 @@ export function describeAlertStoreSuite(name: string, open: () => Promise<SqlExe
     it('rule inputs: samples and Xid codes from the ingest writers, replays collapsed; process pods; batches', async () => {
       const writers = createStoreWriters(store, () => T0);
       const batches = captureBatches();
-      await writers.gpuSamples(positioned(batches));
-      await writers.gpuSamples(positioned(batches)); // delivered twice
+      await writers.gpuSamples(positionedBatches(batches));
+      await writers.gpuSamples(positionedBatches(batches)); // delivered twice
       const inputs = createRuleInputsStore(executor, { database });
       const range = { fromMs: CAPTURE_BATCH_MS - MIN, toMs: CAPTURE_BATCH_MS + MIN };
       const samples = await inputs.samples(range);

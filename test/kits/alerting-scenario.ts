@@ -15,6 +15,7 @@ import { createBudgetStore } from '../../pipeline/store/budget-store.ts';
 import { createCostStore } from '../../pipeline/store/cost-store.ts';
 import type { TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
 import { readFixture } from '../helpers/fixtures.ts';
+import { positioned, positionedBatches } from '../helpers/positioned.ts';
 
 const MIN = 60_000;
 const H = 3_600_000;
@@ -103,31 +104,13 @@ export async function writeAlertingScenario(store: TelemetryStore, atMs: number)
     batches.push(batch('gpu-a5000-0', i, t, at(a5000.samples), []));
     batches.push(batch('gpu-v100-0', i, t, at(v100.samples, i === 38 ? { xidErrors: [48] } : {}), []));
   }
-  await writers.gpuSamples(
-    batches.map((record, i) => ({
-      record,
-      from: {
-        topic: Topics.gpuSamples,
-        partition: 0,
-        offset: String(i),
-        key: record.node,
-        value: '',
-        timestampMs: record.collectedAtMs,
-      },
-    })),
-  );
+  await writers.gpuSamples(positionedBatches(batches));
   await writers.podEvents(
-    (['scheduled', 'started'] as const).map((e, i) => ({
-      record: podEvent(e, atMs - 45 * MIN, 'gpu-t4-0', t4Uuid),
-      from: {
-        topic: Topics.podEvents,
-        partition: 0,
-        offset: String(i),
-        key: 'uid-notebook',
-        value: '',
-        timestampMs: atMs,
-      },
-    })),
+    positioned(
+      (['scheduled', 'started'] as const).map((e) => podEvent(e, atMs - 45 * MIN, 'gpu-t4-0', t4Uuid)),
+      Topics.podEvents,
+      (e) => ({ key: e.podUid, timestampMs: atMs }),
+    ),
   );
   // 25 closed ledger hours: acme $10 an hour, then $40
   const costs = createCostStore(store.executor, { database: store.database });
