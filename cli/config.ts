@@ -53,6 +53,16 @@ export interface AppConfig {
   readonly procRoot: string;
   /** Watch this node's pods through the Kubernetes API (kubeconfig or in-cluster) and publish lifecycle events. */
   readonly watchPods: boolean;
+  /** Anomaly rules YAML (GPU_LEDGER_RULES); null = the built-in rules with their defaults. */
+  readonly rulesPath: string | null;
+  /** Alertmanager to deliver alerts to (its v2 API), e.g. http://127.0.0.1:9093; '' = none. */
+  readonly alertmanagerUrl: string;
+  /** Webhooks to deliver alerts to (Slack-compatible body), by name. */
+  readonly alertWebhooks: readonly { readonly name: string; readonly url: string }[];
+  /** HMAC-SHA256 key signing webhook bodies; '' = unsigned. Never logged. */
+  readonly alertWebhookSecret: string;
+  /** A receiver that does not answer within this is retried later. */
+  readonly alertTimeoutMs: number;
 }
 
 export const GPU_SOURCES = ['nvidia-smi-csv', 'nvidia-smi-xml', 'dcgm'] as const;
@@ -69,6 +79,28 @@ function parseModelServers(raw: string, problems: string[]): AppConfig['modelSer
     }
     return [{ kind: kind as (typeof MODEL_SERVER_KINDS)[number], url }];
   });
+}
+
+/** `ops=https://…,https://…` → named webhooks (a bare URL is named webhook, webhook-2, …). */
+function parseWebhooks(raw: string, problems: string[]): AppConfig['alertWebhooks'] {
+  if (raw === '') return [];
+  const out = raw.split(',').flatMap((entry, i) => {
+    const eq = entry.indexOf('=');
+    const named = eq > 0 && /^[a-z][a-z0-9-]*$/.test(entry.slice(0, eq).trim());
+    const name = named ? entry.slice(0, eq).trim() : i === 0 ? 'webhook' : `webhook-${i + 1}`;
+    const url = (named ? entry.slice(eq + 1) : entry).trim();
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      problems.push(
+        `GPU_LEDGER_ALERT_WEBHOOKS: "${entry.trim()}" is not [name=]http(s)://… (names: lower-case, digits, -)`,
+      );
+      return [];
+    }
+    return [{ name: `webhook:${name}`, url }];
+  });
+  const names = out.map((w) => w.name);
+  for (const [i, n] of names.entries())
+    if (names.indexOf(n) !== i) problems.push(`GPU_LEDGER_ALERT_WEBHOOKS: two webhooks are named ${n.slice(8)}`);
+  return out;
 }
 
 /** 16 segments of the smallest size the spool uses (64 KiB, which is also its smallest entry limit). */
@@ -139,6 +171,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   const watchPods = get('GPU_LEDGER_WATCH_PODS', 'false');
   if (!['true', 'false'].includes(watchPods))
     problems.push(`GPU_LEDGER_WATCH_PODS must be true or false, got "${watchPods}"`);
+  const alertmanagerUrl = env['GPU_LEDGER_ALERTMANAGER_URL']?.trim() ?? '';
+  if (alertmanagerUrl !== '' && !URL.canParse(alertmanagerUrl))
+    problems.push(`GPU_LEDGER_ALERTMANAGER_URL is not a URL: "${alertmanagerUrl}"`);
   const logLevel = logLevelFromEnv(env);
   if (logLevel === null && env['GPU_LEDGER_LOG_LEVEL']?.trim())
     problems.push(`GPU_LEDGER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -175,6 +210,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     xidLogPath: env['GPU_LEDGER_XID_LOG']?.trim() ?? '',
     procRoot: env['GPU_LEDGER_PROC_ROOT']?.trim() ?? '/proc',
     watchPods: watchPods === 'true',
+    rulesPath: env['GPU_LEDGER_RULES']?.trim() ? resolve(cwd, get('GPU_LEDGER_RULES', '')) : null,
+    alertmanagerUrl,
+    alertWebhooks: parseWebhooks(env['GPU_LEDGER_ALERT_WEBHOOKS']?.trim() ?? '', problems),
+    alertWebhookSecret: env['GPU_LEDGER_ALERT_WEBHOOK_SECRET'] ?? '',
+    alertTimeoutMs: positiveInt('GPU_LEDGER_ALERT_TIMEOUT_MS', 5000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { ConfigError } from '../contracts/config-error.ts';
 import { registerStackCommand } from '../stack/command.ts';
 import { registerAgentCommand } from './commands/agent.ts';
+import { registerAlertsCommand } from './commands/alerts.ts';
+import { registerBudgetsCommand } from './commands/budgets.ts';
 import { registerCostCommand } from './commands/cost.ts';
 import { registerDeadLettersCommand } from './commands/dead-letters.ts';
 import { registerDemoCommand } from './commands/demo.ts';
@@ -10,6 +12,7 @@ import { registerPipelineCommand } from './commands/pipeline.ts';
 import { registerQueryCommand } from './commands/query.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerRecommendCommand } from './commands/recommend.ts';
+import { registerRulesCommand } from './commands/rules.ts';
 import { createCliContext } from './context.ts';
 
 /**
@@ -33,6 +36,9 @@ registerRecommendCommand(program, context);
 registerDemoCommand(program, context);
 registerInspectCommand(program);
 registerSimulateCommand(program, context);
+registerRulesCommand(program, context);
+registerAlertsCommand(program, context);
+registerBudgetsCommand(program, context);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import type { Meter } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { RecordBus } from '../contracts/index.ts';
+import { createAlertingJobs, type AlertingConfig, type AlertingJobs } from './alerts/alerting-jobs.ts';
 import { createCostLedgerJob, type CostLedgerJobOptions } from './cost/cost-ledger-job.ts';
 import type { PriceCatalog } from './cost/price-catalog.ts';
 import { createJobScheduler, type JobSchedule, type JobScheduler } from './jobs/job-scheduler.ts';
@@ -41,6 +42,8 @@ export interface PipelineRuntimeConfig {
   } | null;
   /** The recommender and the node hints (scheduler/optimizer-jobs.ts); absent or null: not run here. */
   readonly optimizer?: OptimizerConfig | null;
+  /** Anomaly rules and alert delivery (pipeline/rules, pipeline/alerts); absent or null: not run here. */
+  readonly alerting?: AlertingConfig | null;
 }
 
 export const DEFAULT_JOB_INTERVALS_MS = { rollups: 60_000, telemetryGaps: 60_000, retention: 3_600_000 } as const;
@@ -60,6 +63,8 @@ export interface PipelineRuntimeDeps {
 export interface PipelineRuntime {
   readonly ingest: IngestConsumer;
   readonly metrics: PipelineMetrics | null;
+  /** The rule and delivery jobs, when configured. */
+  readonly alerting: AlertingJobs | null;
   start(): Promise<void>;
   /** Stops intake and the jobs, stores what was delivered, commits, leaves the group. */
   close(): Promise<void>;
@@ -125,11 +130,19 @@ export function createPipelineRuntime(deps: PipelineRuntimeDeps, config: Pipelin
       )
     : null;
   schedules.push(...(optimizer?.schedules ?? []));
+  const alerting = config.alerting
+    ? createAlertingJobs(
+        { executor, database, now: deps.now, logger: deps.logger, ...(deps.meter ? { meter: deps.meter } : {}) },
+        config.alerting,
+      )
+    : null;
+  if (alerting) schedules.push(...alerting.schedules);
   let scheduler: JobScheduler | null = null;
 
   return {
     ingest,
     metrics,
+    alerting,
     async start() {
       await ingest.start({ groupId: config.groupId });
       await optimizer?.start();
@@ -143,6 +156,7 @@ export function createPipelineRuntime(deps: PipelineRuntimeDeps, config: Pipelin
       await scheduler?.close();
       scheduler = null;
       await optimizer?.close();
+      await alerting?.close();
       await ingest.close();
       await deps.lagProbe?.close();
     },

@@ -4,24 +4,14 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { parsePodSeriesCsv } from './pod-series-csv.js';
 
 const UTIL = 'pod_gpu_duty_cycle_dev.csv.gz';
 const MEM = 'pod_gpu_memory_used_bytes_dev.csv.gz';
 
 /** container_ip → [[timestampS, value], …] sorted by time. Column order differs between the two files. */
 function series(path) {
-  const [header, ...lines] = gunzipSync(readFileSync(path)).toString('utf8').trim().split(/\r?\n/);
-  const cols = header.split(',');
-  const [v, t, k] = ['value', 'timestamp_anon', 'container_ip'].map((c) => cols.indexOf(c));
-  const byPod = new Map();
-  for (const line of lines) {
-    const f = line.split(',');
-    const points = byPod.get(f[k]) ?? [];
-    points.push([Number(f[t]), Number(f[v])]);
-    byPod.set(f[k], points);
-  }
-  for (const points of byPod.values()) points.sort((a, b) => a[0] - b[0]);
-  return byPod;
+  return parsePodSeriesCsv(gunzipSync(readFileSync(path)).toString('utf8')).series;
 }
 
 const loaded = new Map(); // dir → trace, for long-lived callers (loop mode, benches)

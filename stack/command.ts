@@ -17,11 +17,15 @@ export function registerStackCommand(program: Command, options: StackCommandOpti
   const log = (): StackLogger => (logger ??= pino({ name: 'stack' }, pino.destination({ dest: 2, sync: true })));
   const config = (): StackConfig => loadStackConfig(options.env ?? processEnv());
 
-  const stack = program.command('stack').description('local Kafka + ClickHouse for tests, the demo and development');
+  const stack = program
+    .command('stack')
+    .description('local Kafka + ClickHouse + Alertmanager for tests, the demo and development');
 
   stack
     .command('up')
-    .description('install what is missing, start Kafka and ClickHouse, wait until both are healthy (idempotent)')
+    .description(
+      'install what is missing, start Kafka, ClickHouse and Alertmanager, wait until all are healthy (idempotent)',
+    )
     .option('--clean', 'wipe the run dir (all topics, tables and logs) first')
     .action(async (opts: { clean?: boolean }) => {
       printStatus(await stackUp(config(), log(), { clean: opts.clean === true }));

@@ -13,8 +13,13 @@ describe('loadStackConfig', () => {
       config.kafka.controllerPort,
       config.clickhouse.httpPort,
       config.clickhouse.tcpPort,
-    ]).toEqual([19092, 19093, 18123, 19000]);
-    expect(config.endpoints).toEqual({ kafkaBrokers: ['127.0.0.1:19092'], clickhouseUrl: 'http://127.0.0.1:18123' });
+      config.alertmanager.port,
+    ]).toEqual([19092, 19093, 18123, 19000, 19095]);
+    expect(config.endpoints).toEqual({
+      kafkaBrokers: ['127.0.0.1:19092'],
+      clickhouseUrl: 'http://127.0.0.1:18123',
+      alertmanagerUrl: 'http://127.0.0.1:19095',
+    });
     expect(config.healthTimeoutMs).toBe(120_000);
     expect(
       Object.isFrozen(config) && Object.isFrozen(config.kafka) && Object.isFrozen(config.endpoints.kafkaBrokers),
@@ -28,11 +33,17 @@ describe('loadStackConfig', () => {
       GPU_LEDGER_KAFKA_CONTROLLER_PORT: '29093',
       GPU_LEDGER_CLICKHOUSE_HTTP_PORT: '28124',
       GPU_LEDGER_CLICKHOUSE_TCP_PORT: '29001',
+      GPU_LEDGER_ALERTMANAGER_PORT: '29095',
       GPU_LEDGER_STACK_TIMEOUT_S: '5',
     });
     expect(config.runDir).toBe('/tmp/x-stack');
     expect(config.kafka.dataDir).toBe('/tmp/x-stack/kafka/data');
-    expect(config.endpoints).toEqual({ kafkaBrokers: ['127.0.0.1:29092'], clickhouseUrl: 'http://127.0.0.1:28124' });
+    expect(config.alertmanager.dataDir).toBe('/tmp/x-stack/alertmanager/data');
+    expect(config.endpoints).toEqual({
+      kafkaBrokers: ['127.0.0.1:29092'],
+      clickhouseUrl: 'http://127.0.0.1:28124',
+      alertmanagerUrl: 'http://127.0.0.1:29095',
+    });
     expect(config.healthTimeoutMs).toBe(5_000);
   });
 

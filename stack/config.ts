@@ -49,12 +49,24 @@ export interface StackConfig {
     readonly serverLog: string;
     readonly errorLog: string;
   };
+  readonly alertmanager: {
+    readonly port: number;
+    readonly bin: string;
+    readonly templateFile: string;
+    readonly dir: string;
+    readonly dataDir: string;
+    readonly configFile: string;
+    readonly pidFile: string;
+    readonly stdoutLog: string;
+  };
   /** What clients connect to. */
   readonly endpoints: {
     /** e.g. `['127.0.0.1:19092']` */
     readonly kafkaBrokers: readonly string[];
     /** e.g. `http://127.0.0.1:18123` */
     readonly clickhouseUrl: string;
+    /** e.g. `http://127.0.0.1:19095` (its v2 API under /api/v2) */
+    readonly alertmanagerUrl: string;
   };
 }
 
@@ -65,6 +77,7 @@ export const STACK_ENV = {
   kafkaControllerPort: 'GPU_LEDGER_KAFKA_CONTROLLER_PORT',
   clickhouseHttpPort: 'GPU_LEDGER_CLICKHOUSE_HTTP_PORT',
   clickhouseTcpPort: 'GPU_LEDGER_CLICKHOUSE_TCP_PORT',
+  alertmanagerPort: 'GPU_LEDGER_ALERTMANAGER_PORT',
   timeoutS: 'GPU_LEDGER_STACK_TIMEOUT_S',
 } as const;
 
@@ -73,6 +86,8 @@ const DEFAULT_PORTS = {
   kafkaControllerPort: 19093,
   clickhouseHttpPort: 18123,
   clickhouseTcpPort: 19000,
+  // Not Alertmanager's 9093 (Kafka's sample controller port) nor 9094 (its gossip).
+  alertmanagerPort: 19095,
 } as const;
 
 function readPort(env: NodeJS.ProcessEnv, key: keyof typeof DEFAULT_PORTS, problems: string[]): number {
@@ -122,6 +137,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv): StackConfig {
   const kafkaControllerPort = readPort(env, 'kafkaControllerPort', problems);
   const clickhouseHttpPort = readPort(env, 'clickhouseHttpPort', problems);
   const clickhouseTcpPort = readPort(env, 'clickhouseTcpPort', problems);
+  const alertmanagerPort = readPort(env, 'alertmanagerPort', problems);
   const healthTimeoutMs = readTimeoutMs(env, problems);
 
   const ports: Array<[string, number]> = [
@@ -129,6 +145,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv): StackConfig {
     [STACK_ENV.kafkaControllerPort, kafkaControllerPort],
     [STACK_ENV.clickhouseHttpPort, clickhouseHttpPort],
     [STACK_ENV.clickhouseTcpPort, clickhouseTcpPort],
+    [STACK_ENV.alertmanagerPort, alertmanagerPort],
   ];
   for (const [i, [name, port]] of ports.entries()) {
     const clash = ports.slice(0, i).find(([, other]) => other === port);
@@ -139,6 +156,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv): StackConfig {
   const logsDir = path.join(runDir, 'logs');
   const kafkaDir = path.join(runDir, 'kafka');
   const chDir = path.join(runDir, 'clickhouse');
+  const amDir = path.join(runDir, 'alertmanager');
   const config: StackConfig = {
     repoRoot: REPO_ROOT,
     host: STACK_HOST,
@@ -173,9 +191,20 @@ export function loadStackConfig(env: NodeJS.ProcessEnv): StackConfig {
       serverLog: path.join(logsDir, 'clickhouse-server.log'),
       errorLog: path.join(logsDir, 'clickhouse-server.err.log'),
     },
+    alertmanager: {
+      port: alertmanagerPort,
+      bin: '/usr/bin/prometheus-alertmanager',
+      templateFile: path.join(REPO_ROOT, 'infra', 'alertmanager', 'alertmanager.yml.tmpl'),
+      dir: amDir,
+      dataDir: path.join(amDir, 'data'),
+      configFile: path.join(amDir, 'alertmanager.yml'),
+      pidFile: path.join(amDir, 'alertmanager.pid'),
+      stdoutLog: path.join(logsDir, 'alertmanager.log'),
+    },
     endpoints: {
       kafkaBrokers: Object.freeze([`${STACK_HOST}:${kafkaPort}`]),
       clickhouseUrl: `http://${STACK_HOST}:${clickhouseHttpPort}`,
+      alertmanagerUrl: `http://${STACK_HOST}:${alertmanagerPort}`,
     },
   };
   return deepFreeze(config);

@@ -15,18 +15,22 @@ const exists = (file: string): Promise<boolean> =>
   );
 
 /**
- * Installs Debian's clickhouse-server/-client (18.16) when `serverBin` is missing. The package's
- * postinst runs `invoke-rc.d clickhouse-server start`, which would start a system-wide server on
- * 8123/9000 (and fail the install where no init works): a temporary policy-rc.d that answers 101
- * turns that into a no-op. We run our own server with our own config instead.
+ * Installs Debian packages when `binary` is missing. Package postinst scripts run `invoke-rc.d <service>
+ * start`, which would start a system-wide server (clickhouse-server on 8123/9000, Alertmanager on
+ * 9093) and fail the install where no init works: a temporary policy-rc.d that answers 101 turns
+ * that into a no-op. We run our own servers with our own configs instead.
  */
-export async function ensureClickHouseInstalled(serverBin: string, log: StackLogger): Promise<void> {
-  if (await exists(serverBin)) return;
-  const step = 'installing clickhouse-server from Debian';
+export async function ensureDebianPackages(
+  binary: string,
+  packages: readonly string[],
+  step: string,
+  log: StackLogger,
+): Promise<void> {
+  if (await exists(binary)) return;
   if (process.getuid?.() !== 0) {
     throw new StackError(
       step,
-      `${serverBin} is missing and installing it needs root: run \`apt-get install -y clickhouse-server clickhouse-client\` as root, then retry`,
+      `${binary} is missing and installing it needs root: run \`apt-get install -y ${packages.join(' ')}\` as root, then retry`,
     );
   }
   log.info(`${step}… (apt-get update + install, ~1 min)`);
@@ -52,17 +56,25 @@ export async function ensureClickHouseInstalled(serverBin: string, log: StackLog
         '--no-install-recommends',
         '-o',
         'DPkg::Lock::Timeout=120',
-        'clickhouse-server',
-        'clickhouse-client',
+        ...packages,
       ],
       { timeoutMs: 900_000 },
     );
   } finally {
     if (ownPolicy) await rm(POLICY_RC_D, { force: true });
   }
-  if (!(await exists(serverBin))) throw new StackError(step, `apt-get finished but ${serverBin} is still missing`);
+  if (!(await exists(binary))) throw new StackError(step, `apt-get finished but ${binary} is still missing`);
   log.info(`${step}… ok in ${seconds(started)}`);
 }
+
+/** Debian's clickhouse-server/-client (18.16) when `serverBin` is missing. */
+export const ensureClickHouseInstalled = (serverBin: string, log: StackLogger): Promise<void> =>
+  ensureDebianPackages(
+    serverBin,
+    ['clickhouse-server', 'clickhouse-client'],
+    'installing clickhouse-server from Debian',
+    log,
+  );
 
 /**
  * Resolves the broker's jars from Maven Central into infra/kafka/target/kafka-libs when they are

@@ -1,5 +1,6 @@
 import type { StackConfig } from './config.ts';
 import type { ServiceName, StackLogger } from './types.ts';
+import { alertmanagerSpec } from './alertmanager-service.ts';
 import { clickhouseSpec } from './clickhouse-service.ts';
 import { kafkaSpec } from './kafka-service.ts';
 
@@ -13,7 +14,7 @@ export interface ServicePort {
 /** Everything the process manager needs to know about one service. Built from config; no I/O until called. */
 export interface ServiceSpec {
   readonly name: ServiceName;
-  /** Human name for progress lines and errors ("Kafka", "ClickHouse"). */
+  /** Human name for progress lines and errors ("Kafka", "ClickHouse", "Alertmanager"). */
   readonly label: string;
   readonly pidFile: string;
   /** Arguments that must all appear in /proc/<pid>/cmdline for a pid to count as ours. */
@@ -39,5 +40,7 @@ export function serviceSpec(config: StackConfig, name: ServiceName): ServiceSpec
       return kafkaSpec(config);
     case 'clickhouse':
       return clickhouseSpec(config);
+    case 'alertmanager':
+      return alertmanagerSpec(config);
   }
 }

@@ -14,7 +14,7 @@ export interface StackUpOptions {
 }
 
 /**
- * Brings Kafka and ClickHouse up (installing what is missing) and waits until both are healthy.
+ * Brings Kafka, ClickHouse and Alertmanager up (installing what is missing) and waits until all are healthy.
  * Idempotent: services of ours that already run are left alone. Services start in parallel.
  */
 export async function stackUp(
@@ -37,12 +37,12 @@ export async function stackUp(
   if (first && failures.length === 1) throw first;
   if (failures.length > 1) throw new StackError('stack up', failures.map((e) => e.message).join('\n\n'));
   log.info(
-    `stack up… ok in ${((Date.now() - started) / 1000).toFixed(1)} s (kafka ${config.endpoints.kafkaBrokers.join(',')}, clickhouse ${config.endpoints.clickhouseUrl})`,
+    `stack up… ok in ${((Date.now() - started) / 1000).toFixed(1)} s (kafka ${config.endpoints.kafkaBrokers.join(',')}, clickhouse ${config.endpoints.clickhouseUrl}, alertmanager ${config.endpoints.alertmanagerUrl})`,
   );
   return stackStatus(config);
 }
 
-/** Stops both services (only processes from our pid files). Data dirs are kept for the next `up`. */
+/** Stops the services (only processes from our pid files). Data dirs are kept for the next `up`. */
 export async function stackDown(config: StackConfig, log: StackLogger): Promise<void> {
   const results = await Promise.allSettled(SERVICE_NAMES.map((name) => stopService(config, name, log)));
   const failures = results.flatMap((r) =>
@@ -53,8 +53,9 @@ export async function stackDown(config: StackConfig, log: StackLogger): Promise<
 
 /** Per-service state, pid, ports and health. Starts and stops nothing. */
 export async function stackStatus(config: StackConfig): Promise<StackStatus> {
-  const [kafka, clickhouse] = await Promise.all([serviceStatus(config, 'kafka'), serviceStatus(config, 'clickhouse')]);
-  return { runDir: config.runDir, services: { kafka, clickhouse }, healthy: kafka.healthy && clickhouse.healthy };
+  const [kafka, clickhouse, alertmanager] = await Promise.all(SERVICE_NAMES.map((name) => serviceStatus(config, name)));
+  const services = { kafka: kafka!, clickhouse: clickhouse!, alertmanager: alertmanager! };
+  return { runDir: config.runDir, services, healthy: Object.values(services).every((s) => s.healthy) };
 }
 
 /** Stops the stack and deletes the run dir (topics, tables, logs). Refuses a directory the stack did not create. */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 
 /** The services of the local stack, as an `as const` list plus its union type. */
-export const SERVICE_NAMES = ['kafka', 'clickhouse'] as const;
+export const SERVICE_NAMES = ['kafka', 'clickhouse', 'alertmanager'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export const isServiceName = (value: string): value is ServiceName =>
@@ -15,7 +15,7 @@ export interface ServiceStatus {
   readonly name: ServiceName;
   readonly state: 'running' | 'stopped';
   readonly pid: number | null;
-  /** The port clients use (Kafka broker / ClickHouse HTTP). */
+  /** The port clients use (Kafka broker / ClickHouse HTTP / Alertmanager web). */
   readonly port: number;
   /** Every port the service listens on, by role. */
   readonly ports: Readonly<Record<string, number>>;

@@ -25,6 +25,13 @@ export function describeCliDemo(mode: 'embedded' | 'distributed', env: () => Rec
       );
       expect(demo.stdout).toMatch(/workload\s+acme\s+[\d.]+/);
       expect(demo.stdout).toMatch(/ledger off by 0\.0[0-4]\d%/);
+      // The rules over the replayed hours: pods of the trace that held GPUs idle, with what it cost.
+      expect(demo.stdout).toMatch(
+        /alerts: \d+ fired during the replay \(the rules evaluated every minute: .*idle-allocated \d+/,
+      );
+      expect(demo.stdout).toMatch(
+        /idle-allocated\s+warning\s+\S+\/openb-pod-\d+\s+\w+\s+\S+\s+\S+\s+(firing|resolved)\s+\d+\.\d\d/,
+      );
       const again = /again: gpu-ledger (cost report --window \S+) --by tenant,namespace/.exec(demo.stdout);
       const report = await runCli(
         [...(again?.[1] ?? 'cost report').split(' '), '--by', 'namespace', '--format', 'json'],

@@ -7,7 +7,6 @@
 import { expect, it } from 'vitest';
 import { parseNvidiaSmiXml } from '../collectors/nvidia-smi/parse-xml.ts';
 import type { GpuSampleBatch } from '../contracts/index.ts';
-import { Topics } from '../contracts/index.ts';
 import { createStoreWriters } from '../pipeline/ingest/store-writers.ts';
 import { toGpuProcessRows, toGpuSampleRows } from '../pipeline/store/gpu-batch-rows.ts';
 import { createRollupJob, DEFAULT_ROLLUP_JOB_CONFIG } from '../pipeline/jobs/rollup-job.ts';
@@ -20,6 +19,7 @@ import { dateTime, ident, raw, sql, str } from '../pipeline/store/sql.ts';
 import { readTelemetryGaps } from '../pipeline/store/telemetry-gap-store.ts';
 import type { TelemetryStore } from '../pipeline/store/telemetry-store.ts';
 import { readFixture } from './helpers/fixtures.ts';
+import { positionedBatches } from './helpers/positioned.ts';
 import { testLogger } from './helpers/services.ts';
 
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0); // 2024-05-01T12:00:00Z
@@ -59,18 +59,7 @@ function a5000Batch(seq: number, bootId = 'boot-1'): GpuSampleBatch {
   };
 }
 
-const positioned = (batches: readonly GpuSampleBatch[]) =>
-  batches.map((record, i) => ({
-    record,
-    from: {
-      topic: Topics.gpuSamples,
-      partition: 0,
-      offset: String(i),
-      key: record.node,
-      value: '',
-      timestampMs: record.collectedAtMs,
-    },
-  }));
+const positioned = positionedBatches;
 
 /** A batch of one real capture (MIG instances, N/A readings, Windows paths, processes) at T0 + seq s. */
 function captureBatch(capture: string, seq: number): GpuSampleBatch {

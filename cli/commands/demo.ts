@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { printCostReport } from './cost.ts';
+import { printDemoAlerts } from './alerts.ts';
 import { formatUtilization } from './query.ts';
 
 /** `gpu-ledger demo`: the end-to-end demo; embedded by default, `--mode distributed` for Kafka + ClickHouse. */
@@ -68,6 +69,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
           console.log(
             `again: gpu-ledger cost report --window ${new Date(report.fromMs).toISOString()}..${new Date(report.toMs).toISOString()} --by tenant,namespace`,
           );
+          console.log('');
+          printDemoAlerts(r.cost.alerts);
           console.log('');
         }
         console.log(`demo finished in ${(r.elapsedMs / 1000).toFixed(1)} s`);

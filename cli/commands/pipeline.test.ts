@@ -20,6 +20,8 @@ const defaults = {
   retainRollups: '13mo',
   retainLedger: '13mo',
   retainAudit: '13mo',
+  rulesInterval: '15s',
+  deliveryInterval: '5s',
 };
 
 describe('gpu-ledger pipeline flags', () => {
@@ -36,6 +38,11 @@ describe('gpu-ledger pipeline flags', () => {
       recommendIntervalMs: null,
       hintsIntervalMs: 30_000,
     });
+    expect(pipelineConfigFromOptions(defaults).alerting).toEqual({
+      rulesIntervalMs: 15_000,
+      deliveryIntervalMs: 5_000,
+    });
+    expect(pipelineConfigFromOptions({ ...defaults, rulesInterval: 'off' }).alerting).toBeNull();
     expect(runtime).toMatchObject({
       groupId: 'gpu-ledger-ingest',
       ingest: { members: 2, partitions: 1, batchesPerMember: 1, maxBatchRows: 200_000, maxBatchDelayMs: 250 },

@@ -12,6 +12,7 @@ import { createKafkaLagProbe } from '../../pipeline/self-metrics/kafka-lag-probe
 import { createMetricsServer } from '../../pipeline/self-metrics/metrics-server.ts';
 import type { CliContext } from '../context.ts';
 import { untilSignal } from '../run-until-signal.ts';
+import { alertingFromConfig } from '../alerting.ts';
 import { createBus, openStore } from '../wiring.ts';
 import { parseDuration } from '../parse-duration.ts';
 
@@ -36,6 +37,9 @@ interface PipelineOptions {
   readonly retainRollups: string;
   readonly retainLedger: string;
   readonly retainAudit: string;
+  readonly rules?: string;
+  readonly rulesInterval: string;
+  readonly deliveryInterval: string;
 }
 
 /** Parses the flags into the runtime's config; one ConfigError lists every bad flag. */
@@ -45,6 +49,8 @@ export function pipelineConfigFromOptions(o: PipelineOptions): {
   ledgerIntervalMs: number | null;
   recommendIntervalMs: number | null;
   hintsIntervalMs: number | null;
+  /** Rule evaluation and alert delivery intervals; null: alerting off in this process. */
+  alerting: { rulesIntervalMs: number; deliveryIntervalMs: number } | null;
   metricsPort: number;
   metricsHost: string;
 } {
@@ -76,6 +82,8 @@ export function pipelineConfigFromOptions(o: PipelineOptions): {
   const ledger = interval('ledger-interval', o.ledgerInterval);
   const recommend = interval('recommend-interval', o.recommendInterval ?? '1h');
   const hints = interval('hints-interval', o.hintsInterval ?? '60s');
+  const rulesEvery = interval('rules-interval', o.rulesInterval);
+  const deliveryEvery = duration('delivery-interval', o.deliveryInterval);
   const members = int('members', o.members, 1);
   const partitions = int('partitions', o.partitions, 1);
   const maxBatchRows = int('batch-rows', o.batchRows, 1);
@@ -108,6 +116,7 @@ export function pipelineConfigFromOptions(o: PipelineOptions): {
     ledgerIntervalMs: ledger?.intervalMs ?? null,
     recommendIntervalMs: recommend?.intervalMs ?? null,
     hintsIntervalMs: hints?.intervalMs ?? null,
+    alerting: rulesEvery && { rulesIntervalMs: rulesEvery.intervalMs, deliveryIntervalMs: deliveryEvery },
     metricsPort,
     metricsHost: o.metricsHost,
   };
@@ -163,6 +172,13 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
     .option('--retain-rollups <age>', '1-minute and 1-hour rollups', '13mo')
     .option('--retain-ledger <age>', 'cost ledger and pod lifecycle (at least a year)', '13mo')
     .option('--retain-audit <age>', 'audit log (at least a year)', '13mo')
+    .option('--rules <file>', 'anomaly rules YAML (docs/rules.md; default GPU_LEDGER_RULES, else the built-in rules)')
+    .option('--rules-interval <duration>', "how often the anomaly rules are evaluated, or 'off'", '15s')
+    .option(
+      '--delivery-interval <duration>',
+      'how often queued alerts are retried (GPU_LEDGER_ALERTMANAGER_URL, GPU_LEDGER_ALERT_WEBHOOKS); new ones go at once',
+      '5s',
+    )
     .action(async (options: PipelineOptions) => {
       const config = ctx.config();
       if (config.mode !== 'distributed') {
@@ -185,6 +201,8 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
           recommender: recommendIntervalMs === null ? null : { intervalMs: recommendIntervalMs },
           nodeHints: hintsIntervalMs === null ? null : { intervalMs: hintsIntervalMs },
         },
+        alerting:
+          parsed.alerting && alertingFromConfig(config, { ...parsed.alerting, rulesPath: options.rules ?? null }),
       };
       const logger = ctx.logger('pipeline');
       const exporter = new PrometheusExporter({ preventServerStart: true });

@@ -15,6 +15,9 @@ import { createCostLedgerJob } from '../../pipeline/cost/cost-ledger-job.ts';
 import { costReport, type CostReport } from '../../pipeline/cost/cost-report.ts';
 import { loadPriceCatalog } from '../../pipeline/cost/load-price-catalog.ts';
 import { createPriceLookup } from '../../pipeline/cost/price-lookup.ts';
+import type { AlertRecord } from '../../pipeline/rules/alert-record.ts';
+import { replayStoredRules } from '../../pipeline/rules/replay-stored.ts';
+import { DEFAULT_RULES_CONFIG } from '../../pipeline/rules/rules-config.ts';
 import type { IngestConsumer } from '../../pipeline/ingest/ingest-consumer.ts';
 import { createCostStore } from '../../pipeline/store/cost-store.ts';
 import type { TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
@@ -31,6 +34,8 @@ export interface CostReplayResult {
   readonly batches: number;
   readonly report: CostReport;
   readonly truth: FleetTruth;
+  /** The alerts the anomaly rules fired over the replayed hours (evaluated every minute as the pipeline would), each in its last state. */
+  readonly alerts: readonly AlertRecord[];
 }
 
 export async function runCostReplay(
@@ -87,7 +92,17 @@ export async function runCostReplay(
       { now: () => options.nowMs, logger: parts.logger },
     ).run({ fromMs, untilMs: toMs });
     const prices = createPriceLookup(catalog);
+    const rules = await replayStoredRules({ executor, database, pricing: { prices, cost } }, DEFAULT_RULES_CONFIG, {
+      fromMs,
+      toMs,
+      stepMs: 60_000,
+    });
     return {
+      // each alert that fired, in its last state (resolved or still open): the $ it burned in all
+      alerts: (() => {
+        const latest = new Map([...rules.notifications, ...rules.open].map((a) => [a.alertId, a]));
+        return rules.notifications.filter((n) => n.state === 'firing').map((n) => latest.get(n.alertId) ?? n);
+      })(),
       nodes: fleet.nodes.length,
       gpus: fleet.nodes.reduce((n, node) => n + node.gpuUuids.length, 0),
       pods: fleet.pods.length,

@@ -22,12 +22,9 @@ import type { SqlExecutor } from '../store/executor.ts';
 import { createCostStore } from '../store/cost-store.ts';
 import { readJobState, writeJobState } from '../store/job-state.ts';
 import { readDirtyMarks } from '../store/rollup-store.ts';
-import { computeCostLedger } from './compute-cost-ledger.ts';
+import { computeWindowLedgers, eventsByCluster } from './compute-window-ledgers.ts';
 import { DEFAULT_COST_CONFIG, type CostConfig } from './cost-config.ts';
-import { toGpuNodes } from './gpu-inventory.ts';
 import { createLedgerInputs } from './ledger-inputs.ts';
-import { toPodIntervals } from './pod-intervals.ts';
-import { toUsedGpuSeconds } from './pod-usage.ts';
 import type { PriceCatalog } from './price-catalog.ts';
 import { createPriceLookup } from './price-lookup.ts';
 import type { PodEvent } from '../../contracts/pod-event.ts';
@@ -120,29 +117,13 @@ export function createCostLedgerJob(
     const gpus = await inputs.inventory(range);
     const usage = await inputs.usage(range);
     const previous = new Map((await store.windows(range)).map((w) => [w.cluster, w.computedAtMs]));
-    const clusters = new Set([...gpus.map((g) => g.cluster), ...events.keys(), ...previous.keys()]);
     const totals = { computations: 0, rows: 0, problems: 0, fleetCostUsd: 0 };
-    for (const cluster of [...clusters].sort()) {
-      const pods = toPodIntervals(events.get(cluster) ?? [], { windowStartMs, windowEndMs });
-      const inventory = toGpuNodes({
-        windowStartMs,
-        windowEndMs,
-        gpus: gpus.filter((g) => g.cluster === cluster),
-        pods,
-        pricing: o.cost.nodePricing,
-        edgeToleranceMs: o.edgeToleranceMs,
-      });
-      // Nothing there now and nothing computed before (a cluster whose pods all ended earlier): skip.
-      if (inventory.nodes.length === 0 && pods.length === 0 && !previous.has(cluster)) continue;
-      const used = toUsedGpuSeconds(
-        usage.filter((u) => u.cluster === cluster),
-        prices,
-      );
-      const result = computeCostLedger(
-        { cluster, windowStartMs, windowEndMs, nodes: inventory.nodes, pods, usedGpuSecondsByPod: used.byPod, prices },
-        o.cost.ledger,
-      );
-      const problems = [...inventory.problems, ...used.problems, ...result.problems];
+    const ledgers = computeWindowLedgers(
+      { windowStartMs, windowEndMs },
+      { gpus, usage, events, keepClusters: new Set(previous.keys()) },
+      { prices, cost: o.cost, edgeToleranceMs: o.edgeToleranceMs },
+    );
+    for (const { cluster, result, problems } of ledgers) {
       // Strictly later than the computation it replaces, even within one millisecond.
       const computedAtMs = Math.max(now(), (previous.get(cluster) ?? -1) + 1);
       await store.write({
@@ -221,15 +202,12 @@ export function createCostLedgerJob(
         return { ...result, closedBeforeMs: progress ?? 0 };
       }
 
-      const events = new Map<string, PodEvent[]>();
-      for (const e of await inputs.podEvents({
-        fromMs: windowStarts[0]!,
-        toMs: Math.max(closed, windowStarts[windowStarts.length - 1]! + o.windowMs),
-      })) {
-        const list = events.get(e.cluster);
-        if (list) list.push(e);
-        else events.set(e.cluster, [e]);
-      }
+      const events = eventsByCluster(
+        await inputs.podEvents({
+          fromMs: windowStarts[0]!,
+          toMs: Math.max(closed, windowStarts[windowStarts.length - 1]! + o.windowMs),
+        }),
+      );
       if (late.length > 0)
         deps.logger.info(
           { windows: late.map((w) => new Date(w).toISOString()) },

@@ -21,6 +21,7 @@ function stored(p: PackedGpuBatch) {
     numbers: Array.from(p.numbers, (n) => (Object.is(n, -0) ? '-0' : n)),
     samples: encodeGpuSampleBlock([p], INGESTED_AT).data.toString('hex'),
     processes: encodeGpuProcessBlock([p]).data.toString('hex'),
+    xids: p.xids,
   };
 }
 

@@ -13,6 +13,7 @@ import {
   SampleKindCode,
   SampleNumber,
   SampleSpan,
+  type PackedXid,
 } from '../store/packed-gpu-batch.ts';
 import { JsonCursor, KeySet, LBRACE, LBRACKET, RBRACE, RBRACKET, UNSUPPORTED, unsupported } from './json-cursor.ts';
 
@@ -114,6 +115,8 @@ class GpuBatchScanner extends JsonCursor {
   samples = 0;
   processes = 0;
   throttles = 0;
+  /** Xid codes (rare) of the batch being read; a batch that has any takes the list, the next gets a new one. */
+  xids: PackedXid[] = [];
   readonly slab = new PackedSlab();
 
   batch(): PackedGpuBatch {
@@ -127,6 +130,7 @@ class GpuBatchScanner extends JsonCursor {
     let collectedAtMs = 0;
     let source: GpuSampleSource = 'dcgm';
     this.samples = this.processes = this.throttles = 0;
+    this.xids.length = 0; // what a refused batch left (a packed batch took its own list)
     if (this.open(LBRACE, RBRACE)) {
       do {
         key = BATCH_KEYS.read(this, key);
@@ -314,10 +318,15 @@ class GpuBatchScanner extends JsonCursor {
             hasMig = !this.isNull();
             if (hasMig) this.mig(at, k);
             break;
-          case 20: // xidErrors: checked, not stored
-            if (this.open(LBRACKET, RBRACKET))
-              do if (!isUint32(this.number())) unsupported();
-              while (this.more(RBRACKET));
+          case 20: // xidErrors
+            if (this.open(LBRACKET, RBRACKET)) {
+              let ordinal = 0;
+              do {
+                const xid = this.number();
+                if (!isUint32(xid)) unsupported();
+                this.xids.push({ sample: n, ordinal: ordinal++, xid });
+              } while (this.more(RBRACKET));
+            }
             break;
           default: // smActivePct, tensorActivePct, graphicsEngineActivePct: checked, not stored
             this.percentOrNull();
@@ -444,10 +453,27 @@ class GpuBatchScanner extends JsonCursor {
     spans.set(this.throttleSpans.subarray(0, 2 * this.throttles), throttleBase);
     for (let k = SampleSpan.throttleFirst; k < n * SAMPLE_SPAN_INTS; k += SAMPLE_SPAN_INTS)
       spans[k] = spans[k]! + throttleBase;
-    return new PackedGpuBatch(this.u, agentId, bootId, seq, cluster, node, collectedAtMs, source, n, m, numbers, spans);
+    const xids = this.xids.length === 0 ? NO_XIDS : this.xids;
+    if (xids !== NO_XIDS) this.xids = [];
+    return new PackedGpuBatch(
+      this.u,
+      agentId,
+      bootId,
+      seq,
+      cluster,
+      node,
+      collectedAtMs,
+      source,
+      n,
+      m,
+      numbers,
+      spans,
+      xids,
+    );
   }
 }
 
+const NO_XIDS: readonly PackedXid[] = Object.freeze([]);
 const scanner = new GpuBatchScanner();
 const NOTHING = new Uint8Array(0);
 

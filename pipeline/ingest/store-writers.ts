@@ -1,6 +1,7 @@
 import type { GpuSampleBatch, ModelServerSample, PodEvent } from '../../contracts/index.ts';
 import { toPacked, type PackedGpuBatch } from '../store/packed-gpu-batch.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
+import { insertXidEvents, toXidEventRows } from '../store/xid-event-store.ts';
 import type { Positioned } from './decode-records.ts';
 import { toIngestBatchRow, toIngestMarks, toModelServerSampleRow, toPodEventRow } from './to-rows.ts';
 
@@ -16,7 +17,7 @@ export interface IngestWriters {
 }
 
 /**
- * Ingest writers on the telemetry store. GPU batches: samples and processes first, then the batch
+ * Ingest writers on the telemetry store. GPU batches: samples, processes and Xid codes first, then the batch
  * ledger row and the change marks, so a batch listed in ingest_batches has all its rows stored and a
  * marked window is readable when the rollup job sees the mark.
  */
@@ -25,7 +26,10 @@ export function createStoreWriters(store: TelemetryStore, now: () => number): In
     async gpuSamples(items) {
       const at = now();
       const batches = items.map((i) => toPacked(i.record));
-      await store.insertGpuBatches(batches, at);
+      await Promise.all([
+        store.insertGpuBatches(batches, at),
+        insertXidEvents(store.executor, store.database, toXidEventRows(batches), at),
+      ]);
       await Promise.all([
         store.insertIngestBatches(items.map((i, k) => toIngestBatchRow(batches[k]!, i.from, at))),
         store.insertIngestMarks(toIngestMarks(batches, now())),

@@ -33,6 +33,11 @@ export const DEFAULT_RETENTION_TABLES: Readonly<Record<string, RetentionClass>> 
   pod_events: 'ledger',
   cost_ledger: 'ledger',
   cost_ledger_windows: 'ledger',
+  gpu_xid_events: 'raw',
+  alert_outbox: 'raw',
+  // Every alert with its evidence, and every budget change: an audit trail.
+  alerts: 'audit',
+  budget_changes: 'audit',
   audit_log: 'audit',
 };
 

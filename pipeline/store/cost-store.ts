@@ -88,6 +88,13 @@ export interface PodCost {
   readonly allocatedGpuSeconds: number;
 }
 
+/** Cost of one value of a dimension in one window. */
+export interface WindowCost {
+  readonly windowStartMs: number;
+  readonly value: string;
+  readonly costUsd: number;
+}
+
 /** Token counts of one model served by one pod ('' = pod unknown) over a range. */
 export interface ModelTokens {
   readonly cluster: string;
@@ -106,6 +113,8 @@ export interface CostStore {
   aggregate(range: CostRange, by: readonly CostGroupKey[]): Promise<CostAggregate[]>;
   /** Workload cost per (cluster, pod, tenant): a pod split over tenants (shared namespaces) has several. */
   podCosts(range: CostRange): Promise<PodCost[]>;
+  /** Cost per window start and value of one dimension (all clusters; idle is its own value), for the cost-spike rule. */
+  windowCosts(range: CostRange, by: CostGroupKey): Promise<WindowCost[]>;
   /** Model-server token deltas with observedAtMs in (fromMs, toMs], replayed samples counted once. */
   modelTokens(range: CostRange): Promise<ModelTokens[]>;
 }
@@ -300,6 +309,19 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
         tenant: String(x['tenant']),
         costUsd: num(x['cost_usd']),
         allocatedGpuSeconds: num(x['alloc_s']),
+      }));
+    },
+
+    async windowCosts(r, by) {
+      const rows = await executor.query<Raw>(sql`
+        SELECT window_start_ms, ${keyExpr(by)} AS k, sum(r_cost) AS cost_usd
+        FROM (${current(r)})
+        GROUP BY window_start_ms, k
+        ORDER BY window_start_ms, k`);
+      return rows.map((x) => ({
+        windowStartMs: toSafeNumber(x['window_start_ms'], 'window_start_ms'),
+        value: String(x['k']),
+        costUsd: num(x['cost_usd']),
       }));
     },
 

@@ -29,6 +29,11 @@ export class PackedGpuBatch {
     readonly processCount: number,
     readonly numbers: Float64Array,
     readonly spans: Int32Array,
+    /**
+     * The samples' Xid codes (GpuSample.xidErrors, rare): packed only from decoded records; the
+     * scanner hands a batch that has any to the general decoder (gpu-batch-scanner.ts).
+     */
+    readonly xids: readonly PackedXid[] = [],
   ) {}
 
   /** A sample's number (SampleNumber field); NaN for null. */
@@ -60,6 +65,13 @@ export class PackedGpuBatch {
     const count = this.spans[this.sampleSpan(i, SampleSpan.throttleCount)]!;
     return Array.from({ length: count }, (_, r) => this.string(first + 2 * r));
   }
+}
+
+/** One Xid code of sample `sample`, at position `ordinal` of its xidErrors list. */
+export interface PackedXid {
+  readonly sample: number;
+  readonly ordinal: number;
+  readonly xid: number;
 }
 
 /**
@@ -238,6 +250,7 @@ export function packGpuSampleBatch(b: GpuSampleBatch): PackedGpuBatch {
     m,
     numbers,
     spans,
+    b.samples.flatMap((s, sample) => (s.xidErrors ?? []).map((xid, ordinal) => ({ sample, ordinal, xid }))),
   );
 }
 

@@ -37,6 +37,12 @@ export const StoreTable = {
   // Written by scheduler/recommender (migration 050, recommendation-store.ts).
   recommendations: 'recommendations',
   recommendationStatus: 'recommendation_status',
+  // Anomaly rules, alerts and budgets (migrations 030–033: xid-event-store.ts, alert-store.ts, budget-store.ts).
+  gpuXidEvents: 'gpu_xid_events',
+  alerts: 'alerts',
+  alertOutbox: 'alert_outbox',
+  budgets: 'budgets',
+  budgetChanges: 'budget_changes',
 } as const;
 export type StoreTable = (typeof StoreTable)[keyof typeof StoreTable];
 const TABLES: ReadonlySet<string> = new Set(Object.values(StoreTable));

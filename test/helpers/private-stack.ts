@@ -23,8 +23,9 @@ export function freePort(): Promise<number> {
 const quiet: StackLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /**
- * A Kafka broker and/or ClickHouse server of a test's own, in a temp run dir on free ports, for
- * fault tests that stop and restart services: the shared stack that other test files use stays up.
+ * A Kafka broker, ClickHouse server and/or Alertmanager of a test's own, in a temp run dir on free
+ * ports, for fault tests that stop and restart services and for tests that must not see each
+ * other's alerts: the shared stack that other test files use stays up.
  * The services are the same real ones `gpu-ledger stack up` runs (same jars, same Debian server).
  */
 export interface PrivateStack {
@@ -38,7 +39,8 @@ export interface PrivateStack {
 
 export async function createPrivateStack(services: readonly ServiceName[]): Promise<PrivateStack> {
   const runDir = mkdtempSync(join(tmpdir(), 'gpu-ledger-private-stack-'));
-  const [kafkaPort, controllerPort, httpPort, tcpPort] = [
+  const [kafkaPort, controllerPort, httpPort, tcpPort, alertmanagerPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -50,6 +52,7 @@ export async function createPrivateStack(services: readonly ServiceName[]): Prom
     GPU_LEDGER_KAFKA_CONTROLLER_PORT: String(controllerPort),
     GPU_LEDGER_CLICKHOUSE_HTTP_PORT: String(httpPort),
     GPU_LEDGER_CLICKHOUSE_TCP_PORT: String(tcpPort),
+    GPU_LEDGER_ALERTMANAGER_PORT: String(alertmanagerPort),
   });
   const running = new Set<ServiceName>();
   const stack: PrivateStack = {

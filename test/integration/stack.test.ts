@@ -28,7 +28,7 @@ const close = (server: net.Server): Promise<void> => new Promise((resolve) => se
 describe('stack (already brought up by the test runner)', () => {
   const config = loadStackConfig(process.env);
 
-  it('reports Kafka and ClickHouse running and healthy, with the pids from our pid files', async () => {
+  it('reports Kafka, ClickHouse and Alertmanager running and healthy, with the pids from our pid files', async () => {
     const status = await stackStatus(config);
     expect(status.healthy).toBe(true);
     for (const name of SERVICE_NAMES) {
@@ -41,6 +41,7 @@ describe('stack (already brought up by the test runner)', () => {
     expect(config.endpoints).toEqual({
       kafkaBrokers: [`127.0.0.1:${config.kafka.port}`],
       clickhouseUrl: `http://127.0.0.1:${config.clickhouse.httpPort}`,
+      alertmanagerUrl: `http://127.0.0.1:${config.alertmanager.port}`,
     });
   });
 });

@@ -157,5 +157,13 @@ export function describeCostStoreSuite(name: string, open: () => Promise<SqlExec
         ['uid-train-0', 'beta', 2.5],
       ]);
     });
+
+    it('sums a dimension per window (the cost-spike rule), latest computation only', async () => {
+      expect((await store.windowCosts(all, 'tenant')).map((c) => [c.windowStartMs, c.value, c.costUsd])).toEqual([
+        [W1, IDLE_BUCKET, 0.5],
+        [W1, 'beta', 2.5],
+        [W2, 'alpha', 2],
+      ]);
+    });
   });
 }
