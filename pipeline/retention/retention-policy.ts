@@ -33,6 +33,8 @@ export const DEFAULT_RETENTION_TABLES: Readonly<Record<string, RetentionClass>> 
   pod_events: 'ledger',
   cost_ledger: 'ledger',
   cost_ledger_windows: 'ledger',
+  cost_ledger_daily: 'ledger',
+  cost_ledger_days: 'ledger',
   audit_log: 'audit',
 };
 

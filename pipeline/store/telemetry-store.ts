@@ -34,6 +34,12 @@ export const StoreTable = {
   // Written by pipeline/cost (migration 020, cost-store.ts); listed so that the schema check knows every table.
   costLedger: 'cost_ledger',
   costLedgerWindows: 'cost_ledger_windows',
+  // Migrations 040–043: the API's tokens, audit log and quotas, and the ledger's daily pre-aggregation.
+  apiTokens: 'api_tokens',
+  auditLog: 'audit_log',
+  tenantQuotas: 'tenant_quotas',
+  costLedgerDaily: 'cost_ledger_daily',
+  costLedgerDays: 'cost_ledger_days',
 } as const;
 export type StoreTable = (typeof StoreTable)[keyof typeof StoreTable];
 const TABLES: ReadonlySet<string> = new Set(Object.values(StoreTable));
