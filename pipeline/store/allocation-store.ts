@@ -9,7 +9,7 @@ import { columnsForKeys, currentLedgerRows, groupKeyExpr, type CostGroupKey } fr
 import { createCostLedgerDays, currentDailyRows, DAY_MS } from './cost-ledger-days.ts';
 import type { SqlExecutor } from './executor.ts';
 import { ledgerWhere, type LedgerCondition, type LedgerScope } from './ledger-filter.ts';
-import { commaJoin, ident, raw, sql, SqlValueError, uint } from './sql.ts';
+import { commaJoin, ident, list, raw, sql, SqlValueError, str, uint } from './sql.ts';
 import { toSafeNumber } from './telemetry-store.ts';
 
 export const HOUR_MS = 3_600_000;
@@ -56,8 +56,16 @@ export interface AllocationResult {
   readonly daysPreAggregated: number;
 }
 
+/** What the pod lifecycle says of a pod: its MIG profile ('' when not a MIG request) and owner kind. */
+export interface PodDetails {
+  readonly migProfile: string | null;
+  readonly controllerKind: string;
+}
+
 export interface AllocationStore {
   allocation(query: AllocationQuery): Promise<AllocationResult>;
+  /** Details of these pods (at most a few thousand: the uids of one response). */
+  podDetails(podUids: readonly string[]): Promise<Map<string, PodDetails>>;
 }
 
 type Raw = Record<string, unknown>;
@@ -154,6 +162,19 @@ export function createAllocationStore(executor: SqlExecutor, config: { readonly 
           gpuModels: (x['gpu_models'] as string[]).slice().sort(),
         })),
       };
+    },
+
+    async podDetails(podUids) {
+      if (podUids.length === 0) return new Map();
+      const rows = await executor.query<Raw>(sql`
+        SELECT pod_uid, anyIf(gpu_request_mig_profile, gpu_request_kind = 'mig') AS mig, any(owner_kind) AS kind
+        FROM ${db}.pod_events WHERE pod_uid IN ${list(podUids.map(str))} GROUP BY pod_uid`);
+      return new Map(
+        rows.map((r) => [
+          String(r['pod_uid']),
+          { migProfile: String(r['mig']) === '' ? null : String(r['mig']), controllerKind: String(r['kind']) },
+        ]),
+      );
     },
   };
 }

@@ -137,7 +137,7 @@ export function createCostLedgerDays(executor: SqlExecutor, config: { readonly d
           WHERE ${inDays(candidates)} AND (cluster, day, computed_at_ms) IN (${latestRefreshes(db, candidates)})
           GROUP BY cluster, d`),
       ]);
-      const print = (r: Raw) => `${r['n']}/${r['s']}`;
+      const print = (r: Raw) => `${String(r['n'])}/${String(r['s'])}`;
       const rowsOf = new Map(stored.map((r) => [key(String(r['cluster']), Number(r['d'])), Number(r['rows'])]));
       const refreshed = new Map(
         registered

@@ -16,6 +16,7 @@ import {
 } from './cost-ledger-sql.ts';
 import { createCostLedgerDays } from './cost-ledger-days.ts';
 import type { SqlExecutor } from './executor.ts';
+import { ledgerWhere, UNSCOPED, type LedgerScope } from './ledger-filter.ts';
 import { commaJoin, date, ident, raw, sql, SqlValueError, str, toEpochSeconds, uint } from './sql.ts';
 import { toSafeNumber } from './telemetry-store.ts';
 
@@ -68,10 +69,11 @@ export interface CostStore {
   write(computation: LedgerComputation): Promise<void>;
   /** The latest computation of each (cluster, window) in the range, by cluster then window. */
   windows(range: CostRange): Promise<LedgerWindow[]>;
-  rows(range: CostRange): Promise<CostLedgerRow[]>;
+  /** The current rows, narrowed to a scope (default: all), at most `limit` of them when given. */
+  rows(range: CostRange, scope?: LedgerScope, limit?: number): Promise<CostLedgerRow[]>;
   aggregate(range: CostRange, by: readonly CostGroupKey[]): Promise<CostAggregate[]>;
   /** Workload cost per (cluster, pod, tenant): a pod split over tenants (shared namespaces) has several. */
-  podCosts(range: CostRange): Promise<PodCost[]>;
+  podCosts(range: CostRange, scope?: LedgerScope): Promise<PodCost[]>;
   /** Model-server token deltas with observedAtMs in (fromMs, toMs], replayed samples counted once. */
   modelTokens(range: CostRange): Promise<ModelTokens[]>;
 }
@@ -155,9 +157,11 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
       }));
     },
 
-    async rows(r) {
+    async rows(r, scope = UNSCOPED, limit) {
       const rows = await executor.query<Raw>(
-        sql`SELECT * FROM (${current(r)}) ORDER BY cluster, window_start_ms, node, bucket DESC, pod_uid, tenant`,
+        sql`SELECT * FROM (${currentLedgerRows(db, r, ledgerWhere(scope, []))})
+            ORDER BY cluster, window_start_ms, node, bucket DESC, pod_uid, tenant
+            ${limit === undefined ? raw(sql``) : raw(sql`LIMIT ${uint(limit)}`)}`,
       );
       return rows.map((x): CostLedgerRow => {
         const keys = x['r_label_keys'] as string[];
@@ -210,10 +214,10 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
       }));
     },
 
-    async podCosts(r) {
+    async podCosts(r, scope = UNSCOPED) {
       const rows = await executor.query<Raw>(sql`
         SELECT cluster, pod_uid, tenant, sum(r_cost) AS cost_usd, sum(r_alloc) AS alloc_s
-        FROM (${current(r)}) WHERE bucket = ${str('workload')}
+        FROM (${currentLedgerRows(db, r, ledgerWhere(scope, []))}) WHERE bucket = ${str('workload')}
         GROUP BY cluster, pod_uid, tenant ORDER BY cluster, pod_uid, tenant`);
       return rows.map((x) => ({
         cluster: String(x['cluster']),
