@@ -2,12 +2,14 @@ import { Command } from 'commander';
 import { ConfigError } from '../contracts/config-error.ts';
 import { registerStackCommand } from '../stack/command.ts';
 import { registerAgentCommand } from './commands/agent.ts';
+import { registerApiCommand } from './commands/api.ts';
 import { registerCostCommand } from './commands/cost.ts';
 import { registerDeadLettersCommand } from './commands/dead-letters.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerInspectCommand } from './commands/inspect.ts';
 import { registerPipelineCommand } from './commands/pipeline.ts';
 import { registerQueryCommand } from './commands/query.ts';
+import { registerTokensCommand } from './commands/tokens.ts';
 import { createCliContext } from './context.ts';
 
 /**
@@ -27,6 +29,8 @@ registerPipelineCommand(program, context);
 registerDeadLettersCommand(program, context);
 registerQueryCommand(program, context);
 registerCostCommand(program, context);
+registerApiCommand(program, context);
+registerTokensCommand(program, context);
 registerDemoCommand(program, context);
 registerInspectCommand(program);
 

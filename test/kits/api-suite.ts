@@ -9,6 +9,12 @@ import type { AllocationResponse } from '../../api/allocation/allocation-schema.
 import type { SqlExecutor } from '../../pipeline/store/executor.ts';
 import { ident, sql } from '../../pipeline/store/sql.ts';
 import { startApi, testApiOptions, type ApiHarness } from '../helpers/api-harness.ts';
+import {
+  OPENCOST_ALLOCATION_FIELDS,
+  OPENCOST_ENVELOPE,
+  OPENCOST_PROPERTY_FIELDS,
+  OPENCOST_WINDOW_FIELDS,
+} from '../helpers/opencost-allocation-fields.ts';
 import { DAYS, NOW, PER_HOUR, writeApiLedger } from './api-ledger-kit.ts';
 
 const HOURS = DAYS * 24;
@@ -162,6 +168,33 @@ export function describeApiSuite(name: string, open: () => Promise<SqlExecutor>)
         t.beta,
       );
       expect(beta.body.models).toMatchObject([{ model: 'llama-3', tenant: 'beta', usdPerMillionGenerationTokens: 2 }]);
+    });
+
+    it("carries every field of OpenCost's published allocation, with its type", async () => {
+      const r = await h.get<AllocationResponse>(
+        '/allocation/compute?window=72h&aggregate=pod&includeIdle=true',
+        t.admin,
+      );
+      expect(r.status).toBe(200);
+      for (const [field, type] of Object.entries(OPENCOST_ENVELOPE))
+        expect(typeof r.body[field as keyof AllocationResponse], field).toBe(type);
+      const allocations = Object.values(r.body.data[0] ?? {});
+      expect(allocations.length).toBe(4);
+      for (const a of allocations) {
+        for (const [field, type] of Object.entries(OPENCOST_ALLOCATION_FIELDS)) {
+          expect(field in a, `${a.name}.${field}`).toBe(true);
+          if (type !== 'any') expect(typeof (a as Record<string, unknown>)[field], `${a.name}.${field}`).toBe(type);
+        }
+        for (const f of OPENCOST_WINDOW_FIELDS) expect(typeof a.window[f]).toBe('string');
+        for (const [k, v] of Object.entries(a.properties)) {
+          if (k !== 'labels')
+            expect([k, typeof v]).toEqual([
+              expect.stringMatching(new RegExp(`^(${OPENCOST_PROPERTY_FIELDS.join('|')})$`)),
+              'string',
+            ]);
+        }
+      }
+      expect(r.body.data[0]?.['ml-a/a1']?.properties).toEqual({ namespace: 'ml-a', pod: 'a1', controllerKind: 'Job' });
     });
 
     it('scopes a tenant to its own rows, totals and existence', async () => {
