@@ -39,10 +39,15 @@ export interface Api {
 export function createApi(
   executor: SqlExecutor,
   options: ApiOptions,
-  deps: { readonly logger: Logger; readonly now: () => number },
+  deps: {
+    readonly logger: Logger;
+    readonly now: () => number;
+    /** Where the audit log is written, when not the data's store (default: `executor`). */
+    readonly auditExecutor?: SqlExecutor;
+  },
 ): Api {
   const store = { database: options.database };
-  const auditStore = createAuditStore(executor, store);
+  const auditStore = createAuditStore(deps.auditExecutor ?? executor, store);
   const audit = createAuditBuffer({
     write: (records) => auditStore.write(records),
     maxPending: options.audit.maxPending,

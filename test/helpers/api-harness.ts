@@ -25,7 +25,7 @@ export interface ApiHarness {
   send<T = Record<string, unknown>>(
     method: string,
     path: string,
-    token: string,
+    token: string | undefined,
     body: unknown,
   ): Promise<ApiResponse<T>>;
   /** Creates a token of a built-in or custom role for a scope (tenant null: every tenant). */
@@ -51,8 +51,13 @@ export async function startApi(
   executor: SqlExecutor,
   options: ApiOptions,
   now: () => number = Date.now,
+  auditExecutor?: SqlExecutor,
 ): Promise<ApiHarness> {
-  const api = createApi(executor, options, { logger: testLogger('api'), now });
+  const api = createApi(executor, options, {
+    logger: testLogger('api'),
+    now,
+    ...(auditExecutor === undefined ? {} : { auditExecutor }),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = api.app.listen(0, '127.0.0.1', () => resolve(s));
   });
