@@ -4,9 +4,11 @@
  * (test/e2e/api-embedded.test.ts) and on the ClickHouse 18.16 server (test/integration/api-clickhouse.test.ts).
  */
 import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AllocationResponse } from '../../api/allocation/allocation-schema.ts';
 import type { SqlExecutor } from '../../pipeline/store/executor.ts';
+import { LEDGER_FILTER_FIELDS } from '../../pipeline/store/ledger-filter.ts';
 import { ident, sql } from '../../pipeline/store/sql.ts';
 import { startApi, testApiOptions, type ApiHarness } from '../helpers/api-harness.ts';
 import {
@@ -15,9 +17,15 @@ import {
   OPENCOST_PROPERTY_FIELDS,
   OPENCOST_WINDOW_FIELDS,
 } from '../helpers/opencost-allocation-fields.ts';
+import { payloadArbitrary } from '../store-conformance.ts';
 import { DAYS, NOW, PER_HOUR, writeApiLedger } from './api-ledger-kit.ts';
 
 const HOURS = DAYS * 24;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** SQL-nasty strings that a URL can carry (a lone surrogate has no UTF-8 form), never a real value here. */
+const urlSafePayload = payloadArbitrary.filter(
+  (v) => v.length <= 100 && !LONE_SURROGATE.test(v) && !['', 'n1', 'n2', 'c1'].includes(v),
+);
 type Sets = AllocationResponse['data'];
 const costs = (sets: Sets, i = 0) =>
   Object.fromEntries(Object.entries(sets[i] ?? {}).map(([k, a]) => [k, Math.round(a.gpuCost * 1e6) / 1e6]));
@@ -168,6 +176,23 @@ export function describeApiSuite(name: string, open: () => Promise<SqlExecutor>)
         t.beta,
       );
       expect(beta.body.models).toMatchObject([{ model: 'llama-3', tenant: 'beta', usdPerMillionGenerationTokens: 2 }]);
+    });
+
+    it('takes any value in every filter field through the one escaper (fuzz)', async () => {
+      const all = costs((await alloc('window=72h&aggregate=pod')).data);
+      const fields = [...Object.keys(LEDGER_FILTER_FIELDS), 'label[app]'];
+      const quote = (v: string) => `"${v.replace(/[\\"]/g, '\\$&')}"`;
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...fields), urlSafePayload, async (field, value) => {
+          const none = await alloc(`window=72h&aggregate=pod&filter=${encodeURIComponent(`${field}:${quote(value)}`)}`);
+          expect(costs(none.data)).toEqual({});
+          const every = await alloc(
+            `window=72h&aggregate=pod&filter=${encodeURIComponent(`${field}!:${quote(value)}`)}`,
+          );
+          expect(costs(every.data)).toEqual(all);
+        }),
+        { numRuns: 25 },
+      );
     });
 
     it("carries every field of OpenCost's published allocation, with its type", async () => {
