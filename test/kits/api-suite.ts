@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AllocationResponse } from '../../api/allocation/allocation-schema.ts';
 import type { SqlExecutor } from '../../pipeline/store/executor.ts';
 import { LEDGER_FILTER_FIELDS } from '../../pipeline/store/ledger-filter.ts';
+import { createCostLedgerDays } from '../../pipeline/store/cost-ledger-days.ts';
 import { ident, sql } from '../../pipeline/store/sql.ts';
 import { startApi, testApiOptions, type ApiHarness } from '../helpers/api-harness.ts';
 import {
@@ -18,7 +19,7 @@ import {
   OPENCOST_WINDOW_FIELDS,
 } from '../helpers/opencost-allocation-fields.ts';
 import { payloadArbitrary } from '../store-conformance.ts';
-import { DAYS, NOW, PER_HOUR, writeApiLedger } from './api-ledger-kit.ts';
+import { D0, DAYS, HOUR_MS, hourRows, NOW, PER_HOUR, writeApiLedger } from './api-ledger-kit.ts';
 
 const HOURS = DAYS * 24;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -359,6 +360,56 @@ export function describeApiSuite(name: string, open: () => Promise<SqlExecutor>)
       const alphaOnly = await h.get<{ records: { tenant: string }[] }>('/v1/audit?window=24h', t.alphaAuditor);
       expect(alphaOnly.body.records.length).toBeGreaterThan(0);
       expect(new Set(alphaOnly.body.records.map((r) => r.tenant))).toEqual(new Set(['alpha']));
+    });
+
+    it('never serves a stale pre-aggregated day: a recomputed hour shows at once, refreshed or not (changes the ledger)', async () => {
+      const before = await alloc('window=72h&aggregate=tenant');
+      expect(before.meta.daysPreAggregated).toBe(3);
+      // A writer whose day refresh never ran: hour 5 of day 2 recomputed (alpha's a1 now costs 12), rows then window.
+      const ws = D0 + 29 * HOUR_MS;
+      const rows = hourRows(ws).map((r) => (r.podUid === 'uid-a1' ? { ...r, costUsd: 12 } : r));
+      const base = {
+        window_start: Math.floor(ws / 1000),
+        window_start_ms: ws,
+        window_end_ms: ws + HOUR_MS,
+        cluster: 'c1',
+        computed_at_ms: NOW + 1,
+      };
+      await executor.insert(
+        `${database}.cost_ledger`,
+        rows.map((r) => ({
+          ...base,
+          node: r.node,
+          gpu_model: r.gpuModel,
+          pricing_tier: r.pricingTier,
+          bucket: r.bucket,
+          namespace: r.namespace,
+          pod: r.pod,
+          pod_uid: r.podUid,
+          tenant: r.tenant,
+          team: r.team,
+          workload: r.workload,
+          model: r.model,
+          label_keys: Object.keys(r.labels),
+          label_values: Object.values(r.labels),
+          allocated_gpu_seconds: r.allocatedGpuSeconds,
+          used_gpu_seconds: r.usedGpuSeconds,
+          price_usd_per_gpu_hour: r.priceUsdPerGpuHour,
+          cost_usd: r.costUsd,
+          waste_usd: r.wasteUsd,
+        })),
+      );
+      await executor.insert(`${database}.cost_ledger_windows`, [
+        { ...base, row_count: rows.length, fleet_cost_usd: 20, problems: [] },
+      ]);
+      const after = await alloc('window=72h&aggregate=tenant');
+      expect(after.meta.daysPreAggregated).toBe(2);
+      expect(costs(after.data)).toEqual({ alpha: 216 + 10, beta: 144 });
+      // The day refreshed (as every ledger write does): served from the pre-aggregation again, same sums.
+      await createCostLedgerDays(executor, { database }).refresh('c1', ws, NOW + 2);
+      const refreshed = await alloc('window=72h&aggregate=tenant');
+      expect(refreshed.meta.daysPreAggregated).toBe(3);
+      expect(costs(refreshed.data)).toEqual({ alpha: 226, beta: 144 });
     });
 
     it('serves health, readiness, its OpenAPI 3.1 document and its metrics', async () => {
