@@ -64,16 +64,40 @@ const accOf = (name: string, g: AllocationGroup, idle: boolean): Acc => ({
   gpuModels: new Set(),
 });
 
-const add = (acc: Acc, g: AllocationGroup): void => {
-  acc.costUsd += g.costUsd;
-  acc.wasteUsd += g.wasteUsd;
-  acc.allocS += g.allocatedGpuSeconds;
-  acc.usedS += g.usedGpuSeconds;
-  acc.startMs = Math.min(acc.startMs, g.startMs);
-  acc.endMs = Math.max(acc.endMs, g.endMs);
-  acc.pods += g.bucket === 'idle' ? 0 : g.pods;
-  for (const m of g.gpuModels) acc.gpuModels.add(m);
+/** Adds sums and widens the span; pods: `sum` for a step's groups, `max` across steps (the same pods). */
+const merge = (
+  acc: Acc,
+  o: Pick<Acc, 'costUsd' | 'wasteUsd' | 'idleUsd' | 'allocS' | 'usedS' | 'startMs' | 'endMs' | 'pods'>,
+  models: Iterable<string>,
+  pods: 'sum' | 'max',
+): void => {
+  acc.costUsd += o.costUsd;
+  acc.wasteUsd += o.wasteUsd;
+  acc.idleUsd += o.idleUsd;
+  acc.allocS += o.allocS;
+  acc.usedS += o.usedS;
+  acc.startMs = Math.min(acc.startMs, o.startMs);
+  acc.endMs = Math.max(acc.endMs, o.endMs);
+  acc.pods = pods === 'sum' ? acc.pods + o.pods : Math.max(acc.pods, o.pods);
+  for (const m of models) acc.gpuModels.add(m);
 };
+
+const add = (acc: Acc, g: AllocationGroup): void =>
+  merge(
+    acc,
+    {
+      costUsd: g.costUsd,
+      wasteUsd: g.wasteUsd,
+      idleUsd: 0,
+      allocS: g.allocatedGpuSeconds,
+      usedS: g.usedGpuSeconds,
+      startMs: g.startMs,
+      endMs: g.endMs,
+      pods: g.bucket === 'idle' ? 0 : g.pods,
+    },
+    g.gpuModels,
+    'sum',
+  );
 
 const nameOf = (keys: readonly string[]) => (keys.length === 0 ? '__all__' : keys.join('/'));
 
@@ -231,15 +255,7 @@ const foldSteps = (steps: readonly Acc[][]): Acc[] => {
       out.set(acc.name, { ...acc, gpuModels: new Set(acc.gpuModels) });
       continue;
     }
-    prev.costUsd += acc.costUsd;
-    prev.wasteUsd += acc.wasteUsd;
-    prev.idleUsd += acc.idleUsd;
-    prev.allocS += acc.allocS;
-    prev.usedS += acc.usedS;
-    prev.startMs = Math.min(prev.startMs, acc.startMs);
-    prev.endMs = Math.max(prev.endMs, acc.endMs);
-    prev.pods = Math.max(prev.pods, acc.pods);
-    for (const m of acc.gpuModels) prev.gpuModels.add(m);
+    merge(prev, acc, acc.gpuModels, 'max');
   }
   return [...out.values()].sort((a, b) => b.costUsd - a.costUsd || a.name.localeCompare(b.name));
 };

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_IN_ROLES, type Permission } from '../../api/auth/permissions.ts';
-import { IDLE_BUCKET, type CostLedgerRow } from '../../contracts/cost-ledger-row.ts';
+import type { CostLedgerRow } from '../../contracts/cost-ledger-row.ts';
 import { createCostStore } from '../../pipeline/store/cost-store.ts';
 import type { SqlExecutor } from '../../pipeline/store/executor.ts';
 import { createQuotaStore } from '../../pipeline/store/quota-store.ts';
@@ -16,6 +16,7 @@ import { ident, sql } from '../../pipeline/store/sql.ts';
 import { createTelemetryStore } from '../../pipeline/store/telemetry-store.ts';
 import { startApi, testApiOptions, type ApiHarness, type ApiResponse } from '../helpers/api-harness.ts';
 import { startTestIssuer, type TestIssuer } from '../helpers/oidc-issuer.ts';
+import { asIdle } from './api-ledger-kit.ts';
 
 const TENANTS = 100;
 const W = Date.UTC(2026, 10, 2, 10);
@@ -45,21 +46,7 @@ const rowFor = (i: number): CostLedgerRow => ({
   costUsd: i + 1,
   wasteUsd: (i + 1) / 2,
 });
-const idleRow = (n: number): CostLedgerRow => ({
-  ...rowFor(n),
-  bucket: 'idle',
-  namespace: IDLE_BUCKET,
-  pod: IDLE_BUCKET,
-  podUid: IDLE_BUCKET,
-  tenant: IDLE_BUCKET,
-  team: IDLE_BUCKET,
-  workload: IDLE_BUCKET,
-  model: '',
-  labels: {},
-  usedGpuSeconds: 0,
-  costUsd: 1000,
-  wasteUsd: 0,
-});
+const idleRow = (n: number): CostLedgerRow => asIdle(rowFor(n), 1000 * 1800);
 
 interface RouteCase {
   readonly name: string;

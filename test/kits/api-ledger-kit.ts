@@ -51,23 +51,40 @@ const base = (
   priceUsdPerGpuHour: 2,
 });
 
-const idle = (ws: number, node: string, gpuSeconds: number): CostLedgerRow => ({
-  ...base(ws),
-  node,
+/** The idle row of `row`'s node and window: GPU time no pod held, priced at `row`'s price. */
+export const asIdle = (row: CostLedgerRow, gpuSeconds: number): CostLedgerRow => ({
+  ...row,
   bucket: 'idle',
-  namespace: IDLE_BUCKET,
-  pod: IDLE_BUCKET,
-  podUid: IDLE_BUCKET,
-  tenant: IDLE_BUCKET,
-  team: IDLE_BUCKET,
-  workload: IDLE_BUCKET,
+  ...Object.fromEntries(['namespace', 'pod', 'podUid', 'tenant', 'team', 'workload'].map((k) => [k, IDLE_BUCKET])),
   model: '',
   labels: {},
   allocatedGpuSeconds: gpuSeconds,
   usedGpuSeconds: 0,
-  costUsd: (gpuSeconds / 3600) * 2,
+  costUsd: (gpuSeconds / 3600) * row.priceUsdPerGpuHour,
   wasteUsd: 0,
 });
+
+const idle = (ws: number, node: string, gpuSeconds: number): CostLedgerRow =>
+  asIdle(
+    {
+      ...base(ws),
+      node,
+      bucket: 'idle',
+      namespace: '',
+      pod: '',
+      podUid: '',
+      tenant: '',
+      team: '',
+      workload: '',
+      model: '',
+      labels: {},
+      allocatedGpuSeconds: 0,
+      usedGpuSeconds: 0,
+      costUsd: 0,
+      wasteUsd: 0,
+    },
+    gpuSeconds,
+  );
 
 export const hourRows = (ws: number): CostLedgerRow[] => [
   {
