@@ -73,7 +73,7 @@ export function createApp(deps: ApiDeps, config: ApiConfig): Express {
   app.set('query parser', 'simple');
   app.use(helmet());
   if (config.corsOrigins.length > 0)
-    app.use(cors({ origin: [...config.corsOrigins], allowedHeaders: ['authorization'] }));
+    app.use(cors({ origin: [...config.corsOrigins], allowedHeaders: ['authorization', 'content-type'] }));
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
   app.get('/readyz', (_req, res) => {

@@ -5,7 +5,8 @@
  * refuses requests (503) rather than serve them unaudited. On close, what the store will not take
  * within the deadline is appended to a local file (`spoolPath`) and read back at the next start.
  */
-import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuditRecord } from '../../pipeline/store/audit-store.ts';
 
@@ -104,6 +105,7 @@ export function createAuditBuffer(o: AuditBufferOptions): AuditBuffer {
         if (!ok) await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, deadline - Date.now()))));
       }
       if (queue.length > 0 && o.spoolPath !== null) {
+        mkdirSync(dirname(o.spoolPath), { recursive: true });
         appendFileSync(o.spoolPath, queue.map((r) => JSON.stringify(r)).join('\n') + '\n');
         o.logger.warn(
           { records: queue.length, path: o.spoolPath },
