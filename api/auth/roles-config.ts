@@ -36,7 +36,12 @@ export const parseRoles = (yamlText: string, origin: string): RoleRegistry => {
   }
   const parsed = schema.safeParse(doc);
   if (!parsed.success)
-    throw new ConfigError(parsed.error.issues.map((i) => `${origin}: ${i.path.map(String).join('.')}: ${i.message}`));
+    throw new ConfigError(
+      parsed.error.issues.map(
+        (i) =>
+          `${origin}: ${i.path.map(String).join('.')}: ${i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message}`,
+      ),
+    );
   const clashes = Object.keys(parsed.data.roles).filter((name) => name in BUILT_IN_ROLES);
   if (clashes.length > 0) throw new ConfigError(clashes.map((n) => `${origin}: roles.${n}: is a built-in role`));
   const custom = Object.entries(parsed.data.roles).map(([name, r]): Role => ({
