@@ -234,7 +234,10 @@ export function describeApiIsolationSuite(name: string, open: () => Promise<SqlE
     afterAll(async () => {
       await h?.close();
       await issuer?.close();
-      await executor?.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`);
+      // Cleanup only: a slow DROP on a loaded server must not fail what was tested.
+      await executor
+        ?.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`)
+        .catch((error: unknown) => console.warn(`could not drop ${database}: ${String(error)}`));
       await executor?.close();
     });
 
