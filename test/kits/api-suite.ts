@@ -400,6 +400,33 @@ export function describeApiSuite(name: string, open: () => Promise<SqlExecutor>)
       expect(costs(refreshed.data)).toEqual({ alpha: 226, beta: 144 });
     });
 
+    it('limits requests per token, and answers CORS only for configured origins', async () => {
+      const limited = await startApi(
+        executor,
+        testApiOptions(database, { rateLimit: { windowMs: 60_000, max: 3 }, corsOrigins: ['https://ui.example'] }),
+        () => NOW,
+      );
+      try {
+        const [one, two] = [
+          await limited.token('viewer', { tenant: 'alpha' }),
+          await limited.token('viewer', { tenant: 'beta' }),
+        ];
+        const statuses = [];
+        for (let i = 0; i < 4; i++) statuses.push((await limited.get('/v1/quotas', one)).status);
+        expect(statuses).toEqual([200, 200, 200, 429]);
+        expect((await limited.get('/v1/quotas', two)).status).toBe(200);
+        const preflight = await fetch(`${limited.url}/v1/quotas`, {
+          method: 'OPTIONS',
+          headers: { origin: 'https://ui.example', 'access-control-request-method': 'GET' },
+        });
+        expect(preflight.headers.get('access-control-allow-origin')).toBe('https://ui.example');
+        const other = await fetch(`${limited.url}/healthz`, { headers: { origin: 'https://evil.example' } });
+        expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      } finally {
+        await limited.close();
+      }
+    });
+
     it('serves health, readiness, its OpenAPI 3.1 document and its metrics', async () => {
       expect((await h.get('/healthz')).body).toEqual({ ok: true });
       expect((await h.get('/readyz')).status).toBe(200);
