@@ -63,6 +63,69 @@ export interface AppConfig {
   readonly alertWebhookSecret: string;
   /** A receiver that does not answer within this is retried later. */
   readonly alertTimeoutMs: number;
+  /** `gpu-ledger api`: listen address, limits, custom roles, SSO, audit buffer (api/README.md). */
+  readonly api: ApiSettings;
+}
+
+export interface ApiSettings {
+  readonly host: string;
+  readonly port: number;
+  /** Custom roles YAML (GPU_LEDGER_API_ROLES); null = built-in roles only. */
+  readonly rolesPath: string | null;
+  /** OIDC SSO: all three of issuer, audience and JWKS URL, or none (tokens only). */
+  readonly oidc: { readonly issuer: string; readonly audience: string; readonly jwksUrl: string } | null;
+  readonly tokenCacheMs: number;
+  readonly rateLimitPerMinute: number;
+  readonly maxWindowDays: number;
+  readonly maxRows: number;
+  readonly corsOrigins: readonly string[];
+  readonly auditMaxPending: number;
+  readonly auditSpoolPath: string;
+}
+
+function parseApiSettings(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  positiveInt: (name: string, fallback: number) => number,
+  problems: string[],
+): ApiSettings {
+  const get = (name: string) => env[name]?.trim() ?? '';
+  const addr = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(
+    get('GPU_LEDGER_API_ADDR') || '127.0.0.1:8080',
+  );
+  if (!addr || Number(addr[3]) > 65_535)
+    problems.push(
+      `GPU_LEDGER_API_ADDR must be host:port (e.g. 127.0.0.1:8080 or [::]:8080), got "${get('GPU_LEDGER_API_ADDR')}"`,
+    );
+  const oidcParts = ['GPU_LEDGER_API_OIDC_ISSUER', 'GPU_LEDGER_API_OIDC_AUDIENCE', 'GPU_LEDGER_API_OIDC_JWKS_URL'].map(
+    get,
+  );
+  const [issuer = '', audience = '', jwksUrl = ''] = oidcParts;
+  const oidcSet = oidcParts.filter((p) => p !== '').length;
+  if (oidcSet !== 0 && oidcSet !== 3)
+    problems.push('GPU_LEDGER_API_OIDC_ISSUER, _AUDIENCE and _JWKS_URL go together: set all three or none');
+  if (jwksUrl !== '' && !URL.canParse(jwksUrl))
+    problems.push(`GPU_LEDGER_API_OIDC_JWKS_URL is not a URL: "${jwksUrl}"`);
+  const corsOrigins = get('GPU_LEDGER_API_CORS_ORIGINS')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const o of corsOrigins)
+    if (!/^https?:\/\/[^/\s]+$/.test(o))
+      problems.push(`GPU_LEDGER_API_CORS_ORIGINS: "${o}" is not an origin (https://host[:port])`);
+  return {
+    host: addr?.[1] ?? addr?.[2] ?? '127.0.0.1',
+    port: Number(addr?.[3] ?? 8080),
+    rolesPath: get('GPU_LEDGER_API_ROLES') ? resolve(cwd, get('GPU_LEDGER_API_ROLES')) : null,
+    oidc: oidcSet === 3 ? { issuer, audience, jwksUrl } : null,
+    tokenCacheMs: positiveInt('GPU_LEDGER_API_TOKEN_CACHE_MS', 5000),
+    rateLimitPerMinute: positiveInt('GPU_LEDGER_API_RATE_LIMIT', 600),
+    maxWindowDays: positiveInt('GPU_LEDGER_API_MAX_WINDOW_DAYS', 400),
+    maxRows: positiveInt('GPU_LEDGER_API_MAX_ROWS', 10_000),
+    corsOrigins,
+    auditMaxPending: positiveInt('GPU_LEDGER_API_AUDIT_MAX_PENDING', 100_000),
+    auditSpoolPath: resolve(cwd, get('GPU_LEDGER_API_AUDIT_SPOOL') || '.run/api-audit-spool.jsonl'),
+  };
 }
 
 export const GPU_SOURCES = ['nvidia-smi-csv', 'nvidia-smi-xml', 'dcgm'] as const;
@@ -215,6 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     alertWebhooks: parseWebhooks(env['GPU_LEDGER_ALERT_WEBHOOKS']?.trim() ?? '', problems),
     alertWebhookSecret: env['GPU_LEDGER_ALERT_WEBHOOK_SECRET'] ?? '',
     alertTimeoutMs: positiveInt('GPU_LEDGER_ALERT_TIMEOUT_MS', 5000),
+    api: parseApiSettings(env, cwd, positiveInt, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -4,6 +4,7 @@ import { registerStackCommand } from '../stack/command.ts';
 import { registerAgentCommand } from './commands/agent.ts';
 import { registerAlertsCommand } from './commands/alerts.ts';
 import { registerBudgetsCommand } from './commands/budgets.ts';
+import { registerApiCommand } from './commands/api.ts';
 import { registerCostCommand } from './commands/cost.ts';
 import { registerDeadLettersCommand } from './commands/dead-letters.ts';
 import { registerDemoCommand } from './commands/demo.ts';
@@ -13,6 +14,7 @@ import { registerQueryCommand } from './commands/query.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerRecommendCommand } from './commands/recommend.ts';
 import { registerRulesCommand } from './commands/rules.ts';
+import { registerTokensCommand } from './commands/tokens.ts';
 import { createCliContext } from './context.ts';
 
 /**
@@ -33,6 +35,8 @@ registerDeadLettersCommand(program, context);
 registerQueryCommand(program, context);
 registerCostCommand(program, context);
 registerRecommendCommand(program, context);
+registerApiCommand(program, context);
+registerTokensCommand(program, context);
 registerDemoCommand(program, context);
 registerInspectCommand(program);
 registerSimulateCommand(program, context);

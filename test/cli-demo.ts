@@ -7,9 +7,22 @@ import { runCli } from './helpers/run-cli.ts';
 export function describeCliDemo(mode: 'embedded' | 'distributed', env: () => Record<string, string>): void {
   describe(`gpu-ledger demo + query (${mode})`, () => {
     it('prints what flowed and a cost report, and the store answers queries afterwards', async () => {
-      const vars = { ...env(), GPU_LEDGER_FIXTURES_DIR: TELEMETRY_FIXTURES };
+      const vars = { ...env(), GPU_LEDGER_FIXTURES_DIR: TELEMETRY_FIXTURES, GPU_LEDGER_API_ADDR: '127.0.0.1:0' };
       const demo = await runCli(
-        ['demo', '--mode', mode, '--rounds', '2', '--interval-ms', '10', '--no-trace', '--cost-nodes', '8'],
+        [
+          'demo',
+          '--mode',
+          mode,
+          '--rounds',
+          '2',
+          '--interval-ms',
+          '10',
+          '--no-trace',
+          '--cost-nodes',
+          '8',
+          '--api-for',
+          '0',
+        ],
         vars,
       );
       expect(demo.code, demo.stderr).toBe(0);
@@ -43,6 +56,12 @@ export function describeCliDemo(mode: 'embedded' | 'distributed', env: () => Rec
       );
       expect(namespaces).toContain('__idle__');
       expect(namespaces.length).toBeGreaterThan(3);
+
+      // The API over the demo's store, and a curl line with a demo token that worked.
+      expect(demo.stdout).toMatch(/api: GET \/v1\/allocation\S* -> 200, [1-9]\d* allocation\(s\) of tenant acme/);
+      expect(demo.stdout).toMatch(
+        /try: curl -s -H 'Authorization: Bearer glt_[0-9a-f]{12}_[\w-]{43}' 'http:\/\/127\.0\.0\.1:\d+\/v1\/allocation/,
+      );
 
       // Only the live rounds are this recent (the replayed hours ended at least an hour ago).
       const query = await runCli(['query', 'utilization', '--since', '30m', '--json'], vars);

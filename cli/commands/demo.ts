@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import { startDemoApi } from '../demo/demo-api.ts';
+import { parseDuration } from '../parse-duration.ts';
 import { printCostReport } from './cost.ts';
 import { printDemoAlerts } from './alerts.ts';
 import { formatUtilization } from './query.ts';
@@ -17,8 +19,16 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
     .option('--interval-ms <ms>', 'pause between rounds', '200')
     .option('--no-trace', "keep the captures' own utilization instead of driving it from the gentd26 trace")
     .option('--cost-nodes <n>', 'openb trace nodes replaying two closed hours for the cost report (0: skip it)', '40')
+    .option('--api-for <duration>', 'then serve the API this long (e.g. 10m; 0: start, check, stop)', 'forever')
     .action(
-      async (options: { mode?: string; rounds: string; intervalMs: string; trace: boolean; costNodes: string }) => {
+      async (options: {
+        mode?: string;
+        rounds: string;
+        intervalMs: string;
+        trace: boolean;
+        costNodes: string;
+        apiFor: string;
+      }) => {
         const config = ctx.config();
         const mode = options.mode ?? config.mode;
         if (mode !== 'embedded' && mode !== 'distributed')
@@ -74,6 +84,12 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
           console.log('');
         }
         console.log(`demo finished in ${(r.elapsedMs / 1000).toFixed(1)} s`);
+        const api = await startDemoApi({ ...config, mode }, logger);
+        console.log(api.lines.join('\n'));
+        await api.serve(
+          options.apiFor === 'forever' ? Infinity : options.apiFor === '0' ? 0 : parseDuration(options.apiFor),
+          (l) => console.log(l),
+        );
       },
     );
 }

@@ -38,6 +38,8 @@ export const DEFAULT_RETENTION_TABLES: Readonly<Record<string, RetentionClass>> 
   // Every alert with its evidence, and every budget change: an audit trail.
   alerts: 'audit',
   budget_changes: 'audit',
+  cost_ledger_daily: 'ledger',
+  cost_ledger_days: 'ledger',
   audit_log: 'audit',
 };
 

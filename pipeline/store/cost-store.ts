@@ -4,36 +4,23 @@
  * cost_ledger_windows and collapses copies of a row by its key, so neither a recomputation nor a
  * retried insert is ever counted twice, merged or not (see the migration).
  */
+import { type CostBucket, type CostLedgerRow, type PricingTier } from '../../contracts/cost-ledger-row.ts';
 import {
-  IDLE_BUCKET,
-  UNALLOCATED,
-  type CostBucket,
-  type CostLedgerRow,
-  type PricingTier,
-} from '../../contracts/cost-ledger-row.ts';
+  clusterFilter,
+  currentLedgerRows,
+  groupKeyExpr,
+  latestComputations,
+  rangeFilter,
+  type CostGroupKey,
+  type CostRange,
+} from './cost-ledger-sql.ts';
+import { createCostLedgerDays } from './cost-ledger-days.ts';
 import type { SqlExecutor } from './executor.ts';
-import {
-  commaJoin,
-  date,
-  dateTime,
-  ident,
-  raw,
-  sql,
-  SqlValueError,
-  str,
-  toEpochSeconds,
-  uint,
-  type SqlQuery,
-  type SqlValue,
-} from './sql.ts';
+import { ledgerWhere, UNSCOPED, type LedgerScope } from './ledger-filter.ts';
+import { commaJoin, date, ident, raw, sql, SqlValueError, str, toEpochSeconds, uint } from './sql.ts';
 import { toSafeNumber } from './telemetry-store.ts';
 
-/** Ledger windows with windowStartMs ≥ fromMs and windowEndMs ≤ toMs (whole windows only). */
-export interface CostRange {
-  readonly fromMs: number;
-  readonly toMs: number;
-  readonly cluster?: string;
-}
+export { COST_GROUP_KEYS, isLabelKey, type CostGroupKey, type CostRange } from './cost-ledger-sql.ts';
 
 /** One computation of one cluster's window. `computedAtMs` must exceed every earlier computation's. */
 export interface LedgerComputation {
@@ -47,26 +34,6 @@ export interface LedgerComputation {
 }
 
 export type LedgerWindow = Omit<LedgerComputation, 'rows'> & { readonly rowCount: number };
-
-/** Report dimensions; `label:<key>` groups by a pod label (Kubernetes label-key syntax). */
-export const COST_GROUP_KEYS = [
-  'cluster',
-  'node',
-  'gpuModel',
-  'pricingTier',
-  'namespace',
-  'pod',
-  'tenant',
-  'team',
-  'workload',
-  'model',
-] as const;
-export type CostGroupKey = (typeof COST_GROUP_KEYS)[number] | `label:${string}`;
-
-/** `[prefix/]name`: prefix a DNS subdomain (≤ 253), name ≤ 63 alphanumerics with `-_.` inside. */
-const LABEL_KEY =
-  /^(?:(?=.{1,253}\/)[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?\/)?(?=.{1,63}$)[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-export const isLabelKey = (key: string): boolean => LABEL_KEY.test(key);
 
 /** Sums of one group: `bucket` is always a dimension, so idle is its own group. */
 export interface CostAggregate {
@@ -109,10 +76,11 @@ export interface CostStore {
   write(computation: LedgerComputation): Promise<void>;
   /** The latest computation of each (cluster, window) in the range, by cluster then window. */
   windows(range: CostRange): Promise<LedgerWindow[]>;
-  rows(range: CostRange): Promise<CostLedgerRow[]>;
+  /** The current rows, narrowed to a scope (default: all), at most `limit` of them when given. */
+  rows(range: CostRange, scope?: LedgerScope, limit?: number): Promise<CostLedgerRow[]>;
   aggregate(range: CostRange, by: readonly CostGroupKey[]): Promise<CostAggregate[]>;
   /** Workload cost per (cluster, pod, tenant): a pod split over tenants (shared namespaces) has several. */
-  podCosts(range: CostRange): Promise<PodCost[]>;
+  podCosts(range: CostRange, scope?: LedgerScope): Promise<PodCost[]>;
   /** Cost per window start and value of one dimension (all clusters; idle is its own value), for the cost-spike rule. */
   windowCosts(range: CostRange, by: CostGroupKey): Promise<WindowCost[]>;
   /** Model-server token deltas with observedAtMs in (fromMs, toMs], replayed samples counted once. */
@@ -126,59 +94,9 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
   const db = ident(config.database);
   const table = (name: string) => `${config.database}.${name}`;
 
-  const rangeFilter = (r: CostRange): SqlValue => {
-    if (!(r.toMs > r.fromMs)) throw new SqlValueError(`cost range [${r.fromMs}, ${r.toMs}) is empty`);
-    const cluster = r.cluster === undefined ? raw(sql``) : raw(sql`AND cluster = ${str(r.cluster)}`);
-    return raw(sql`window_start >= ${dateTime(r.fromMs)} AND window_start <= ${dateTime(r.toMs)}
-      AND window_start_ms >= ${uint(r.fromMs)} AND window_end_ms <= ${uint(r.toMs)} ${cluster}`);
-  };
-  const latest = (r: CostRange): SqlQuery => sql`
-    SELECT cluster, window_start_ms, window_end_ms, max(computed_at_ms)
-    FROM ${db}.cost_ledger_windows WHERE ${rangeFilter(r)}
-    GROUP BY cluster, window_start_ms, window_end_ms`;
-  /** The latest computation's rows, one per key; non-key columns prefixed r_ (18.16 substitutes same-named aliases). */
-  const current = (r: CostRange): SqlValue =>
-    raw(sql`
-    SELECT cluster, window_start_ms, window_end_ms, node, gpu_model, pricing_tier, bucket, pod_uid, tenant,
-           any(namespace) AS r_namespace, any(pod) AS r_pod, any(team) AS r_team, any(workload) AS r_workload,
-           any(model) AS r_model, any(label_keys) AS r_label_keys, any(label_values) AS r_label_values,
-           any(allocated_gpu_seconds) AS r_alloc, any(used_gpu_seconds) AS r_used,
-           any(price_usd_per_gpu_hour) AS r_price, any(cost_usd) AS r_cost, any(waste_usd) AS r_waste
-    FROM ${db}.cost_ledger
-    WHERE ${rangeFilter(r)} AND (cluster, window_start_ms, window_end_ms, computed_at_ms) IN (${raw(latest(r))})
-    GROUP BY cluster, window_start_ms, window_end_ms, node, gpu_model, pricing_tier, bucket, pod_uid, tenant`);
-
-  const idleOr = (expr: SqlQuery): SqlValue => raw(sql`if(bucket = ${str('idle')}, ${str(IDLE_BUCKET)}, ${raw(expr)})`);
-  const keyExpr = (key: CostGroupKey): SqlValue => {
-    if (key.startsWith('label:')) {
-      const name = key.slice('label:'.length);
-      if (!isLabelKey(name))
-        throw new SqlValueError(
-          `group key ${JSON.stringify(key)}: ${JSON.stringify(name)} is not a Kubernetes label key`,
-        );
-      return idleOr(
-        sql`if(has(r_label_keys, ${str(name)}), arrayElement(r_label_values, indexOf(r_label_keys, ${str(name)})), ${str(UNALLOCATED)})`,
-      );
-    }
-    const columns: Record<(typeof COST_GROUP_KEYS)[number], SqlQuery> = {
-      cluster: sql`cluster`,
-      node: sql`node`,
-      gpuModel: sql`gpu_model`,
-      pricingTier: sql`pricing_tier`,
-      namespace: sql`r_namespace`,
-      pod: sql`if(bucket = ${str('idle')}, r_pod, concat(r_namespace, '/', r_pod))`,
-      tenant: sql`tenant`,
-      team: sql`r_team`,
-      workload: sql`r_workload`,
-      model: sql`if(r_model = '', ${str(UNALLOCATED)}, r_model)`,
-    };
-    const column = columns[key as (typeof COST_GROUP_KEYS)[number]] as SqlQuery | undefined;
-    if (column === undefined)
-      throw new SqlValueError(
-        `unknown group key ${JSON.stringify(key)} (use ${COST_GROUP_KEYS.join(', ')} or label:<key>)`,
-      );
-    return key === 'model' ? idleOr(column) : raw(column);
-  };
+  const days = createCostLedgerDays(executor, config);
+  const current = (r: CostRange) => currentLedgerRows(db, r);
+  const latest = (r: CostRange) => latestComputations(db, r);
 
   return {
     async write(c) {
@@ -226,6 +144,8 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
       await executor.insert(table('cost_ledger_windows'), [
         { ...base, row_count: c.rows.length, fleet_cost_usd: c.fleetCostUsd, problems: c.problems },
       ]);
+      // The day's pre-aggregation (migration 043) follows; readers check it against the windows above.
+      await days.refresh(c.cluster, c.windowStartMs, c.computedAtMs);
     },
 
     async windows(r) {
@@ -246,9 +166,11 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
       }));
     },
 
-    async rows(r) {
+    async rows(r, scope = UNSCOPED, limit) {
       const rows = await executor.query<Raw>(
-        sql`SELECT * FROM (${current(r)}) ORDER BY cluster, window_start_ms, node, bucket DESC, pod_uid, tenant`,
+        sql`SELECT * FROM (${currentLedgerRows(db, r, ledgerWhere(scope, []))})
+            ORDER BY cluster, window_start_ms, node, bucket DESC, pod_uid, tenant
+            ${limit === undefined ? raw(sql``) : raw(sql`LIMIT ${uint(limit)}`)}`,
       );
       return rows.map((x): CostLedgerRow => {
         const keys = x['r_label_keys'] as string[];
@@ -280,7 +202,10 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
     },
 
     async aggregate(r, by) {
-      const keys = commaJoin([raw(sql`bucket`), ...by.map((key, i) => raw(sql`${keyExpr(key)} AS ${ident(`k${i}`)}`))]);
+      const keys = commaJoin([
+        raw(sql`bucket`),
+        ...by.map((key, i) => raw(sql`${groupKeyExpr(key)} AS ${ident(`k${i}`)}`)),
+      ]);
       const groups = commaJoin([raw(sql`bucket`), ...by.map((_, i) => ident(`k${i}`))]);
       const rows = await executor.query<Raw>(sql`
         SELECT ${keys}, sum(r_cost) AS cost_usd, sum(r_waste) AS waste_usd, sum(r_alloc) AS alloc_s, sum(r_used) AS used_s, count() AS n
@@ -298,10 +223,10 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
       }));
     },
 
-    async podCosts(r) {
+    async podCosts(r, scope = UNSCOPED) {
       const rows = await executor.query<Raw>(sql`
         SELECT cluster, pod_uid, tenant, sum(r_cost) AS cost_usd, sum(r_alloc) AS alloc_s
-        FROM (${current(r)}) WHERE bucket = ${str('workload')}
+        FROM (${currentLedgerRows(db, r, ledgerWhere(scope, []))}) WHERE bucket = ${str('workload')}
         GROUP BY cluster, pod_uid, tenant ORDER BY cluster, pod_uid, tenant`);
       return rows.map((x) => ({
         cluster: String(x['cluster']),
@@ -314,7 +239,7 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
 
     async windowCosts(r, by) {
       const rows = await executor.query<Raw>(sql`
-        SELECT window_start_ms, ${keyExpr(by)} AS k, sum(r_cost) AS cost_usd
+        SELECT window_start_ms, ${groupKeyExpr(by)} AS k, sum(r_cost) AS cost_usd
         FROM (${current(r)})
         GROUP BY window_start_ms, k
         ORDER BY window_start_ms, k`);
@@ -327,7 +252,7 @@ export function createCostStore(executor: SqlExecutor, config: { readonly databa
 
     async modelTokens(r) {
       if (!(r.toMs > r.fromMs)) throw new SqlValueError(`cost range [${r.fromMs}, ${r.toMs}) is empty`);
-      const cluster = r.cluster === undefined ? raw(sql``) : raw(sql`AND cluster = ${str(r.cluster)}`);
+      const cluster = clusterFilter(r);
       const rows = await executor.query<Raw>(sql`
         SELECT cluster, model, pod_uid, sum(m_requests) AS requests, sum(m_prompt) AS prompt, sum(m_generation) AS generation
         FROM (

@@ -43,6 +43,12 @@ export const StoreTable = {
   alertOutbox: 'alert_outbox',
   budgets: 'budgets',
   budgetChanges: 'budget_changes',
+  // Migrations 040–043: the API's tokens, audit log and quotas, and the ledger's daily pre-aggregation.
+  apiTokens: 'api_tokens',
+  auditLog: 'audit_log',
+  tenantQuotas: 'tenant_quotas',
+  costLedgerDaily: 'cost_ledger_daily',
+  costLedgerDays: 'cost_ledger_days',
 } as const;
 export type StoreTable = (typeof StoreTable)[keyof typeof StoreTable];
 const TABLES: ReadonlySet<string> = new Set(Object.values(StoreTable));
