@@ -17,6 +17,12 @@ import { parseCostConfig } from '../../pipeline/cost/cost-config.ts';
 import { createCostLedgerJob } from '../../pipeline/cost/cost-ledger-job.ts';
 import { parsePriceCatalog } from '../../pipeline/cost/price-catalog.ts';
 import { createStoreWriters } from '../../pipeline/ingest/store-writers.ts';
+import { createPriceLookup } from '../../pipeline/cost/price-lookup.ts';
+import { createRuleJob } from '../../pipeline/rules/rule-job.ts';
+import { DEFAULT_RULES_CONFIG } from '../../pipeline/rules/rules-config.ts';
+import { NOOP_ALERT_OBSERVER } from '../../pipeline/self-metrics/alert-metrics.ts';
+import { createBudgetStore } from '../../pipeline/store/budget-store.ts';
+import { createRecommenderJob } from '../../scheduler/recommender/recommender-job.ts';
 import { createRollupJob, DEFAULT_ROLLUP_JOB_CONFIG } from '../../pipeline/jobs/rollup-job.ts';
 import { createTelemetryGapJob, DEFAULT_TELEMETRY_GAP_JOB_CONFIG } from '../../pipeline/jobs/telemetry-gap-job.ts';
 import type { SqlExecutor } from '../../pipeline/store/executor.ts';
@@ -36,8 +42,10 @@ import {
   T0,
 } from './cost-fleet-kit.ts';
 
-/** The fleet's two hours, as a dashboard's time range; the interval Grafana would pick for ~240 points. */
-const RANGE = { fromMs: T0, toMs: T0 + 2 * HOUR_MS, intervalMs: 30_000 };
+/** When the jobs run: 20 minutes after the fleet's last sample (its agents are silent by then). */
+const CLOCK = T0 + 2 * HOUR_MS + 20 * 60_000;
+/** The fleet's two hours up to the jobs' clock, as a dashboard's time range; the interval Grafana would pick. */
+const RANGE = { fromMs: T0, toMs: CLOCK, intervalMs: 30_000 };
 
 /**
  * One more node beside the cost fleet: the real capture of an RTX 2080 SUPER held at its software
@@ -102,7 +110,7 @@ export function describeDashboardQueries(name: string, open: () => Promise<SqlEx
       executor = await open();
       const store = createTelemetryStore(executor, { database });
       await store.migrate();
-      const clock = T0 + 2 * HOUR_MS + 20 * 60_000;
+      const clock = CLOCK;
       const writers = createStoreWriters(store, () => clock);
       const batches = [...fleetBatches(), ...powerCappedNode()];
       expect(batches.at(-1)?.samples[0]?.throttleReasons).toContain('sw_power_cap');
@@ -112,15 +120,39 @@ export function describeDashboardQueries(name: string, open: () => Promise<SqlEx
       const now = () => clock;
       await createRollupJob({ executor, now }, { ...DEFAULT_ROLLUP_JOB_CONFIG, database }).run();
       await createTelemetryGapJob({ executor, now }, { ...DEFAULT_TELEMETRY_GAP_JOB_CONFIG, database }).run();
-      await createCostLedgerJob(
+      const catalog = parsePriceCatalog(FLEET_CATALOG_YAML, 'fleet catalog');
+      const cost = parseCostConfig(FLEET_COST_CONFIG_YAML, 'fleet config');
+      const logger = testLogger('dashboards');
+      await createCostLedgerJob({ executor, database, catalog, options: { cost } }, { now, logger }).run();
+      // The consumers of the ledger as the pipeline runs them: anomaly rules, budgets, the recommender.
+      await createRuleJob(
         {
           executor,
           database,
-          catalog: parsePriceCatalog(FLEET_CATALOG_YAML, 'fleet catalog'),
-          options: { cost: parseCostConfig(FLEET_COST_CONFIG_YAML, 'fleet config') },
+          now,
+          logger,
+          observer: NOOP_ALERT_OBSERVER,
+          pricing: { prices: createPriceLookup(catalog), cost },
+          receivers: [],
         },
-        { now, logger: testLogger('dashboards') },
+        DEFAULT_RULES_CONFIG,
       ).run();
+      const budgets = createBudgetStore(executor, { database });
+      for (const [scope, scopeValue, period, amountUsd] of [
+        ['tenant', 'acme', 'monthly', 1000],
+        ['namespace', 'research', 'weekly', 10],
+      ] as const)
+        await budgets.set({
+          id: `${scope}/${scopeValue}`,
+          scope,
+          scopeValue,
+          period,
+          amountUsd,
+          thresholdsPct: [50, 80, 100],
+          updatedAtMs: clock,
+          updatedBy: 'test',
+        });
+      await createRecommenderJob({ executor, database, catalog, cost }, { now, logger }).run();
     }, 300_000);
 
     afterAll(async () => {
@@ -146,6 +178,24 @@ export function describeDashboardQueries(name: string, open: () => Promise<SqlEx
       expect(await single('gpu-ledger-cost', 'GPU cost')).toBeCloseTo(2 * TRUTH.fleetUsd, 6);
       expect(await single('gpu-ledger-cost', 'Unallocated idle')).toBeCloseTo(2 * TRUTH.tenants.__idle__, 6);
       expect(await single('gpu-ledger-cost', 'Allocated but unused')).toBeCloseTo(2 * TRUTH.wasteUsd, 6);
+    });
+
+    it('budget burn and unallocated share are the fleet’s hand-computed figures', async () => {
+      const d = DASHBOARDS.find((x) => x.uid === 'gpu-ledger-budgets-alerts');
+      const panel = d?.panels.find((p) => p.title === 'Budgets: burn and forecast');
+      const rows = await run(expandPanelSql(panel?.sql ?? '', context({ tenant: ALL_VALUE })));
+      const byId = Object.fromEntries(rows.map((r) => [String(r['budget_id']), r]));
+      // acme: qwen + densenet = $14.76 an hour, 2 hours of November: 2.952% of $1000.
+      expect(Number(byId['tenant/acme']?.['spend_usd'])).toBeCloseTo(29.52, 6);
+      expect(Number(byId['tenant/acme']?.['used_pct'])).toBeCloseTo(2.952, 6);
+      // research: train-a (2 A800 × 2700 s at $0.001/GPU-s = $5.40) and mig-infer (3g.40gb: 3/7 × $3.60) an hour,
+      // twice, against $10 this week.
+      expect(Number(byId['namespace/research']?.['used_pct'])).toBeCloseTo(2 * (5.4 + (3 / 7) * 3.6) * 10, 6);
+      // Idle GPU-seconds an hour: A800 9000 + V100 7200 + A100 (4/7)·3600 + T4 1800, of 13 GPUs × 3600.
+      expect(await single('gpu-ledger-scheduler', 'Unallocated GPUs')).toBeCloseTo(
+        (100 * (9000 + 7200 + (4 / 7) * 3600 + 1800)) / (13 * 3600),
+        6,
+      );
     });
 
     it('cost panels read one computation per window: retried inserts and older or unfinished computations never add up', async () => {
