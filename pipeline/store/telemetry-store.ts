@@ -34,6 +34,8 @@ export const StoreTable = {
   // Written by pipeline/cost (migration 020, cost-store.ts); listed so that the schema check knows every table.
   costLedger: 'cost_ledger',
   costLedgerWindows: 'cost_ledger_windows',
+  // A view of the ledger's current rows for readers outside the store (Grafana: migration 070).
+  costLedgerCurrent: 'cost_ledger_current',
   // Written by scheduler/recommender (migration 050, recommendation-store.ts).
   recommendations: 'recommendations',
   recommendationStatus: 'recommendation_status',
