@@ -6,18 +6,28 @@ import { loadStackConfig, type StackConfig } from '../../stack/config.ts';
 import { startService, stopService } from '../../stack/stack.ts';
 import type { ServiceName, StackLogger } from '../../stack/types.ts';
 
-/** A port the kernel says is free right now (bound to port 0, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The kernel hands out outgoing connections' local ports from this range (Linux default 32768-60999).
+ * A service port chosen inside it can be taken by any client socket while the service is stopped,
+ * so a restart would find it "in use by a process that is not ours" (seen in CI): pick below it.
+ */
+const SERVICE_PORTS = { low: 20000, high: 32767 } as const;
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
   });
+}
+
+/** A port that is free right now and outside the kernel's ephemeral range (see SERVICE_PORTS). */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = SERVICE_PORTS.low + Math.floor(Math.random() * (SERVICE_PORTS.high - SERVICE_PORTS.low + 1));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in ${SERVICE_PORTS.low}-${SERVICE_PORTS.high} after 200 tries`);
 }
 
 const quiet: StackLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
