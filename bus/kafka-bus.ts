@@ -1,6 +1,7 @@
 import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DeliveredRecord, OutgoingRecord, RecordBus, SubscribeOptions, Subscription } from '../contracts/bus.ts';
+import { DeadlineError, withDeadline } from '../contracts/with-deadline.ts';
 import { stopKafkajsIdleLoop } from './kafkajs-idle-loop-fix.ts';
 
 export interface KafkaBusConfig {
@@ -45,6 +46,14 @@ export interface KafkaBusConfig {
   readonly lingerMs?: number;
   readonly maxBatchRecords?: number;
   readonly maxBatchBytes?: number;
+  /**
+   * Every close is bounded by this (default 5 s): a subscription's (the consumer stops fetching, waits
+   * for its handler, commits, leaves the group) and the bus's (queued sends, the producer). What does
+   * not finish in time is abandoned with a warning: a consumer stuck re-joining a rebalancing group or
+   * talking to a dead broker is dropped by the broker after its session timeout, and what it had not
+   * committed is delivered again to the group.
+   */
+  readonly closeTimeoutMs?: number;
 }
 
 /**
@@ -135,6 +144,16 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
   const prefix = config.topicPrefix ?? '';
   const wire = (topic: string) => prefix + topic;
   const unwire = (topic: string) => (topic.startsWith(prefix) ? topic.slice(prefix.length) : topic);
+  const closeTimeoutMs = config.closeTimeoutMs ?? 5000;
+  /** Waits for `work` at most `ms`; past that it is abandoned (warned), never awaited further. */
+  const abandonLate = async (what: string, work: Promise<void>, ms: number): Promise<void> => {
+    try {
+      await withDeadline(what, work, ms);
+    } catch (error) {
+      if (!(error instanceof DeadlineError)) throw error;
+      config.logger.warn({ closeTimeoutMs }, `${error.message}; abandoned`);
+    }
+  };
 
   const getProducer = async (): Promise<Producer> => {
     if (producer) return producer;
@@ -305,7 +324,11 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
       const subscription: Subscription = {
         async close() {
           subscriptions.delete(subscription);
-          await consumer.disconnect();
+          await abandonLate(
+            `consumer of group ${options.groupId} stopping (handler, commit, leaving the group)`,
+            consumer.disconnect(),
+            closeTimeoutMs,
+          );
         },
       };
       subscriptions.add(subscription);
@@ -313,14 +336,25 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
     },
 
     async close() {
-      await flush();
+      const endsAtMs = Date.now() + closeTimeoutMs;
+      const left = () => Math.max(0, endsAtMs - Date.now());
+      await abandonLate('queued sends', flush(), left());
+      const abandoned = pending;
+      pending = [];
+      for (const s of abandoned) s.reject(new Error('bus closed before this send went out'));
       await Promise.all([...subscriptions].map((s) => s.close()));
-      if (producerConnecting) {
-        const p = await producerConnecting.catch(() => null);
-        await p?.disconnect();
-      }
+      const connecting = producerConnecting;
       producer = null;
       producerConnecting = null;
+      if (connecting)
+        await abandonLate(
+          'producer disconnecting',
+          connecting.then(
+            (p) => p.disconnect(),
+            () => undefined,
+          ),
+          left(),
+        );
     },
   };
 }

@@ -63,6 +63,11 @@ export interface AppConfig {
   readonly alertWebhookSecret: string;
   /** A receiver that does not answer within this is retried later. */
   readonly alertTimeoutMs: number;
+  /**
+   * GPU_LEDGER_SHUTDOWN_TIMEOUT_MS: from SIGTERM/SIGINT to exit, at most this long (cli/shutdown.ts).
+   * Keep it below the pod's terminationGracePeriodSeconds (the Helm chart adds a margin to it).
+   */
+  readonly shutdownTimeoutMs: number;
   /** `gpu-ledger api`: listen address, limits, custom roles, SSO, audit buffer (api/README.md). */
   readonly api: ApiSettings;
 }
@@ -278,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     alertWebhooks: parseWebhooks(env['GPU_LEDGER_ALERT_WEBHOOKS']?.trim() ?? '', problems),
     alertWebhookSecret: env['GPU_LEDGER_ALERT_WEBHOOK_SECRET'] ?? '',
     alertTimeoutMs: positiveInt('GPU_LEDGER_ALERT_TIMEOUT_MS', 5000),
+    shutdownTimeoutMs: positiveInt('GPU_LEDGER_SHUTDOWN_TIMEOUT_MS', 10_000),
     api: parseApiSettings(env, cwd, positiveInt, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);

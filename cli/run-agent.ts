@@ -1,24 +1,27 @@
 import { createAgent } from '../collectors/agent.ts';
 import { createPodResolver } from '../collectors/kubernetes/pod-resolver.ts';
 import { createSpoolingSink } from '../collectors/spool/spooling-sink.ts';
-import { computeAgentHealth } from '../collectors/self-metrics/agent-health.ts';
+import { checkKafkaDelivery, computeAgentHealth } from '../collectors/self-metrics/agent-health.ts';
 import { startAgentHttpServer } from '../collectors/self-metrics/agent-http-server.ts';
 import { createAgentMetrics } from '../collectors/self-metrics/agent-metrics.ts';
 import { createPrometheusMetrics } from '../collectors/self-metrics/prometheus-metrics.ts';
 import { createAgentSources } from './agent-sources.ts';
 import type { CliContext } from './context.ts';
-import { untilSignal } from './run-until-signal.ts';
+import { checkReadiness, notStopping } from './readiness.ts';
+import { installShutdown, shutdownShares } from './shutdown.ts';
 import { createKafkaBusFor } from './wiring.ts';
 
 /**
  * `gpu-ledger agent`: the per-host agent. Samples nvidia-smi every interval; batches go through the
- * on-disk spool to Kafka (sampling never waits for Kafka); /metrics and /healthz on its own port.
- * SIGTERM/SIGINT: stop sampling, deliver what the spool can within its close timeout (the rest
- * stays on disk for the next start), disconnect from Kafka, stop serving.
+ * on-disk spool to Kafka (sampling never waits for Kafka); /metrics, /healthz and /readyz on its own port.
+ * SIGTERM/SIGINT (cli/shutdown.ts): stop sampling, deliver what the spool can within its share of the
+ * deadline (the rest stays on disk for the next start), disconnect from Kafka, stop serving, exit.
  */
 export async function runAgent(ctx: CliContext): Promise<void> {
   const config = ctx.config();
   const logger = ctx.logger('agent');
+  const shutdown = installShutdown({ logger, deadlineMs: config.shutdownTimeoutMs });
+  const shares = shutdownShares(config.shutdownTimeoutMs);
   const startedAtMs = Date.now();
   const telemetry = createPrometheusMetrics('gpu-ledger-agent', { 'host.name': config.node });
   const bus = createKafkaBusFor(config, logger, `agent-${config.node}`);
@@ -30,6 +33,7 @@ export async function runAgent(ctx: CliContext): Promise<void> {
       fsync: config.spoolFsync,
       fsyncIntervalMs: config.spoolFsyncIntervalMs,
       sendIntervalMs: config.spoolSendIntervalMs,
+      closeTimeoutMs: shares.drainMs,
     },
     { logger: logger.child({ component: 'spool' }), now: Date.now, meter: telemetry.meter },
   );
@@ -64,6 +68,8 @@ export async function runAgent(ctx: CliContext): Promise<void> {
           tick: metrics.tickState(),
           spool: spool.stats(),
         }),
+      ready: () =>
+        checkReadiness({ shutdown: notStopping(shutdown), kafka: () => checkKafkaDelivery(spool.stats()) }, 2000),
       logger,
     },
   ).catch(async (error: unknown) => {
@@ -87,13 +93,25 @@ export async function runAgent(ctx: CliContext): Promise<void> {
     'agent started',
   );
   agent.start(config.sampleIntervalMs);
-  const signal = await untilSignal();
-  logger.info({ signal }, 'agent stopping');
-  await agent.close();
-  await podEvents?.close();
-  await spool.close();
-  await bus.close();
-  await server.close();
-  await telemetry.close();
-  logger.info({ pendingRecords: spool.stats().pendingRecords }, 'agent stopped');
+  await shutdown.closeOnSignal([
+    {
+      name: 'sampling',
+      timeoutMs: shares.quickMs,
+      close: async () => {
+        await agent.close();
+        logger.info({ bootId: agent.bootId, batches: agent.batches }, 'sampling stopped');
+      },
+    },
+    ...(podEvents ? [{ name: 'pod watch', timeoutMs: shares.quickMs, close: () => podEvents.close() }] : []),
+    {
+      name: 'spool (delivering what it can; the rest stays on disk)',
+      close: async () => {
+        await spool.close();
+        logger.info({ pendingRecords: spool.stats().pendingRecords }, 'spool closed');
+      },
+    },
+    { name: 'Kafka producer', close: () => bus.close() },
+    { name: 'HTTP server', timeoutMs: shares.quickMs, close: () => server.close() },
+    { name: 'telemetry', timeoutMs: shares.quickMs, close: () => telemetry.close() },
+  ]);
 }

@@ -5,6 +5,7 @@ import { createMemoryBus } from '../bus/memory-bus.ts';
 import type { RecordBus } from '../contracts/index.ts';
 import { createTelemetryStore, type TelemetryStore } from '../pipeline/store/telemetry-store.ts';
 import type { AppConfig } from './config.ts';
+import { shutdownShares } from './shutdown.ts';
 
 /**
  * The one place that picks concrete adapters: Kafka + ClickHouse server in distributed mode,
@@ -29,6 +30,7 @@ export function createKafkaBusFor(
     clientId,
     topicPrefix: config.topicPrefix,
     logger: logger.child({ component: 'kafka' }),
+    closeTimeoutMs: shutdownShares(config.shutdownTimeoutMs).kafkaMs,
     ...fetch?.bus,
   });
 }

@@ -58,6 +58,8 @@ export interface Agent {
   start(intervalMs: number): void;
   close(): Promise<void>;
   readonly bootId: string;
+  /** Batches made this boot (seq 0 … batches - 1); each went to the sink unless its tick logged a failure. */
+  readonly batches: number;
 }
 
 /** PCI bus ids differ in domain width and case between nvidia-smi (00000000:3B:00.0) and NVRM (0000:3b:00). */
@@ -197,6 +199,9 @@ export function createAgent(deps: AgentDeps, identity: AgentIdentity): Agent {
 
   return {
     bootId,
+    get batches() {
+      return seq;
+    },
     tick,
     start(intervalMs) {
       const loop = () => {

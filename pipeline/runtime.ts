@@ -1,6 +1,7 @@
 import type { Meter } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { RecordBus } from '../contracts/index.ts';
+import { DeadlineError, withDeadline } from '../contracts/with-deadline.ts';
 import { createAlertingJobs, type AlertingConfig, type AlertingJobs } from './alerts/alerting-jobs.ts';
 import { createCostLedgerJob, type CostLedgerJobOptions } from './cost/cost-ledger-job.ts';
 import type { PriceCatalog } from './cost/price-catalog.ts';
@@ -12,7 +13,12 @@ import { DEFAULT_RETENTION, validateRetention, type RetentionPolicy } from './re
 import type { TelemetryStore } from './store/telemetry-store.ts';
 import type { LagProbe } from './self-metrics/kafka-lag-probe.ts';
 import { createPipelineMetrics, type PipelineMetrics } from './self-metrics/pipeline-metrics.ts';
-import { createIngestConsumer, type IngestConfig, type IngestConsumer } from './ingest/ingest-consumer.ts';
+import {
+  createIngestConsumer,
+  DEFAULT_INGEST_CONFIG,
+  type IngestConfig,
+  type IngestConsumer,
+} from './ingest/ingest-consumer.ts';
 import { createOptimizerJobs, type OptimizerConfig } from '../scheduler/optimizer-jobs.ts';
 import { NOOP_INGEST_OBSERVER, type IngestObserver } from './ingest/ingest-observer.ts';
 import { createStoreWriters } from './ingest/store-writers.ts';
@@ -66,7 +72,11 @@ export interface PipelineRuntime {
   /** The rule and delivery jobs, when configured. */
   readonly alerting: AlertingJobs | null;
   start(): Promise<void>;
-  /** Stops intake and the jobs, stores what was delivered, commits, leaves the group. */
+  /**
+   * Stops intake and the jobs, stores what was delivered, commits, leaves the group; bounded by the
+   * ingest's closeTimeoutMs (the bus bounds its consumers' stop): a job or a write still running then
+   * is abandoned (the jobs are idempotent, the writes uncommitted).
+   */
   close(): Promise<void>;
 }
 
@@ -153,12 +163,20 @@ export function createPipelineRuntime(deps: PipelineRuntimeDeps, config: Pipelin
       scheduler.start();
     },
     async close() {
-      await scheduler?.close();
-      scheduler = null;
-      await optimizer?.close();
-      await alerting?.close();
-      await ingest.close();
-      await deps.lagProbe?.close();
+      const closeMs = config.ingest?.closeTimeoutMs ?? DEFAULT_INGEST_CONFIG.closeTimeoutMs;
+      const abandonLate = (what: string, work: Promise<void>) =>
+        withDeadline(what, work, closeMs).catch((error: unknown) => {
+          if (!(error instanceof DeadlineError)) throw error;
+          jobLogger.warn(`${error.message}; abandoned`);
+        });
+      const jobs = async () => {
+        await scheduler?.close();
+        scheduler = null;
+        await optimizer?.close();
+        await alerting?.close();
+      };
+      await Promise.all([abandonLate('scheduled jobs', jobs()), ingest.close()]);
+      if (deps.lagProbe) await abandonLate('Kafka lag probe', deps.lagProbe.close());
     },
   };
 }

@@ -11,7 +11,9 @@ import { DEFAULT_RETENTION, parseMaxAge, type MaxAge } from '../../pipeline/rete
 import { createKafkaLagProbe } from '../../pipeline/self-metrics/kafka-lag-probe.ts';
 import { createMetricsServer } from '../../pipeline/self-metrics/metrics-server.ts';
 import type { CliContext } from '../context.ts';
-import { untilSignal } from '../run-until-signal.ts';
+import { checkReadiness, notStopping } from '../readiness.ts';
+import { installShutdown, shutdownShares } from '../shutdown.ts';
+import { sql } from '../../pipeline/store/sql.ts';
 import { alertingFromConfig } from '../alerting.ts';
 import { createBus, openStore } from '../wiring.ts';
 import { parseDuration } from '../parse-duration.ts';
@@ -122,7 +124,11 @@ export function pipelineConfigFromOptions(o: PipelineOptions): {
   };
 }
 
-/** `gpu-ledger pipeline`: the ingest consumer group, rollups, telemetry gaps, retention, the cost ledger, /metrics and /healthz. */
+/**
+ * `gpu-ledger pipeline`: the ingest consumer group, rollups, telemetry gaps, retention, the cost ledger,
+ * /metrics, /healthz and /readyz. SIGTERM/SIGINT (cli/shutdown.ts): stop intake and the jobs, store what
+ * was delivered or abandon it uncommitted, commit, leave the group, close the clients, exit.
+ */
 export function registerPipelineCommand(program: Command, ctx: CliContext): void {
   program
     .command('pipeline')
@@ -147,8 +153,8 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
       'a Kafka fetch waits on the broker up to this long for data (16 MiB): fewer, larger inserts, which ClickHouse merges far less; 0ms returns at once',
       '1s',
     )
-    .option('--metrics-port <port>', '/metrics and /healthz port (0: any free port)', '9464')
-    .option('--metrics-host <host>', 'address /metrics and /healthz listen on', '127.0.0.1')
+    .option('--metrics-port <port>', '/metrics, /healthz and /readyz port (0: any free port)', '9464')
+    .option('--metrics-host <host>', 'address /metrics, /healthz and /readyz listen on', '127.0.0.1')
     .option('--rollup-interval <duration>', "rollup recomputation interval, or 'off'", '60s')
     .option('--gaps-interval <duration>', "telemetry-gap recomputation interval, or 'off'", '60s')
     .option('--retention-interval <duration>', "retention interval, or 'off'", '1h')
@@ -191,8 +197,12 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
       const catalog = loadPriceCatalog(config.priceCatalogPath ?? undefined);
       const cost = loadCostConfig(config.costConfigPath);
       const { recommendIntervalMs, hintsIntervalMs } = parsed;
+      const logger = ctx.logger('pipeline');
+      const shutdown = installShutdown({ logger, deadlineMs: config.shutdownTimeoutMs });
+      const shares = shutdownShares(config.shutdownTimeoutMs);
       const runtimeConfig: PipelineRuntimeConfig = {
         ...parsed.runtime,
+        ingest: { ...parsed.runtime.ingest, closeTimeoutMs: shares.drainMs },
         costLedger:
           parsed.ledgerIntervalMs === null ? null : { intervalMs: parsed.ledgerIntervalMs, catalog, options: { cost } },
         optimizer: {
@@ -204,7 +214,6 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
         alerting:
           parsed.alerting && alertingFromConfig(config, { ...parsed.alerting, rulesPath: options.rules ?? null }),
       };
-      const logger = ctx.logger('pipeline');
       const exporter = new PrometheusExporter({ preventServerStart: true });
       const meterProvider = new MeterProvider({ readers: [exporter] });
       const store = await openStore(config);
@@ -220,11 +229,26 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
         { bus, store, logger, now: Date.now, meter: meterProvider.getMeter('gpu-ledger-pipeline'), lagProbe },
         runtimeConfig,
       );
-      const server = createMetricsServer(exporter, () => ({
-        ok: runtime.ingest.running,
-        ...runtime.ingest.stats,
-        deadLettersByReason: Object.fromEntries(runtime.ingest.stats.deadLettersByReason),
-      }));
+      const server = createMetricsServer(
+        exporter,
+        () => ({
+          ok: runtime.ingest.running,
+          ...runtime.ingest.stats,
+          deadLettersByReason: Object.fromEntries(runtime.ingest.stats.deadLettersByReason),
+        }),
+        () =>
+          checkReadiness(
+            {
+              shutdown: notStopping(shutdown),
+              ingest: () => {
+                if (!runtime.ingest.running) throw new Error('consumer group members not running');
+              },
+              kafka: async () => void (await lagProbe.read()),
+              store: async () => void (await store.executor.query(sql`SELECT 1 AS one`)),
+            },
+            2000,
+          ),
+      );
       await runtime.start();
       const port = await server.listen(metricsPort, metricsHost);
       logger.info(
@@ -235,19 +259,22 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
         },
         'pipeline started',
       );
-      const signal = await untilSignal();
-      logger.info(
+      await shutdown.closeOnSignal([
         {
-          signal,
-          ...runtime.ingest.stats,
-          deadLettersByReason: Object.fromEntries(runtime.ingest.stats.deadLettersByReason),
+          name: 'ingest and jobs (stop intake, store or abandon the writes in flight, commit, leave the group)',
+          close: async () => {
+            await runtime.close();
+            const { stats } = runtime.ingest;
+            logger.info(
+              { ...stats, deadLettersByReason: Object.fromEntries(stats.deadLettersByReason) },
+              'ingest stopped',
+            );
+          },
         },
-        'pipeline stopping',
-      );
-      await runtime.close();
-      await server.close();
-      await meterProvider.shutdown();
-      await bus.close();
-      await store.close();
+        { name: 'metrics server', timeoutMs: shares.quickMs, close: () => server.close() },
+        { name: 'meter provider', timeoutMs: shares.quickMs, close: () => meterProvider.shutdown() },
+        { name: 'Kafka producer', close: () => bus.close() },
+        { name: 'ClickHouse client', timeoutMs: shares.quickMs, close: () => store.close() },
+      ]);
     });
 }

@@ -60,3 +60,12 @@ export function computeAgentHealth(input: HealthInput): AgentHealth {
     kafka: { consecutiveFailures: spool.consecutiveFailures, lastError: spool.lastError },
   };
 }
+
+/**
+ * The agent's readiness check on Kafka (for /readyz): throws while the spool's sends fail. Sampling
+ * goes on meanwhile (liveness stays ok), the spool keeps the batches for later.
+ */
+export function checkKafkaDelivery(spool: HealthInput['spool']): void {
+  if (spool.consecutiveFailures > 0)
+    throw new Error(`Kafka unreachable: ${spool.consecutiveFailures} sends failed in a row (${spool.lastError})`);
+}

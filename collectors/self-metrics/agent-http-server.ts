@@ -13,6 +13,8 @@ export interface AgentHttpServerConfig {
 export interface AgentHttpServerDeps {
   readonly handleScrape: (request: IncomingMessage, response: ServerResponse) => void;
   readonly health: () => AgentHealth;
+  /** GET /readyz: 200 when `ok` (the agent can deliver: Kafka answers), else 503. */
+  readonly ready: () => Promise<{ readonly ok: boolean }>;
   readonly logger: Logger;
 }
 
@@ -23,8 +25,9 @@ export interface AgentHttpServer {
 }
 
 /**
- * The agent's own HTTP server: `GET /metrics` (the Prometheus exporter's handler) and
- * `GET /healthz` (200 or 503 with the AgentHealth JSON). Anything else is 404 / 405.
+ * The agent's own HTTP server: `GET /metrics` (the Prometheus exporter's handler), `GET /healthz`
+ * (liveness: 200 or 503 with the AgentHealth JSON) and `GET /readyz` (readiness: 200 or 503 with
+ * the readiness JSON). Anything else is 404 / 405.
  */
 export async function startAgentHttpServer(
   config: AgentHttpServerConfig,
@@ -32,13 +35,24 @@ export async function startAgentHttpServer(
 ): Promise<AgentHttpServer> {
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://agent').pathname;
-    if (path !== '/metrics' && path !== '/healthz')
+    if (path !== '/metrics' && path !== '/healthz' && path !== '/readyz')
       return void response
         .writeHead(404, { 'content-type': 'text/plain' })
-        .end('not found: try /metrics or /healthz\n');
+        .end('not found: try /metrics, /healthz or /readyz\n');
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return void response.writeHead(405, { allow: 'GET, HEAD' }).end();
     if (path === '/metrics') return deps.handleScrape(request, response);
+    if (path === '/readyz')
+      return void deps.ready().then(
+        (report) =>
+          response
+            .writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' })
+            .end(JSON.stringify(report)),
+        (error: unknown) => {
+          deps.logger.error({ err: error }, 'readiness check failed');
+          response.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false }));
+        },
+      );
     try {
       const health = deps.health();
       response.writeHead(health.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(health));

@@ -7,6 +7,7 @@ import type {
   Subscription,
 } from '../../contracts/index.ts';
 import { INGEST_TOPICS, Topics } from '../../contracts/index.ts';
+import { DeadlineError, withDeadline } from '../../contracts/with-deadline.ts';
 import { DEFAULT_BACKOFF, type BackoffConfig } from './backoff.ts';
 import { reasonCategory, STORE_REJECTED_PREFIX, toDeadLetter, toDeadLetterRecord } from './dead-letters.ts';
 import {
@@ -47,7 +48,10 @@ export interface IngestConfig extends BatcherConfig {
   readonly batchesPerMember: number;
   /** A bus handler waits this long for its records to be stored, then fails so the bus redelivers later; keeps group membership alive while the store is down. */
   readonly maxHandlerWaitMs: number;
-  /** On close, how long to keep trying to store what was delivered before giving up (it is redelivered on the next start). */
+  /**
+   * On close, how long to keep trying to store what was delivered before giving up (it is redelivered
+   * on the next start); a write still in flight then is abandoned, uncommitted.
+   */
   readonly closeTimeoutMs: number;
   /** Partitions of ingest topics this process creates (existing topics are left as they are). */
   readonly partitions: number;
@@ -285,6 +289,7 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
     },
     async close() {
       batcher.drain();
+      const endsAtMs = Date.now() + config.closeTimeoutMs;
       const giveUp = setTimeout(
         () => stopRetrying.abort(new Error('ingest closing: records not stored are redelivered on the next start')),
         config.closeTimeoutMs,
@@ -293,7 +298,12 @@ export function createIngestConsumer(deps: IngestDeps): IngestConsumer {
         const closing = subscriptions;
         subscriptions = [];
         await Promise.all(closing.map((s) => s.close()));
-        await batcher.idle();
+        await withDeadline('store writes in flight', batcher.idle(), Math.max(0, endsAtMs - Date.now())).catch(
+          (error: unknown) => {
+            if (!(error instanceof DeadlineError)) throw error;
+            deps.logger.warn(`${error.message}; abandoned uncommitted: they are redelivered on the next start`);
+          },
+        );
       } finally {
         clearTimeout(giveUp);
       }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 
@@ -17,9 +17,17 @@ export interface MetricsServer {
 /**
  * Our own HTTP server for the pipeline's operational endpoints: GET /metrics is the OpenTelemetry
  * Prometheus exporter's handler (exporter created with preventServerStart), GET /healthz a JSON health
- * report. Everything else is 404.
+ * report (liveness), GET /readyz a JSON readiness report (without `ready`: /healthz's). Everything else is 404.
  */
-export function createMetricsServer(exporter: PrometheusExporter, health: () => HealthReport): MetricsServer {
+export function createMetricsServer(
+  exporter: PrometheusExporter,
+  health: () => HealthReport,
+  ready: () => Promise<{ readonly ok: boolean }> = async () => health(),
+): MetricsServer {
+  const answer = (res: ServerResponse, report: { readonly ok: boolean; readonly error?: string }) => {
+    res.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(report));
+  };
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/metrics') {
@@ -27,9 +35,14 @@ export function createMetricsServer(exporter: PrometheusExporter, health: () => 
       return;
     }
     if (req.method === 'GET' && path === '/healthz') {
-      const report = health();
-      res.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(report));
+      answer(res, health());
+      return;
+    }
+    if (req.method === 'GET' && path === '/readyz') {
+      ready().then(
+        (report) => answer(res, report),
+        (error: unknown) => answer(res, { ok: false, error: error instanceof Error ? error.message : String(error) }),
+      );
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });

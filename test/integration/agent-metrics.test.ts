@@ -6,10 +6,15 @@ import { createKafkaBus } from '../../bus/kafka-bus.ts';
 import { createAgent } from '../../collectors/agent.ts';
 import { createNvidiaSmiXmlCollector } from '../../collectors/nvidia-smi/nvidia-smi-xml-collector.ts';
 import { createSpoolingSink, type SpoolingSink } from '../../collectors/spool/spooling-sink.ts';
-import { computeAgentHealth, type AgentHealth } from '../../collectors/self-metrics/agent-health.ts';
+import {
+  checkKafkaDelivery,
+  computeAgentHealth,
+  type AgentHealth,
+} from '../../collectors/self-metrics/agent-health.ts';
 import { startAgentHttpServer, type AgentHttpServer } from '../../collectors/self-metrics/agent-http-server.ts';
 import { createAgentMetrics, type AgentMetrics } from '../../collectors/self-metrics/agent-metrics.ts';
 import { createPrometheusMetrics, type PrometheusMetrics } from '../../collectors/self-metrics/prometheus-metrics.ts';
+import { checkReadiness } from '../../cli/readiness.ts';
 import { GpuSampleBatchSchema, Topics, type GpuSampleBatch, type RecordBus } from '../../contracts/index.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 import { loadTestServices, testLogger } from '../helpers/services.ts';
@@ -76,7 +81,12 @@ describe('agent self-observability: /metrics and /healthz on the agent port', ()
       });
     server = await startAgentHttpServer(
       { host: '127.0.0.1', port: 0 },
-      { handleScrape: telemetry.handleScrape, health, logger: testLogger('http') },
+      {
+        handleScrape: telemetry.handleScrape,
+        health,
+        ready: () => checkReadiness({ kafka: () => checkKafkaDelivery(spool.stats()) }, 2000),
+        logger: testLogger('http'),
+      },
     );
   }, 60_000);
   afterAll(async () => {
@@ -132,6 +142,9 @@ describe('agent self-observability: /metrics and /healthz on the agent port', ()
       spool: { pendingRecords: 0, maxBytes: 1 << 20 },
       kafka: { consecutiveFailures: 0 },
     });
+    const readyz = await fetch(`${server.url}/readyz`);
+    expect(readyz.status).toBe(200);
+    expect(await readyz.json()).toEqual({ ok: true, checks: { kafka: 'ok' } });
   }, 90_000);
 
   it('a tick whose GPU source fails: collect error counted, /healthz 503 with the reason', async () => {

@@ -17,6 +17,7 @@ import { ident, sql } from '../../pipeline/store/sql.ts';
 import { createTelemetryStore, StoreTable, type TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
 import { createKafkaAdmin } from '../../bus/kafka-admin.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
+import { killAllChildren } from '../helpers/cli-child.ts';
 import { createPrivateStack, freePort, type PrivateStack } from '../helpers/private-stack.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import {
@@ -122,10 +123,16 @@ describe('pipeline under faults (private Kafka + ClickHouse)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await pipeline?.stop('SIGTERM');
-    await producer?.close();
-    await store?.close();
-    await stack?.close();
+    try {
+      // The shutdown contract (10 s by default), with a margin for a loaded machine; past it the
+      // pipeline is SIGKILLed and this hook fails with its last log lines.
+      await pipeline?.stop('SIGTERM', 20_000);
+    } finally {
+      await killAllChildren();
+      await producer?.close();
+      await store?.close();
+      await stack?.close();
+    }
   }, 120_000);
 
   it('consumer killed mid-batch (SIGKILL) and restarted: nothing lost, nothing counted twice', async () => {

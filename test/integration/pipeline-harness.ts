@@ -3,14 +3,12 @@
  * (so a test can SIGKILL it), produce fixture-shaped fleet batches (bench/ingest-fleet.ts) with
  * retries, and compute the ground truth those batches must leave in the store.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { RecordSink } from '../../contracts/index.ts';
 import { Topics } from '../../contracts/index.ts';
 import { fleetUtilization, parseBatch, type FleetNode } from '../../bench/ingest-fleet.ts';
+import { startCli, type CliChild } from '../helpers/cli-child.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-
-const CLI = resolve(import.meta.dirname, '../../bin/gpu-ledger.js');
 
 export interface PipelineTarget {
   readonly kafkaBrokers: readonly string[];
@@ -20,14 +18,20 @@ export interface PipelineTarget {
 }
 
 export interface PipelineProcess {
+  readonly cli: CliChild;
   readonly child: ChildProcess;
   readonly port: number;
   /** GET /healthz as JSON (null when it does not answer). */
   health(): Promise<Record<string, unknown> | null>;
+  /** GET /readyz: its status and JSON (null when it does not answer). */
+  ready(): Promise<{ status: number; body: Record<string, unknown> } | null>;
   /** GET /metrics text. */
   metrics(): Promise<string>;
-  /** Sends `signal` and resolves with the exit code (or the signal name). */
-  stop(signal: NodeJS.Signals): Promise<number | string>;
+  /**
+   * Sends `signal` and resolves with the exit code (or the signal name); past `deadlineMs` (default 30 s)
+   * it SIGKILLs the process and throws with its last log lines.
+   */
+  stop(signal: NodeJS.Signals, deadlineMs?: number): Promise<number | string>;
   /** Everything the process wrote on stderr so far (JSON log lines). */
   readonly stderr: () => string;
 }
@@ -44,21 +48,15 @@ export const pipelineEnv = (t: PipelineTarget): NodeJS.ProcessEnv => ({
   KAFKAJS_NO_PARTITIONER_WARNING: '1',
 });
 
-/** Starts `gpu-ledger pipeline <args>` and waits until /healthz says ok. */
+/** Starts `gpu-ledger pipeline <args>` (extra `env` on top of the target's) and waits until /healthz says ok. */
 export async function startPipeline(
   target: PipelineTarget,
   port: number,
   args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  name = `pipeline:${port}`,
 ): Promise<PipelineProcess> {
-  const child = spawn(process.execPath, [CLI, 'pipeline', '--metrics-port', String(port), ...args], {
-    env: pipelineEnv(target),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const exited = new Promise<number | string>((done) =>
-    child.once('exit', (code, signal) => done(code ?? signal ?? 'unknown')),
-  );
+  const cli = startCli(name, ['pipeline', '--metrics-port', String(port), ...args], { ...pipelineEnv(target), ...env });
   const url = `http://127.0.0.1:${port}`;
   const health = async () => {
     try {
@@ -68,23 +66,37 @@ export async function startPipeline(
       return null;
     }
   };
-  await waitFor(
-    `pipeline on :${port} healthy (stderr: ${stderr.slice(-500)})`,
-    async () => (await health())?.['ok'] === true || child.exitCode !== null,
-    60_000,
-    200,
-  );
-  if (child.exitCode !== null) throw new Error(`pipeline exited ${child.exitCode}: ${stderr.slice(-2000)}`);
+  try {
+    await waitFor(
+      `${name} healthy`,
+      async () => (await health())?.['ok'] === true || !cli.running,
+      60_000,
+      200,
+    );
+  } catch (error) {
+    await cli.stop('SIGKILL', 10_000);
+    throw new Error(`${(error as Error).message}\n--- last lines of ${name} ---\n${cli.lastLines()}`);
+  }
+  if (!cli.running) throw new Error(`${name} exited ${cli.child.exitCode}: ${cli.lastLines()}`);
   return {
-    child,
+    cli,
+    child: cli.child,
     port,
     health,
-    metrics: async () => (await fetch(`${url}/metrics`)).text(),
-    async stop(signal) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+    async ready() {
+      try {
+        const res = await fetch(`${url}/readyz`);
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      } catch {
+        return null;
+      }
     },
-    stderr: () => stderr,
+    metrics: async () => (await fetch(`${url}/metrics`)).text(),
+    async stop(signal, deadlineMs = 30_000) {
+      const { code, signal: by } = await cli.stop(signal, deadlineMs);
+      return code ?? by ?? 'unknown';
+    },
+    stderr: () => cli.log(),
   };
 }
 
