@@ -67,12 +67,7 @@ export async function startPipeline(
     }
   };
   try {
-    await waitFor(
-      `${name} healthy`,
-      async () => (await health())?.['ok'] === true || !cli.running,
-      60_000,
-      200,
-    );
+    await waitFor(`${name} healthy`, async () => (await health())?.['ok'] === true || !cli.running, 60_000, 200);
   } catch (error) {
     await cli.stop('SIGKILL', 10_000);
     throw new Error(`${(error as Error).message}\n--- last lines of ${name} ---\n${cli.lastLines()}`);
