@@ -54,6 +54,11 @@ export interface KafkaBusConfig {
    * committed is delivered again to the group.
    */
   readonly closeTimeoutMs?: number;
+  /**
+   * A consumer that sends no heartbeat for this long is dropped from its group (default 10 s). Until
+   * then a rebalance waits for it: every other member's re-join with it.
+   */
+  readonly sessionTimeoutMs?: number;
 }
 
 /**
@@ -281,7 +286,7 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
         ...(config.maxBytes === undefined ? {} : { maxBytes: config.maxBytes }),
         ...(config.minBytes === undefined ? {} : { minBytes: config.minBytes }),
         ...(config.maxWaitTimeMs === undefined ? {} : { maxWaitTimeInMs: config.maxWaitTimeMs }),
-        sessionTimeout: 10_000,
+        sessionTimeout: config.sessionTimeoutMs ?? 10_000,
         heartbeatInterval: 1000,
         retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
       });

@@ -31,8 +31,11 @@ export interface CliChild {
   log(): string;
   /** Its last `n` log lines, for a failure message. */
   lastLines(n?: number): string;
-  /** Waits until a log line matches `pattern`; throws (with the last lines) past `timeoutMs` or if the child exits. */
-  waitForLog(pattern: RegExp, timeoutMs: number): Promise<void>;
+  /**
+   * Waits until its log from character `from` on (default 0: all of it; `log().length` for lines still
+   * to come) matches `pattern`; throws (with the last lines) past `timeoutMs` or if the child exits.
+   */
+  waitForLog(pattern: RegExp, timeoutMs: number, from?: number): Promise<void>;
   /**
    * Sends `signal` and waits for the exit at most `deadlineMs`. Past it: SIGKILL, then throws with the
    * last 40 log lines. Resolves with the exit and the time it took (already exited: at once, exitMs 0).
@@ -70,13 +73,14 @@ export function startCli(name: string, args: readonly string[], env: NodeJS.Proc
     exited,
     log: () => output,
     lastLines,
-    async waitForLog(pattern, timeoutMs) {
+    async waitForLog(pattern, timeoutMs, from = 0) {
+      const seen = () => pattern.test(output.slice(from));
       try {
-        await waitFor(`${name}: a log line matching ${pattern}`, () => pattern.test(output) || !running, timeoutMs, 50);
+        await waitFor(`${name}: a log line matching ${pattern}`, () => seen() || !running, timeoutMs, 50);
       } catch (error) {
         throw new Error(`${(error as Error).message}\n--- last lines of ${name} ---\n${lastLines()}`);
       }
-      if (!pattern.test(output))
+      if (!seen())
         throw new Error(`${name} exited before logging ${pattern}\n--- last lines of ${name} ---\n${lastLines()}`);
     },
     async stop(signal, deadlineMs) {

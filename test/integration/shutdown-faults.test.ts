@@ -145,13 +145,45 @@ describe('shutdown contract: SIGTERM in every state (private Kafka + ClickHouse)
     await expectAllStored();
   }, 60_000);
 
-  it('pipeline while its consumer group rebalances (a second pipeline joins): exits within the deadline', async () => {
+  it('pipeline caught in a rebalance that waits for a slow member: exits within the deadline', async () => {
+    // A rolling update: a new pipeline joins while one member of the group (here a consumer of the
+    // test's own, its session 60 s) is busy with a batch. Every re-join waits for that member, and the
+    // pipeline that gets SIGTERM is caught re-joining: kafkajs' disconnect waits for the join to end.
     const first = pipeline;
     const producing = produceTicks(producer, fleet, ticks(30), baseMs, 50);
-    const second = startPipeline(target, await freePort(), PIPELINE_ARGS, {}, 'pipeline#2');
-    second.catch(() => undefined);
-    await first.cli.waitForLog(/rebalancing/, 30_000);
-    await terminate(first.cli, 'pipeline group rebalancing');
+    const slowBus = createKafkaBus({
+      brokers: target.kafkaBrokers,
+      clientId: 'stop-slow-member',
+      topicPrefix: target.topicPrefix,
+      logger: quiet,
+      sessionTimeoutMs: 60_000,
+      closeTimeoutMs: 5000,
+    });
+    let release: (error: Error) => void = () => undefined;
+    const released = new Promise<never>((_, reject) => (release = reject));
+    released.catch(() => undefined);
+    let busy = false;
+    const slow = await slowBus.subscribe({
+      groupId: 'gpu-ledger-ingest',
+      topics: [Topics.gpuSamples],
+      handleBatch: async () => {
+        busy = true;
+        await released; // never stores, never commits: its records go to the pipelines after it leaves
+      },
+    });
+    let second: Promise<PipelineProcess> | null = null;
+    try {
+      await waitFor('the slow member busy with a batch', () => busy, 30_000);
+      const from = first.cli.log().length;
+      second = startPipeline(target, await freePort(), PIPELINE_ARGS, {}, 'pipeline#2');
+      second.catch(() => undefined);
+      await first.cli.waitForLog(/rebalancing/, 30_000, from);
+      await terminate(first.cli, 'pipeline group rebalancing');
+    } finally {
+      release(new Error('slow member released'));
+      await slow.close();
+      await slowBus.close();
+    }
     pipeline = await second;
     await producing;
     await expectAllStored();
