@@ -7,7 +7,10 @@ import { installShutdown, type ShutdownStep } from './shutdown.ts';
 function harness(deadlineMs: number) {
   const signals = new EventEmitter();
   const lines: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const logger = pino(
+    { level: 'info' },
+    { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
   let resolveExit: (code: number) => void = () => undefined;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   const codes: number[] = [];

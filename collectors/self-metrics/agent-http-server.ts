@@ -45,9 +45,7 @@ export async function startAgentHttpServer(
     if (path === '/readyz')
       return void deps.ready().then(
         (report) =>
-          response
-            .writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' })
-            .end(JSON.stringify(report)),
+          response.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(report)),
         (error: unknown) => {
           deps.logger.error({ err: error }, 'readiness check failed');
           response.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false }));
