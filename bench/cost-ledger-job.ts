@@ -26,6 +26,7 @@ import { loadPriceCatalog } from '../pipeline/cost/load-price-catalog.ts';
 import { toPodIntervals } from '../pipeline/cost/pod-intervals.ts';
 import { toUsedGpuSeconds } from '../pipeline/cost/pod-usage.ts';
 import { createPriceLookup } from '../pipeline/cost/price-lookup.ts';
+import { packGpuSampleBatch } from '../pipeline/ingest/packed-gpu-batch.ts';
 import { toGpuProcessRows, toGpuSampleRows, toPodEventRow } from '../pipeline/ingest/to-rows.ts';
 import { createChdbExecutor } from '../pipeline/store/chdb-executor.ts';
 import { createTelemetryStore } from '../pipeline/store/telemetry-store.ts';
@@ -141,7 +142,7 @@ try {
   let samples = 0;
   const loadStart = performance.now();
   for (let n = 0; n < NODES; n++) {
-    const batches = batchesOf(n);
+    const batches = batchesOf(n).map(packGpuSampleBatch);
     const rows = batches.flatMap((b) => toGpuSampleRows(b, T));
     samples += rows.length;
     await store.insertGpuSamples(rows);

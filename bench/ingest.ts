@@ -33,7 +33,7 @@ import { createPipelineRuntime, type PipelineRuntime } from '../pipeline/runtime
 import { createRollupJob, DEFAULT_ROLLUP_JOB_CONFIG } from '../pipeline/jobs/rollup-job.ts';
 import { createClickHouseServerExecutor } from '../pipeline/store/clickhouse-server-executor.ts';
 import { encodeGpuProcessBlock, encodeGpuSampleBlock } from '../pipeline/store/gpu-batch-encoder.ts';
-import { packGpuSampleBatch } from '../pipeline/store/packed-gpu-batch.ts';
+import { packGpuSampleBatch } from '../pipeline/ingest/packed-gpu-batch.ts';
 import { commaJoin, ident, raw, sql, uint } from '../pipeline/store/sql.ts';
 import { createTelemetryStore, StoreTable, type TelemetryStore } from '../pipeline/store/telemetry-store.ts';
 import { createKafkaAdmin } from '../bus/kafka-admin.ts';

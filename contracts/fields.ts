@@ -37,23 +37,35 @@ export const UINT32_MAX = 4_294_967_295;
 export const uint32Schema = z.int().min(0).max(UINT32_MAX);
 /** Watts, MHz, seconds, USD, counter deltas. */
 export const nonNegativeNumberSchema = z.number().min(0);
+/** Upper bound of a percentage. */
+export const PERCENT_MAX = 100;
 /** A percentage 0..100 (sources reporting ratios 0..1, like DCGM PROF fields, are scaled by the producer). */
-export const percentSchema = z.number().min(0).max(100);
+export const percentSchema = z.number().min(0).max(PERCENT_MAX);
 
 /** `schemaVersion` of every v1 record. */
 export const schemaVersion1Schema = z.literal(1);
 
+/** How NVML's UUIDs begin: a whole GPU's `GPU-xxxxxxxx-…`, a MIG device's `MIG-xxxxxxxx-…`. */
+export const GPU_UUID_PREFIX = 'GPU-';
+export const MIG_UUID_PREFIX = 'MIG-';
+
 /** Whole-GPU UUID as NVML prints it: `GPU-xxxxxxxx-…`. */
-export const gpuUuidSchema = z.string().startsWith('GPU-');
+export const gpuUuidSchema = z.string().startsWith(GPU_UUID_PREFIX);
+
+/** A device UUID: a MIG device's `MIG-…` or a whole GPU's `GPU-…`. */
+export const deviceUuidSchema = z
+  .string()
+  .regex(new RegExp(`^(${MIG_UUID_PREFIX}|${GPU_UUID_PREFIX})`), { error: 'expected a MIG-… or GPU-… UUID' });
 
 /**
  * MIG profile name as NVML/DCGM print it and as the `nvidia.com/mig-<profile>` resource names it:
  * `1g.10gb`, `7g.79gb`, compute-instance profiles `1c.2g.20gb`, media-extension variants
  * `1g.10gb+me`, `1g.23gb-me`, `1g.12gb+me.all`.
  */
+export const MIG_PROFILE_PATTERN = /^(\d+c\.)?\d+g\.\d+gb\S*$/;
 export const migProfileSchema = z
   .string()
-  .regex(/^(\d+c\.)?\d+g\.\d+gb\S*$/, { error: "expected a MIG profile name like '1g.10gb'" });
+  .regex(MIG_PROFILE_PATTERN, { error: "expected a MIG profile name like '1g.10gb'" });
 
 /** String labels (Kubernetes labels, alert subject labels). */
 export const labelsSchema = z.record(z.string(), z.string()).readonly();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { decodeJson } from './decode.ts';
 import type { Result } from './result.ts';
 import {
+  deviceUuidSchema,
   epochMsSchema,
   gpuUuidSchema,
   migProfileSchema,
@@ -110,7 +111,7 @@ const wholeGpuSampleSchema = z.object({
 const migSampleSchema = z.object({
   kind: z.literal(GpuSampleKind.mig),
   /** The MIG device UUID (`MIG-…`) when known, else the parent's `GPU-…` UUID. */
-  gpuUuid: z.string().regex(/^(MIG|GPU)-/, { error: 'expected a MIG-… or GPU-… UUID' }),
+  gpuUuid: deviceUuidSchema,
   parentGpuUuid: gpuUuidSchema,
   mig: MigInstanceSchema,
   ...sampleFields,
@@ -143,7 +144,7 @@ export type MigSample = Extract<GpuSample, { readonly kind: 'mig' }>;
 export const GpuProcessSchema = z
   .object({
     /** The GPU the process runs on. nvidia-smi reports the parent `GPU-…` UUID even for MIG. */
-    gpuUuid: z.string().regex(/^(MIG|GPU)-/, { error: 'expected a MIG-… or GPU-… UUID' }),
+    gpuUuid: deviceUuidSchema,
     /** MIG instance of the process (nvidia-smi XML `process_info`); absent or null when not MIG or unknown. */
     gpuInstanceId: uint32Schema.nullable().optional(),
     computeInstanceId: uint32Schema.nullable().optional(),

@@ -7,8 +7,8 @@
 import { expect, it } from 'vitest';
 import { parseNvidiaSmiXml } from '../collectors/nvidia-smi/parse-xml.ts';
 import type { GpuSampleBatch } from '../contracts/index.ts';
+import { packGpuSampleBatch } from '../pipeline/ingest/packed-gpu-batch.ts';
 import { createStoreWriters } from '../pipeline/ingest/store-writers.ts';
-import { toGpuProcessRows, toGpuSampleRows } from '../pipeline/store/gpu-batch-rows.ts';
 import { createRollupJob, DEFAULT_ROLLUP_JOB_CONFIG } from '../pipeline/jobs/rollup-job.ts';
 import { createTelemetryGapJob, DEFAULT_TELEMETRY_GAP_JOB_CONFIG } from '../pipeline/jobs/telemetry-gap-job.ts';
 import { applyRetention } from '../pipeline/retention/retention-job.ts';
@@ -20,6 +20,7 @@ import { readTelemetryGaps } from '../pipeline/store/telemetry-gap-store.ts';
 import type { TelemetryStore } from '../pipeline/store/telemetry-store.ts';
 import { readFixture } from './helpers/fixtures.ts';
 import { positionedBatches } from './helpers/positioned.ts';
+import { recordProcessRows, recordSampleRows } from './helpers/record-rows.ts';
 import { testLogger } from './helpers/services.ts';
 
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0); // 2024-05-01T12:00:00Z
@@ -82,7 +83,7 @@ export function describeStoreJobsConformance(
   executor: () => SqlExecutor,
   freshStore: () => Promise<{ store: TelemetryStore; database: string }>,
 ): void {
-  it('the ingest hot path (insertGpuBatches) writes exactly the rows of the generic inserts', async () => {
+  it('the ingest hot path (insertGpuBatches) writes exactly the rows the records state (generic inserts)', async () => {
     const hot = await freshStore();
     const generic = await freshStore();
     const batches = [
@@ -91,9 +92,9 @@ export function describeStoreJobsConformance(
       captureBatch('openpai__gt-730__384.111__util-na-partial.xml', 2),
       a5000Batch(3),
     ];
-    await hot.store.insertGpuBatches(batches, T0 + 5_000);
-    await generic.store.insertGpuSamples(batches.flatMap((b) => toGpuSampleRows(b, T0 + 5_000)));
-    await generic.store.insertGpuProcesses(batches.flatMap(toGpuProcessRows));
+    await hot.store.insertGpuBatches(batches.map(packGpuSampleBatch), T0 + 5_000);
+    await generic.store.insertGpuSamples(batches.flatMap((b) => recordSampleRows(b, T0 + 5_000)));
+    await generic.store.insertGpuProcesses(batches.flatMap(recordProcessRows));
     const dump = (database: string, table: 'gpu_samples' | 'gpu_processes') =>
       executor().query(
         sql`SELECT *, toUInt32(ts) AS ts_s, toString(date) AS day FROM ${ident(database)}.${ident(table)} ORDER BY gpu_uuid, ts_ms, seq${table === 'gpu_processes' ? raw(sql`, pid`) : raw(sql``)}`,

@@ -9,7 +9,7 @@ import {
   ok,
   Topics,
 } from '../../contracts/index.ts';
-import { packGpuSampleBatch, SampleNumber, type PackedGpuBatch } from '../store/packed-gpu-batch.ts';
+import { packGpuSampleBatch, SampleNumber, type PackedGpuBatch } from './packed-gpu-batch.ts';
 import { checkGpuSampleBatch } from './fast-batch-check.ts';
 import { scanGpuSampleBatch } from './gpu-batch-scanner.ts';
 

@@ -1,5 +1,14 @@
-import type { GpuSampleBatch } from '../../contracts/index.ts';
-import { EPOCH_MS_MAX, EPOCH_MS_MIN, UINT32_MAX } from '../../contracts/index.ts';
+import {
+  EPOCH_MS_MAX,
+  EPOCH_MS_MIN,
+  GPU_UUID_PREFIX,
+  GpuSampleSource,
+  MIG_PROFILE_PATTERN,
+  MIG_UUID_PREFIX,
+  PERCENT_MAX,
+  UINT32_MAX,
+  type GpuSampleBatch,
+} from '../../contracts/index.ts';
 
 /**
  * The ingest hot path's check of a JSON-parsed GpuSampleBatch: the rules of GpuSampleBatchSchema
@@ -21,13 +30,13 @@ const uint32OrNull = (v: unknown): boolean => v === null || uint32(v);
 const numberIn = (v: unknown, min: number, max: number): boolean =>
   typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
 const nonNegativeOrNull = (v: unknown): boolean => v === null || numberIn(v, 0, Infinity);
-const percentOrNull = (v: unknown): boolean => v === null || numberIn(v, 0, 100);
+const percentOrNull = (v: unknown): boolean => v === null || numberIn(v, 0, PERCENT_MAX);
 const epochMs = (v: unknown): boolean =>
   Number.isSafeInteger(v) && (v as number) >= EPOCH_MS_MIN && (v as number) <= EPOCH_MS_MAX;
-const deviceUuid = (v: unknown): boolean => typeof v === 'string' && (v.startsWith('MIG-') || v.startsWith('GPU-'));
-const gpuUuid = (v: unknown): boolean => typeof v === 'string' && v.startsWith('GPU-');
-const MIG_PROFILE = /^(\d+c\.)?\d+g\.\d+gb\S*$/;
-const SOURCES: ReadonlySet<unknown> = new Set(['nvidia-smi-xml', 'nvidia-smi-csv', 'dcgm']);
+const deviceUuid = (v: unknown): boolean =>
+  typeof v === 'string' && (v.startsWith(MIG_UUID_PREFIX) || v.startsWith(GPU_UUID_PREFIX));
+const gpuUuid = (v: unknown): boolean => typeof v === 'string' && v.startsWith(GPU_UUID_PREFIX);
+const SOURCES: ReadonlySet<unknown> = new Set(Object.values(GpuSampleSource));
 
 function stringsNonEmpty(v: unknown): boolean {
   if (!Array.isArray(v)) return false;
@@ -52,7 +61,7 @@ function mig(v: unknown): boolean {
     keys === 3 &&
     uint32(v['gpuInstanceId']) &&
     uint32OrNull(v['computeInstanceId']) &&
-    (v['profile'] === null || (typeof v['profile'] === 'string' && MIG_PROFILE.test(v['profile'])))
+    (v['profile'] === null || (typeof v['profile'] === 'string' && MIG_PROFILE_PATTERN.test(v['profile'])))
   );
 }
 

@@ -5,7 +5,7 @@ import { decodeGpuSampleBatch, GpuSampleBatchSchema, type GpuSampleBatch } from 
 import { captureBatches, CAPTURE_BATCH_MS } from '../../test/helpers/capture-batches.ts';
 import { fixturePath } from '../../test/helpers/fixtures.ts';
 import { encodeGpuProcessBlock, encodeGpuSampleBlock } from '../store/gpu-batch-encoder.ts';
-import { packGpuSampleBatch, type PackedGpuBatch } from '../store/packed-gpu-batch.ts';
+import { packGpuSampleBatch, type PackedGpuBatch } from './packed-gpu-batch.ts';
 import { decodePackedGpuSampleBatch } from './decode-records.ts';
 import { scanGpuSampleBatch } from './gpu-batch-scanner.ts';
 

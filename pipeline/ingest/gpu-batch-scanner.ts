@@ -1,4 +1,13 @@
-import { EPOCH_MS_MAX, EPOCH_MS_MIN, UINT32_MAX, type GpuSampleSource } from '../../contracts/index.ts';
+import {
+  EPOCH_MS_MAX,
+  EPOCH_MS_MIN,
+  GPU_UUID_PREFIX,
+  GpuSampleSource,
+  MIG_PROFILE_PATTERN,
+  MIG_UUID_PREFIX,
+  PERCENT_MAX,
+  UINT32_MAX,
+} from '../../contracts/index.ts';
 import {
   FNV_OFFSET,
   gpuUuidHashStep,
@@ -14,7 +23,7 @@ import {
   SampleNumber,
   SampleSpan,
   type PackedXid,
-} from '../store/packed-gpu-batch.ts';
+} from './packed-gpu-batch.ts';
 import { JsonCursor, KeySet, LBRACE, LBRACKET, RBRACE, RBRACKET, UNSUPPORTED, unsupported } from './json-cursor.ts';
 
 /**
@@ -30,8 +39,7 @@ import { JsonCursor, KeySet, LBRACE, LBRACKET, RBRACE, RBRACKET, UNSUPPORTED, un
  * and that both pack to identical values.
  */
 
-const MIG_PROFILE = /^(\d+c\.)?\d+g\.\d+gb\S*$/;
-const SOURCES: readonly GpuSampleSource[] = ['nvidia-smi-xml', 'nvidia-smi-csv', 'dcgm'];
+const SOURCES: readonly GpuSampleSource[] = Object.values(GpuSampleSource);
 
 // Key ids are the indexes in these lists; the switches below name them in comments.
 const BATCH_KEYS = new KeySet([
@@ -207,7 +215,7 @@ class GpuBatchScanner extends JsonCursor {
 
   percentOrNull(): number {
     const v = this.nullableNumber();
-    return Number.isNaN(v) || (v >= 0 && v <= 100) ? v : unsupported();
+    return Number.isNaN(v) || (v >= 0 && v <= PERCENT_MAX) ? v : unsupported();
   }
 
   intOrNull(): number {
@@ -335,13 +343,13 @@ class GpuBatchScanner extends JsonCursor {
     }
     if ((seen & SAMPLE_REQUIRED) !== SAMPLE_REQUIRED) unsupported();
     const uuid = spans[k + SampleSpan.gpuUuid]!;
-    const gpuUuid = this.startsWithAt('GPU-', uuid);
+    const gpuUuid = this.startsWithAt(GPU_UUID_PREFIX, uuid);
     if (nums[at + SampleNumber.kind] === SampleKindCode.gpu) {
       if (!gpuUuid || hasParent || hasMig) unsupported();
     } else if (
-      !(gpuUuid || this.startsWithAt('MIG-', uuid)) ||
+      !(gpuUuid || this.startsWithAt(MIG_UUID_PREFIX, uuid)) ||
       !hasParent ||
-      !this.startsWithAt('GPU-', spans[k + SampleSpan.parentGpuUuid]!) ||
+      !this.startsWithAt(GPU_UUID_PREFIX, spans[k + SampleSpan.parentGpuUuid]!) ||
       !hasMig
     ) {
       unsupported();
@@ -377,7 +385,7 @@ class GpuBatchScanner extends JsonCursor {
           this.sampleNumbers[at + SampleNumber.migComputeInstanceId] = this.uint32OrNull();
         } else if (
           this.nullableSpan(this.sampleSpans, k + SampleSpan.migProfile, false) &&
-          !MIG_PROFILE.test(this.text())
+          !MIG_PROFILE_PATTERN.test(this.text())
         ) {
           unsupported();
         }
@@ -402,7 +410,7 @@ class GpuBatchScanner extends JsonCursor {
         switch (key) {
           case 0: // gpuUuid
             nums[at + ProcessNumber.gpuUuidHash] = this.hashedString(FNV_OFFSET, gpuUuidHashStep);
-            if (!(this.startsWith('GPU-') || this.startsWith('MIG-'))) unsupported();
+            if (!(this.startsWith(GPU_UUID_PREFIX) || this.startsWith(MIG_UUID_PREFIX))) unsupported();
             this.span(spans, k + ProcessSpan.gpuUuid);
             break;
           case 1: // pid

@@ -1,5 +1,5 @@
-import type { GpuSampleBatch, ModelServerSample, PodEvent } from '../../contracts/index.ts';
-import { toPacked, type PackedGpuBatch } from '../store/packed-gpu-batch.ts';
+import type { ModelServerSample, PodEvent } from '../../contracts/index.ts';
+import type { PackedGpuBatch } from './packed-gpu-batch.ts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { insertXidEvents, toXidEventRows } from '../store/xid-event-store.ts';
 import type { Positioned } from './decode-records.ts';
@@ -10,8 +10,8 @@ import { toIngestBatchRow, toIngestMarks, toModelServerSampleRow, toPodEventRow 
  * (the tables collapse replays by key) and resolve only once the store accepted everything.
  */
 export interface IngestWriters {
-  /** GPU batches as the ingest decoder packs them, or as records (packed here). */
-  readonly gpuSamples: (items: readonly Positioned<GpuSampleBatch | PackedGpuBatch>[]) => Promise<void>;
+  /** GPU batches as the ingest decoder packs them (packed-gpu-batch.ts). */
+  readonly gpuSamples: (items: readonly Positioned<PackedGpuBatch>[]) => Promise<void>;
   readonly podEvents: (items: readonly Positioned<PodEvent>[]) => Promise<void>;
   readonly modelServerSamples: (items: readonly Positioned<ModelServerSample>[]) => Promise<void>;
 }
@@ -25,7 +25,7 @@ export function createStoreWriters(store: TelemetryStore, now: () => number): In
   return {
     async gpuSamples(items) {
       const at = now();
-      const batches = items.map((i) => toPacked(i.record));
+      const batches = items.map((i) => i.record);
       await Promise.all([
         store.insertGpuBatches(batches, at),
         insertXidEvents(store.executor, store.database, toXidEventRows(batches), at),

@@ -1,5 +1,5 @@
 import type { DeliveredRecord, ModelServerSample, PodEvent } from '../../contracts/index.ts';
-import { SampleNumber, type PackedGpuBatch } from '../store/packed-gpu-batch.ts';
+import { SampleNumber, type PackedGpuBatch } from './packed-gpu-batch.ts';
 import { SEQ_BUCKET_SIZE } from '../store/telemetry-gap-store.ts';
 import type { IngestBatchRow, IngestMarks, ModelServerSampleRow, PodEventRow } from '../store/rows.ts';
 

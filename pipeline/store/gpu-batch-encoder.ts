@@ -10,7 +10,7 @@ import {
   SampleNumber,
   SampleSpan,
   type PackedGpuBatch,
-} from './packed-gpu-batch.ts';
+} from '../ingest/packed-gpu-batch.ts';
 import { keyOrder } from './row-order.ts';
 import type { IngestBatchRow } from './rows.ts';
 import { toEpochSeconds } from './sql.ts';

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GpuSampleBatch } from '../../contracts/index.ts';
 import { toGpuProcessRows, toGpuSampleRows } from './gpu-batch-rows.ts';
-import { packGpuSampleBatch } from './packed-gpu-batch.ts';
+import { packGpuSampleBatch } from '../ingest/packed-gpu-batch.ts';
+import { recordProcessRows, recordSampleRows } from '../../test/helpers/record-rows.ts';
 import { keyOrder, type RowPart } from './row-order.ts';
 import type { GpuProcessRow, GpuSampleRow } from './rows.ts';
 
@@ -128,7 +129,7 @@ describe('row order (the tables sorting keys)', () => {
         for (const part of ['samples', 'processes'] as const) {
           const { rows, sorted } = ordered(batches, part);
           const all = batches.flatMap<GpuSampleRow | GpuProcessRow>((b) =>
-            part === 'samples' ? toGpuSampleRows(b, 0) : toGpuProcessRows(b),
+            part === 'samples' ? recordSampleRows(b, 0) : recordProcessRows(b),
           );
           expect(rows.map((r) => JSON.stringify(r)).sort()).toEqual(all.map((r) => JSON.stringify(r)).sort());
           expect(sorted).toBe(true);

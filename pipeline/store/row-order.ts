@@ -8,7 +8,7 @@ import {
   SampleNumber,
   SampleSpan,
   type PackedGpuBatch,
-} from './packed-gpu-batch.ts';
+} from '../ingest/packed-gpu-batch.ts';
 
 /**
  * The order of a flush's rows in their table's sorting key (migrations 001, 002):

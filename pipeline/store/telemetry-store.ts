@@ -1,9 +1,8 @@
-import type { GpuSampleBatch } from '../../contracts/index.ts';
 import type { SqlExecutor } from './executor.ts';
 import { encodeGpuProcessBlock, encodeGpuSampleBlock, encodeIngestBatchBlock } from './gpu-batch-encoder.ts';
 import { toGpuProcessRows, toGpuSampleRows } from './gpu-batch-rows.ts';
 import { migrate, type MigrationResult } from './migrate.ts';
-import { toPacked, type PackedGpuBatch } from './packed-gpu-batch.ts';
+import type { PackedGpuBatch } from '../ingest/packed-gpu-batch.ts';
 import type {
   GpuProcessRow,
   GpuSampleRow,
@@ -99,10 +98,10 @@ export interface TelemetryStore {
   insertGpuProcesses(rows: readonly GpuProcessRow[]): Promise<void>;
   /**
    * The ingest hot path: the batches' gpu_samples and gpu_processes rows (the same rows as the two
-   * inserts above; Native blocks where the engine takes them). Batches come packed from the ingest
-   * decoder (packed-gpu-batch.ts) or as records.
+   * inserts above; Native blocks where the engine takes them), from the batches as the ingest decoder
+   * packs them (packed-gpu-batch.ts).
    */
-  insertGpuBatches(batches: readonly (GpuSampleBatch | PackedGpuBatch)[], ingestedAtMs: number): Promise<void>;
+  insertGpuBatches(batches: readonly PackedGpuBatch[], ingestedAtMs: number): Promise<void>;
   insertIngestBatches(rows: readonly IngestBatchRow[]): Promise<void>;
   insertPodEvents(rows: readonly PodEventRow[]): Promise<void>;
   insertModelServerSamples(rows: readonly ModelServerSampleRow[]): Promise<void>;
@@ -176,10 +175,9 @@ export function createTelemetryStore(executor: SqlExecutor, config: TelemetrySto
         ]);
         return;
       }
-      const packed = batches.map(toPacked);
       await Promise.all([
-        native(table(StoreTable.gpuSamples), encodeGpuSampleBlock(packed, ingestedAtMs)),
-        native(table(StoreTable.gpuProcesses), encodeGpuProcessBlock(packed)),
+        native(table(StoreTable.gpuSamples), encodeGpuSampleBlock(batches, ingestedAtMs)),
+        native(table(StoreTable.gpuProcesses), encodeGpuProcessBlock(batches)),
       ]);
     },
 

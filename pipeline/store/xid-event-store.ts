@@ -3,7 +3,7 @@
  * batch's samples, read by the anomaly rules (rule-inputs-store.ts). Replays collapse by key.
  */
 import type { SqlExecutor } from './executor.ts';
-import { SampleNumber, SampleSpan, type PackedGpuBatch } from './packed-gpu-batch.ts';
+import { SampleNumber, SampleSpan, type PackedGpuBatch } from '../ingest/packed-gpu-batch.ts';
 import { toEpochSeconds, toUtcDate } from './sql.ts';
 
 export interface XidEventRow {

@@ -1,5 +1,6 @@
 import { Topics, type GpuSampleBatch } from '../../contracts/index.ts';
 import type { Positioned } from '../../pipeline/ingest/decode-records.ts';
+import { packGpuSampleBatch, type PackedGpuBatch } from '../../pipeline/ingest/packed-gpu-batch.ts';
 
 /** Records as the ingest writers get them: with a bus position (partition 0, offsets 0, 1, …). */
 export function positioned<T>(
@@ -13,6 +14,9 @@ export function positioned<T>(
   }));
 }
 
-/** GPU batches keyed by node, stamped with their collection time. */
-export const positionedBatches = (batches: readonly GpuSampleBatch[]): Positioned<GpuSampleBatch>[] =>
-  positioned(batches, Topics.gpuSamples, (b) => ({ key: b.node, timestampMs: b.collectedAtMs }));
+/** GPU batches as the ingest decoder hands them on (packed), keyed by node, stamped with their collection time. */
+export const positionedBatches = (batches: readonly GpuSampleBatch[]): Positioned<PackedGpuBatch>[] =>
+  positioned(batches.map(packGpuSampleBatch), Topics.gpuSamples, (b) => ({
+    key: b.node,
+    timestampMs: b.collectedAtMs,
+  }));

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNvidiaSmiXml } from '../../collectors/nvidia-smi/parse-xml.ts';
+import { packGpuSampleBatch } from '../../pipeline/ingest/packed-gpu-batch.ts';
 import { createStoreWriters } from '../../pipeline/ingest/store-writers.ts';
 import { createAlertingJobs, type AlertingJobs } from '../../pipeline/alerts/alerting-jobs.ts';
 import { createAlertmanagerReceiver } from '../../pipeline/alerts/alertmanager-receiver.ts';
@@ -167,7 +168,7 @@ describe('alerts through a real Alertmanager and webhooks', () => {
     const t4 = parseNvidiaSmiXml(readFixture('nvidia-smi-xml', 'telegraf__tesla-t4__515.105.01__procs.xml'), T + 1_000);
     await writers.gpuSamples([
       {
-        record: {
+        record: packGpuSampleBatch({
           schemaVersion: 1,
           agentId: 'it/gpu-t4-0',
           bootId: 'boot-1',
@@ -178,7 +179,7 @@ describe('alerts through a real Alertmanager and webhooks', () => {
           source: 'nvidia-smi-xml',
           samples: t4.samples.map((s) => ({ ...s, utilizationPct: 87 })),
           processes: [],
-        },
+        }),
         from: { topic: 'telemetry.gpu-samples.v1', partition: 0, offset: '999', key: null, value: '', timestampMs: T },
       },
     ]);

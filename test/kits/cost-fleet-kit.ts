@@ -7,6 +7,7 @@
 import { parseDcgmMetrics } from '../../collectors/dcgm/parse-dcgm.ts';
 import { parseNvidiaSmiXml } from '../../collectors/nvidia-smi/parse-xml.ts';
 import type { GpuProcess, GpuSample, GpuSampleBatch, ModelServerSample, PodEvent } from '../../contracts/index.ts';
+import { packGpuSampleBatch } from '../../pipeline/ingest/packed-gpu-batch.ts';
 import {
   toGpuProcessRows,
   toGpuSampleRows,
@@ -301,7 +302,7 @@ export function fleetModelSamples(): ModelServerSample[] {
 
 /** Writes the whole fleet through the ingest mapping (to-rows.ts), as the pipeline would. */
 export async function insertFleet(store: TelemetryStore, ingestedAtMs: number): Promise<void> {
-  const batches = fleetBatches();
+  const batches = fleetBatches().map(packGpuSampleBatch);
   await store.insertGpuSamples(batches.flatMap((b) => toGpuSampleRows(b, ingestedAtMs)));
   await store.insertGpuProcesses(batches.flatMap((b) => toGpuProcessRows(b)));
   await store.insertPodEvents(fleetPodEvents().map((e) => toPodEventRow(e, ingestedAtMs)));

@@ -27,7 +27,7 @@ import {
 import { parseDcgmMetrics } from '../../collectors/dcgm/parse-dcgm.ts';
 import { readH100MigCaptureWithBusyGi7 } from '../helpers/fixtures.ts';
 import { toIngestMarks } from '../../pipeline/ingest/to-rows.ts';
-import { packGpuSampleBatch } from '../../pipeline/store/packed-gpu-batch.ts';
+import { packGpuSampleBatch } from '../../pipeline/ingest/packed-gpu-batch.ts';
 import { createLedgerInputs } from '../../pipeline/cost/ledger-inputs.ts';
 import { createCostLedgerJob } from '../../pipeline/cost/cost-ledger-job.ts';
 import { costReport } from '../../pipeline/cost/cost-report.ts';
@@ -105,7 +105,7 @@ export function describeCostLedgerEndToEnd(name: string, open: () => Promise<Sql
         at('n-z', z, W + 10 * MIN, 1), // before is beyond the bridge: appeared at 0:10
         at('n-w', w, W - 5 * MIN, 0), // gone before the window
       ];
-      await telemetry.insertGpuBatches(batches, W + 2 * HOUR_MS);
+      await telemetry.insertGpuBatches(batches.map(packGpuSampleBatch), W + 2 * HOUR_MS);
       const inputs = createLedgerInputs(executor, {
         database,
         maxGapMs: 60_000,
@@ -152,7 +152,7 @@ export function describeCostLedgerEndToEnd(name: string, open: () => Promise<Sql
           ],
         };
       });
-      await telemetry.insertGpuBatches(batches, W + 2 * HOUR_MS); // samples and processes
+      await telemetry.insertGpuBatches(batches.map(packGpuSampleBatch), W + 2 * HOUR_MS); // samples and processes
       const inputs = createLedgerInputs(executor, {
         database,
         maxGapMs: 60_000,
@@ -303,8 +303,9 @@ export function describeCostLedgerEndToEnd(name: string, open: () => Promise<Sql
         };
       });
       clock += 60_000;
-      await telemetry.insertGpuBatches(batches, clock);
-      await telemetry.insertIngestMarks(toIngestMarks(batches.map(packGpuSampleBatch), clock));
+      const packed = batches.map(packGpuSampleBatch);
+      await telemetry.insertGpuBatches(packed, clock);
+      await telemetry.insertIngestMarks(toIngestMarks(packed, clock));
       clock += 2 * 60_000; // minutes later (no hour closes meanwhile: the one window computed is the late one), past the overlap in which marks are read twice
       expect(await job().run()).toMatchObject({ windows: 1, computations: 2, problems: 0 });
       expect(await lateClusterUsd()).toBeCloseTo(3.6, 9);

@@ -16,6 +16,7 @@ import { ALL_VALUE, expandPanelSql, type PanelQueryContext } from '../../dashboa
 import { parseCostConfig } from '../../pipeline/cost/cost-config.ts';
 import { createCostLedgerJob } from '../../pipeline/cost/cost-ledger-job.ts';
 import { parsePriceCatalog } from '../../pipeline/cost/price-catalog.ts';
+import { packGpuSampleBatch } from '../../pipeline/ingest/packed-gpu-batch.ts';
 import { createStoreWriters } from '../../pipeline/ingest/store-writers.ts';
 import { createPriceLookup } from '../../pipeline/cost/price-lookup.ts';
 import { createRuleJob } from '../../pipeline/rules/rule-job.ts';
@@ -114,7 +115,7 @@ export function describeDashboardQueries(name: string, open: () => Promise<SqlEx
       const writers = createStoreWriters(store, () => clock);
       const batches = [...fleetBatches(), ...powerCappedNode()];
       expect(batches.at(-1)?.samples[0]?.throttleReasons).toContain('sw_power_cap');
-      await writers.gpuSamples(batches.map((record, i) => ({ record, from: at(i) })));
+      await writers.gpuSamples(batches.map((b, i) => ({ record: packGpuSampleBatch(b), from: at(i) })));
       await writers.podEvents(fleetPodEvents().map((record, i) => ({ record, from: at(i) })));
       await writers.modelServerSamples(fleetModelSamples().map((record, i) => ({ record, from: at(i) })));
       const now = () => clock;

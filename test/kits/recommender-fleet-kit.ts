@@ -18,6 +18,7 @@ import { parseDcgmMetrics } from '../../collectors/dcgm/parse-dcgm.ts';
 import { parseNvidiaSmiXml } from '../../collectors/nvidia-smi/parse-xml.ts';
 import type { GpuProcess, GpuSample, GpuSampleBatch, PodEvent } from '../../contracts/index.ts';
 import { toGpuProcessRows, toGpuSampleRows, toPodEventRow } from '../../pipeline/ingest/to-rows.ts';
+import { packGpuSampleBatch } from '../../pipeline/ingest/packed-gpu-batch.ts';
 import { createCostLedgerJob } from '../../pipeline/cost/cost-ledger-job.ts';
 import { parseCostConfig } from '../../pipeline/cost/cost-config.ts';
 import { loadPriceCatalog } from '../../pipeline/cost/load-price-catalog.ts';
@@ -251,7 +252,7 @@ export function fleetPodEvents(): PodEvent[] {
 
 /** Writes the whole fleet through the ingest mapping and recomputes its 1-minute rollups. */
 export async function insertRecommenderFleet(store: TelemetryStore): Promise<void> {
-  const batches = fleetBatches();
+  const batches = fleetBatches().map(packGpuSampleBatch);
   const ingestedAtMs = T0 + 11 * HOUR_MS;
   await store.insertGpuSamples(batches.flatMap((b) => toGpuSampleRows(b, ingestedAtMs)));
   await store.insertGpuProcesses(batches.flatMap((b) => toGpuProcessRows(b)));

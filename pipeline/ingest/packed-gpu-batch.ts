@@ -4,9 +4,9 @@ import type { GpuSampleBatch, GpuSampleSource } from '../../contracts/index.ts';
  * A decoded GpuSampleBatch as the ingest hot path keeps it between decode and insert: the values the
  * store writes, packed into two typed arrays instead of a tree of objects. Strings are spans
  * (start, end) of UTF-8 bytes in `bytes`: the record's own JSON when the scanner decoded it (nothing
- * copied), or the strings' bytes joined when packed from an object (packGpuSampleBatch). Either way
- * the store writes exactly the rows of the generic path (gpu-batch-rows.ts); store-conformance
- * checks it.
+ * copied), or the strings' bytes joined when packed from an object (packGpuSampleBatch). This is the
+ * one shape in which a GPU batch crosses from ingest to the store (IngestWriters, TelemetryStore,
+ * gpu-batch-rows.ts); store-conformance checks that the store writes exactly the record's values.
  *
  * Layout, with n samples and m processes:
  *   numbers  n × SAMPLE_NUMBERS (SampleNumber order), then m × PROCESS_NUMBERS; null is NaN
@@ -160,7 +160,7 @@ const UTF8 = new TextDecoder();
 
 const orNaN = (v: number | null | undefined): number => (v === null || v === undefined ? Number.NaN : v);
 
-/** Packs a decoded batch (the fallback decoder's result, tests). */
+/** Packs a decoded batch: the general decoder's result (decode-records.ts), the one place a record object is packed. */
 export function packGpuSampleBatch(b: GpuSampleBatch): PackedGpuBatch {
   const n = b.samples.length;
   const m = b.processes.length;
@@ -253,7 +253,3 @@ export function packGpuSampleBatch(b: GpuSampleBatch): PackedGpuBatch {
     b.samples.flatMap((s, sample) => (s.xidErrors ?? []).map((xid, ordinal) => ({ sample, ordinal, xid }))),
   );
 }
-
-/** The batch as the hot path keeps it: packed as it is, or packed now. */
-export const toPacked = (b: GpuSampleBatch | PackedGpuBatch): PackedGpuBatch =>
-  b instanceof PackedGpuBatch ? b : packGpuSampleBatch(b);
