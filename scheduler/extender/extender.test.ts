@@ -4,6 +4,7 @@ import { POLICIES } from '../policies/index.ts';
 import { computeWorkloadShapes } from '../workload-shapes.ts';
 import { createPlacementExtender } from './extender.ts';
 import { GPU_ISLANDS_ANNOTATION, GPU_PRODUCT_LABEL, kubeNodeOf, kubePodOf, type KubePod } from './kube-objects.ts';
+import { parseIslandsAnnotation, pickIslandGpus } from './topology.ts';
 
 const kubeNode = (name: string, gpus: number, model = 'A100', islands?: string) => ({
   metadata: {
@@ -131,6 +132,15 @@ describe('the extender', () => {
     expect(two.ok && two.plan.gpuIndexes).toEqual([0, 2]);
     const four = ext.planBind(pod('four', { gpuCount: 4 }), 'dgx');
     expect(four.ok && four.plan.gpuIndexes).toEqual([4, 5, 6, 7]);
+  });
+
+  it('spans as few NUMA pairs as it can when no pair holds the pod (DGX A100 pairs)', () => {
+    const islands = parseIslandsAnnotation('0,1;2,3;4,5;6,7|0,1,2,3,4,5,6,7');
+    expect(pickIslandGpus([1, 4, 5, 6, 7], 4, islands)).toEqual([4, 5, 6, 7]);
+    expect(pickIslandGpus([1, 4, 6, 7], 3, islands)).toEqual([1, 6, 7]); // one whole pair, then the lowest index
+    expect(pickIslandGpus([1, 3], 2, islands)).toEqual([1, 3]);
+    expect(pickIslandGpus([1, 3], 3, islands)).toBeNull();
+    expect(pickIslandGpus([0, 1, 2], 2, [])).toBeNull();
   });
 
   it('keeps pods off a node whose hint carries a critical anomaly, until the hint is stale', () => {
