@@ -51,6 +51,8 @@ export async function runAgent(ctx: CliContext): Promise<void> {
   const podEvents = config.watchPods
     ? await (await import('./pod-events.ts')).startPodEvents(config, spool, logger)
     : null;
+  // The GPU topology for the scheduler extender goes on the Node object: only with Kubernetes access, as pod watching.
+  const topology = config.watchPods ? (await import('./node-topology.ts')).startNodeTopology(config, logger) : null;
   const maxTickAgeMs = 3 * config.sampleIntervalMs + config.nvidiaSmiTimeoutMs;
   const server = await startAgentHttpServer(
     { host: config.agentMetricsHost, port: config.agentMetricsPort },
@@ -91,6 +93,7 @@ export async function runAgent(ctx: CliContext): Promise<void> {
   logger.info({ signal }, 'agent stopping');
   await agent.close();
   await podEvents?.close();
+  topology?.close();
   await spool.close();
   await bus.close();
   await server.close();

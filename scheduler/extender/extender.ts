@@ -84,12 +84,12 @@ export function createPlacementExtender(options: ExtenderOptions) {
   const placements = new Map<string, PodPlacement>();
   const pending = new Map<string, KubePod>();
 
-  const verdict = (entry: NodeEntry, pod: PodRequest): PlacementScore | null => {
+  /** The policy's verdict, memoised per node and pod shape (`key`: shapeKey(pod), computed once per call). */
+  const verdict = (entry: NodeEntry, pod: PodRequest, key = shapeKey(pod)): PlacementScore | null => {
     if (entry.memoVersion !== entry.state.version) {
       entry.memo.clear();
       entry.memoVersion = entry.state.version;
     }
-    const key = shapeKey(pod);
     let v = entry.memo.get(key);
     if (v === undefined) {
       v = policy.score(entry.state, pod, workload);
@@ -122,11 +122,11 @@ export function createPlacementExtender(options: ExtenderOptions) {
   };
 
   /** Why the node cannot take the pod now, or null when it can. */
-  const unfit = (name: string, pod: PodRequest, nowMs: number): string | null => {
+  const unfit = (name: string, pod: PodRequest, key: string, nowMs: number): string | null => {
     const entry = nodes.get(name);
     if (!entry) return 'gpu-ledger: node not known to the extender yet';
     if (entry.blockedUntilMs > nowMs) return `gpu-ledger: critical anomaly on the node (${entry.blockedBy})`;
-    if (verdict(entry, pod) === null) {
+    if (verdict(entry, pod, key) === null) {
       return pod.gpuCount > 0
         ? `gpu-ledger: no room for ${pod.gpuCount} GPU x ${pod.gpuMilli} milli with its CPU and memory`
         : 'gpu-ledger: not enough CPU or memory';
@@ -178,8 +178,9 @@ export function createPlacementExtender(options: ExtenderOptions) {
       remember(pod);
       const passing = new Set<string>();
       const failed = new Map<string, string>();
+      const key = shapeKey(pod.request);
       for (const name of nodeNames) {
-        const why = unfit(name, pod.request, nowMs);
+        const why = unfit(name, pod.request, key, nowMs);
         if (why === null) passing.add(name);
         else failed.set(name, why);
       }
@@ -189,16 +190,22 @@ export function createPlacementExtender(options: ExtenderOptions) {
     /** 0..10 per candidate node: 10 for the policy's best (ties included), 0 for nodes it cannot take. */
     prioritize(pod: KubePod, nodeNames: readonly string[], nowMs: number): Map<string, number> {
       remember(pod);
-      const raw = new Map<string, number | null>();
-      let [best, worst] = [-Infinity, Infinity];
+      const key = shapeKey(pod.request);
+      const raw: (number | null)[] = [];
+      let best = -Infinity;
+      let worst = Infinity;
       for (const name of nodeNames) {
         const entry = nodes.get(name);
-        const v = entry && entry.blockedUntilMs <= nowMs ? verdict(entry, pod.request) : null;
-        raw.set(name, v?.score ?? null);
-        if (v) [best, worst] = [Math.max(best, v.score), Math.min(worst, v.score)];
+        const v = entry && entry.blockedUntilMs <= nowMs ? verdict(entry, pod.request, key) : null;
+        raw.push(v ? v.score : null);
+        if (v) {
+          if (v.score > best) best = v.score;
+          if (v.score < worst) worst = v.score;
+        }
       }
       const scores = new Map<string, number>();
-      for (const [name, s] of raw) {
+      for (const [i, name] of nodeNames.entries()) {
+        const s = raw[i] ?? null;
         if (s === null) scores.set(name, 0);
         else if (s === best) scores.set(name, MAX_EXTENDER_PRIORITY);
         else scores.set(name, Math.floor(((MAX_EXTENDER_PRIORITY - 1) * (s - worst)) / (best - worst)));
