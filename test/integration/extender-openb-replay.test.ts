@@ -28,7 +28,7 @@ const nodes = parseOpenbNodes(readFileSync(join(OPENB, 'openb_node_list_gpu_node
 const pods = parseOpenbPods(readFileSync(join(OPENB, 'openb_pod_list_default.csv'), 'utf8'));
 const workload = computeWorkloadShapes(pods);
 const policy = POLICIES['gpu-ledger']!;
-const REPLAY_PODS = Number(process.env['REPLAY_PODS'] ?? 2500);
+const REPLAY_PODS = Number(process.env['REPLAY_PODS'] ?? 600);
 
 describe('openb default trace through the extender over HTTP', () => {
   let server: RunningExtender;
