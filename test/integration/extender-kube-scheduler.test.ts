@@ -6,8 +6,10 @@
  * the test reads back each pod's node and GPU annotation and checks they are the extender's choice.
  */
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExtenderServer, type RunningExtender } from '../../cli/extender-server.ts';
 import { createKubeSource } from '../../cli/extender-sources.ts';
@@ -17,6 +19,7 @@ import {
   GPU_INDICES_ANNOTATION,
   GPU_ISLANDS_ANNOTATION,
   GPU_PRODUCT_LABEL,
+  kubePodOf,
 } from '../../scheduler/extender/kube-objects.ts';
 import { formatIslandsAnnotation } from '../../scheduler/extender/topology.ts';
 import { parseOpenbPods } from '../../scheduler/openb-trace.ts';
@@ -25,6 +28,8 @@ import { computeWorkloadShapes } from '../../scheduler/workload-shapes.ts';
 import { readFixture, SHARED_DIR } from '../helpers/fixtures.ts';
 import { kubeBinDir, startKubeApiServer, type KubeApiServer } from '../helpers/kube-apiserver.ts';
 import { startKubeScheduler, type KubeScheduler } from '../helpers/kube-scheduler.ts';
+import { freePort } from '../helpers/private-stack.ts';
+import { extenderClient } from '../kits/extender-kit.ts';
 import { testLogger } from '../helpers/services.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -195,4 +200,57 @@ describe('kube-scheduler with the gpu-ledger extender on a real API server', () 
     // At least some decisions were the extender's alone (a single node scored 10).
     expect(placed.filter((p) => p.top.length === 1).length).toBeGreaterThan(0);
   }, 180_000);
+
+  it('`gpu-ledger extender` rebuilds its GPU books from the API server and answers names-only calls alike', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'gpu-ledger-extender-cli-'));
+    const kubeconfig = join(runDir, 'kubeconfig.json');
+    writeFileSync(kubeconfig, kube.kubeConfig.exportConfig());
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [resolve('bin/gpu-ledger.js'), 'extender', '--port', String(port), '--no-hints'],
+      {
+        env: { ...process.env, KUBECONFIG: kubeconfig, GPU_LEDGER_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await waitFor(
+        `gpu-ledger extender on ${url}`,
+        async () => {
+          if (child.exitCode !== null) throw new Error(`extender exited ${child.exitCode}: ${output}`);
+          return (await fetch(`${url}/healthz`).catch(() => null))?.ok === true;
+        },
+        60_000,
+        200,
+      );
+      const client = extenderClient(url);
+      const probes: Record<string, string>[] = [
+        { 'nvidia.com/gpu': '2' },
+        { 'nvidia.com/gpu': '1', 'nvidia.com/gpucores': '60' },
+      ];
+      for (const limits of probes) {
+        const p = { ...pod('probe', limits), metadata: { name: 'probe', namespace: NAMESPACE } };
+        const names = NODES.map((n) => n.name);
+        const answer = (await client.post('filter', { Pod: p, NodeNames: names })) as {
+          NodeNames: string[];
+          FailedNodes: Record<string, string>;
+        };
+        const expected = extender.filter(kubePodOf(p), names, Date.now());
+        expect(answer.NodeNames).toEqual([...expected.passing]);
+        expect(Object.keys(answer.FailedNodes)).toEqual([...expected.failed.keys()]);
+      }
+      client.close();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
