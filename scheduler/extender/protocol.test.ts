@@ -52,7 +52,7 @@ describe('scheduler-extender protocol', () => {
     });
   });
 
-  it('writes HostPriorityList with Go field names and integer scores clamped to 0..10', () => {
+  it('writes HostPriorityList with Go field names and integer scores clamped to 0..10, hosts at 0 left out', () => {
     expect(
       hostPriorityList(
         new Map([
@@ -66,7 +66,6 @@ describe('scheduler-extender protocol', () => {
       { Host: 'a', Score: 10 },
       { Host: 'b', Score: 3 },
       { Host: 'c', Score: 10 },
-      { Host: 'd', Score: 0 },
     ]);
   });
 

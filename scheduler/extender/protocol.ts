@@ -110,12 +110,19 @@ export function filterResult(
 /** An ExtenderFilterResult that fails the whole call (kube-scheduler reports the pod unschedulable with it). */
 export const filterError = (error: string): Json => ({ Error: error });
 
-/** HostPriorityList: one entry per host, scores clamped to 0..10 integers. */
-export const hostPriorityList = (scores: ReadonlyMap<string, number>): { Host: string; Score: number }[] =>
-  [...scores].map(([host, score]) => ({
-    Host: host,
-    Score: Math.max(MIN_EXTENDER_PRIORITY, Math.min(MAX_EXTENDER_PRIORITY, Math.round(score))),
-  }));
+/**
+ * HostPriorityList: integer scores clamped to 0..10. Hosts scoring 0 are left out: kube-scheduler adds
+ * an extender's score only to the hosts it names (pkg/scheduler/schedule_one.go, prioritizeNodes), so
+ * a missing host and a 0 are the same to it, and on a full fleet most hosts score 0.
+ */
+export function hostPriorityList(scores: ReadonlyMap<string, number>): { Host: string; Score: number }[] {
+  const list: { Host: string; Score: number }[] = [];
+  for (const [host, score] of scores) {
+    const s = Math.max(MIN_EXTENDER_PRIORITY, Math.min(MAX_EXTENDER_PRIORITY, Math.round(score)));
+    if (s > MIN_EXTENDER_PRIORITY) list.push({ Host: host, Score: s });
+  }
+  return list;
+}
 
 /** ExtenderBindingResult. */
 export const bindingResult = (error: string | null): Json => (error === null ? {} : { Error: error });

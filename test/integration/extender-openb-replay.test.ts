@@ -4,7 +4,7 @@
  * filter passes are the ones the policy scores, the nodes prioritize gives 10 are exactly the
  * policy's tied best, and bind takes the GPUs the policy chose. Pods arrive as the simulator's
  * (inflated to 130 %, shuffled with seed 42); kube-scheduler's random pick among the 10s is a seeded
- * draw applied to both sides. REPLAY_PODS (default 600) bounds the run (< 60 s on 2 cores).
+ * draw applied to both sides. REPLAY_PODS (default 400) bounds the run (< 60 s on 2 cores).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ const nodes = parseOpenbNodes(readFileSync(join(OPENB, 'openb_node_list_gpu_node
 const pods = parseOpenbPods(readFileSync(join(OPENB, 'openb_pod_list_default.csv'), 'utf8'));
 const workload = computeWorkloadShapes(pods);
 const policy = POLICIES['gpu-ledger']!;
-const REPLAY_PODS = Number(process.env['REPLAY_PODS'] ?? 600);
+const REPLAY_PODS = Number(process.env['REPLAY_PODS'] ?? 400);
 
 describe('openb default trace through the extender over HTTP', () => {
   let server: RunningExtender;
