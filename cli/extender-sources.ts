@@ -67,8 +67,13 @@ export function createKubeSource(kubeConfig: KubeConfig, extender: PlacementExte
   };
 }
 
-/** Applies every node hint, from the beginning of the compacted topic, for as long as it runs. */
-export function subscribeNodeHints(bus: RecordBus, extender: PlacementExtender, logger: Logger): Promise<Subscription> {
+/** Applies every node hint of `cluster`, from the beginning of the compacted topic, for as long as it runs. */
+export function subscribeNodeHints(
+  bus: RecordBus,
+  extender: PlacementExtender,
+  cluster: string,
+  logger: Logger,
+): Promise<Subscription> {
   return bus.subscribe({
     groupId: `gpu-ledger-extender-${randomUUID()}`,
     topics: [Topics.nodeHints],
@@ -76,8 +81,9 @@ export function subscribeNodeHints(bus: RecordBus, extender: PlacementExtender, 
     async handleBatch(batch) {
       for (const record of batch.records) {
         const hint = decodeNodeHint(record.value);
-        if (hint.ok) extender.applyHint(hint.value);
-        else logger.warn({ error: hint.error, offset: record.offset }, 'undecodable node hint skipped');
+        if (hint.ok) {
+          if (hint.value.cluster === cluster) extender.applyHint(hint.value);
+        } else logger.warn({ error: hint.error, offset: record.offset }, 'undecodable node hint skipped');
       }
     },
   });

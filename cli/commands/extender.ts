@@ -58,7 +58,7 @@ export function registerExtenderCommand(program: Command, ctx: CliContext): void
         resyncMs,
       );
       const bus = options.hints ? createBus(config, logger, 'gpu-ledger-extender') : null;
-      const hints: Subscription | null = bus ? await subscribeNodeHints(bus, extender, logger) : null;
+      const hints: Subscription | null = bus ? await subscribeNodeHints(bus, extender, config.cluster, logger) : null;
       const server = await startExtenderServer(
         { extender, bind: kube.bind, readPod: kube.readPod, nowMs: Date.now, logger },
         { host: options.host, port: Number(options.port) },
