@@ -55,6 +55,8 @@ export async function runAgent(ctx: CliContext): Promise<void> {
   const podEvents = config.watchPods
     ? await (await import('./pod-events.ts')).startPodEvents(config, spool, logger)
     : null;
+  // The GPU topology for the scheduler extender goes on the Node object: only with Kubernetes access, as pod watching.
+  const topology = config.watchPods ? (await import('./node-topology.ts')).startNodeTopology(config, logger) : null;
   const maxTickAgeMs = 3 * config.sampleIntervalMs + config.nvidiaSmiTimeoutMs;
   const server = await startAgentHttpServer(
     { host: config.agentMetricsHost, port: config.agentMetricsPort },
@@ -103,6 +105,9 @@ export async function runAgent(ctx: CliContext): Promise<void> {
       },
     },
     ...(podEvents ? [{ name: 'pod watch', timeoutMs: shares.quickMs, close: () => podEvents.close() }] : []),
+    ...(topology
+      ? [{ name: 'topology reporter', timeoutMs: shares.quickMs, close: async () => topology.close() }]
+      : []),
     {
       name: 'spool (delivering what it can; the rest stays on disk)',
       close: async () => {

@@ -17,6 +17,8 @@ export const NVIDIA_SMI_QUERIES = {
   /** The every-second path: a few hundred bytes per GPU instead of ~50 KB of XML. */
   gpuCsv: [`--query-gpu=${NVIDIA_SMI_CSV_GPU_FIELDS.join(',')}`, '--format=csv'],
   computeAppsCsv: [`--query-compute-apps=${NVIDIA_SMI_CSV_APP_FIELDS.join(',')}`, '--format=csv'],
+  /** The GPU topology matrix (parse-topo.ts): at agent start and every few minutes. */
+  topology: ['topo', '-m'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
