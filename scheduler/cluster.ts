@@ -29,13 +29,16 @@ export interface PodRequest {
   readonly gpuSpec: readonly string[];
 }
 
-/** A node's free resources now, read by the policies. `hostedGpuMilli` counts its GPU pods by per-GPU request. */
+/**
+ * A node's free resources now, read by the policies. `hostedGpuKinds` counts its GPU pods by
+ * {@link gpuAffinityTag} (what GPU clustering groups by).
+ */
 export interface NodeView {
   readonly spec: NodeSpec;
   readonly cpuLeftMilli: number;
   readonly memoryLeftMib: number;
   readonly gpuFreeMilli: readonly number[];
-  readonly hostedGpuMilli: ReadonlyMap<number, number>;
+  readonly hostedGpuKinds: ReadonlyMap<string, number>;
 }
 
 /** The simulator's mutable node: a {@link NodeView} plus a version bumped on every change. */
@@ -43,18 +46,24 @@ export interface NodeState extends NodeView {
   cpuLeftMilli: number;
   memoryLeftMib: number;
   readonly gpuFreeMilli: number[];
-  readonly hostedGpuMilli: Map<number, number>;
+  readonly hostedGpuKinds: Map<string, number>;
   version: number;
 }
 
 export const isSharingPod = (pod: PodRequest): boolean => pod.gpuCount === 1 && pod.gpuMilli < GPU_MILLI;
+
+/**
+ * A GPU pod's kind as the FGD authors' simulator tags it (open-gpu-share `GetGpuAffinityFromPodAnnotation`):
+ * `share-gpu` for every sharing pod whatever its milli, `<count>-gpu` for a whole-GPU pod.
+ */
+export const gpuAffinityTag = (pod: PodRequest): string => (isSharingPod(pod) ? 'share-gpu' : `${pod.gpuCount}-gpu`);
 
 export const newNodeState = (spec: NodeSpec): NodeState => ({
   spec,
   cpuLeftMilli: spec.cpuMilli,
   memoryLeftMib: spec.memoryMib,
   gpuFreeMilli: Array.from({ length: spec.gpuCount }, () => GPU_MILLI),
-  hostedGpuMilli: new Map(),
+  hostedGpuKinds: new Map(),
   version: 0,
 });
 
@@ -123,6 +132,9 @@ export function placePod(node: NodeState, pod: PodRequest, gpuIndexes: readonly 
   node.cpuLeftMilli -= pod.cpuMilli;
   node.memoryLeftMib -= pod.memoryMib;
   for (const g of gpuIndexes) node.gpuFreeMilli[g]! -= pod.gpuMilli;
-  if (pod.gpuCount > 0) node.hostedGpuMilli.set(pod.gpuMilli, (node.hostedGpuMilli.get(pod.gpuMilli) ?? 0) + 1);
+  if (pod.gpuCount > 0) {
+    const tag = gpuAffinityTag(pod);
+    node.hostedGpuKinds.set(tag, (node.hostedGpuKinds.get(tag) ?? 0) + 1);
+  }
   node.version++;
 }

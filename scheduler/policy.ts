@@ -20,12 +20,32 @@ export interface PlacementScore {
 export interface PlacementPolicy {
   readonly id: string;
   readonly description: string;
+  /**
+   * The policy itself picks uniformly at random among its best nodes (Random: the authors' RandomScore
+   * plugin gives one random feasible node the top score), whatever the scheduler's {@link TieBreak}.
+   */
+  readonly randomAmongBest?: boolean;
   /** `null` when the pod does not fit the node. */
   score(node: NodeView, pod: PodRequest, workload: WorkloadShapes): PlacementScore | null;
 }
 
+/**
+ * How the scheduler picks among nodes with the same highest score: `name`, the lexicographically
+ * smallest node name (the FGD authors' simulator patches kube-scheduler's selectHost so, "for
+ * reproducibility"); `random`, uniformly (stock kube-scheduler's selectHost).
+ */
+export type TieBreak = 'name' | 'random';
+export const TIE_BREAKS: readonly TieBreak[] = ['name', 'random'];
+
 /** Kubernetes' node score range: policies that score like the paper's plugins map into 0..100. */
 export const MAX_NODE_SCORE = 100;
+
+/**
+ * The FGD authors' simulator normalises node resources by the largest node's (`MaxSpecCpu`,
+ * `MaxSpecGpu`: 128 cores, 8 GPUs), not by each node's own capacity.
+ */
+export const MAX_SPEC_CPU_MILLI = 128_000;
+export const MAX_SPEC_GPU_MILLI = 8000;
 
 /**
  * The distinct GPU choices for a pod on a node that fits it: for a sharing pod one GPU per distinct

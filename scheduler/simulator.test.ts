@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GPU_MILLI, newNodeState, placePod, type NodeSpec, type PodRequest } from './cluster.ts';
 import { POLICIES } from './policies/index.ts';
+import { TIE_BREAKS, type PlacementPolicy } from './policy.ts';
 import { createRandomSource } from './random-source.ts';
 import { simulate } from './simulator.ts';
 import { inflateWorkload } from './workload-inflation.ts';
@@ -37,8 +38,9 @@ describe('simulate: no placement ever exceeds a node (property)', () => {
         fc.array(nodeArb, { minLength: 1, maxLength: 6 }),
         fc.array(podArb, { minLength: 1, maxLength: 40 }),
         fc.constantFrom(...Object.keys(POLICIES)),
+        fc.constantFrom(...TIE_BREAKS),
         fc.integer(),
-        (nodeParts, podParts, policyId, seed) => {
+        (nodeParts, podParts, policyId, tieBreak, seed) => {
           const nodes: NodeSpec[] = nodeParts.map((n, i) => ({ ...n, name: `n${i}` }));
           const pods: PodRequest[] = podParts.map((p, i) => ({ ...p, name: `p${i}` }));
           if (pods.every((p) => p.gpuCount === 0)) return;
@@ -48,6 +50,7 @@ describe('simulate: no placement ever exceeds a node (property)', () => {
             policy: POLICIES[policyId]!,
             workload: computeWorkloadShapes(pods),
             seed,
+            tieBreak,
           });
           let freeGpuMilli = 0;
           for (const node of result.nodes) {
@@ -79,6 +82,49 @@ describe('simulate: no placement ever exceeds a node (property)', () => {
     expect(() => placePod(node, { ...sharing, cpuMilli: 8000 }, [1])).toThrow(/cpu or memory/);
     expect(() => placePod(node, { ...sharing, gpuCount: 2, gpuMilli: 1000 }, [1])).toThrow(/names 1 GPUs/);
     expect(() => placePod(node, { ...sharing, gpuSpec: ['V100M16'] }, [1])).toThrow(/does not allow T4/);
+  });
+});
+
+describe('simulate: ties', () => {
+  const tied: PlacementPolicy = {
+    id: 'tied',
+    description: 'every node scores 0',
+    score: () => ({ score: 0, gpuChoices: [[]] }),
+  };
+  const nodes: NodeSpec[] = ['c', 'a', 'b'].map((name) => ({
+    name,
+    cpuMilli: 1e6,
+    memoryMib: 1e6,
+    gpuCount: 1,
+    gpuModel: 'T4',
+  }));
+  const pods: PodRequest[] = [
+    { name: 'g', cpuMilli: 1, memoryMib: 1, gpuCount: 1, gpuMilli: 1000, gpuSpec: [] },
+    ...Array.from({ length: 60 }, (_, i) => ({
+      name: `c${i}`,
+      cpuMilli: 1,
+      memoryMib: 1,
+      gpuCount: 0,
+      gpuMilli: 0,
+      gpuSpec: [],
+    })),
+  ];
+  const run = (tieBreak: 'name' | 'random', policy = tied) =>
+    simulate({
+      nodes,
+      pods,
+      policy,
+      workload: computeWorkloadShapes(pods),
+      seed: 7,
+      tieBreak,
+      arrivals: pods.slice(1),
+    });
+  it("go to the smallest node name (the authors' selectHost), whatever the nodes' order", () => {
+    expect(new Set(run('name').placements.map((p) => p.node))).toEqual(new Set([1]));
+  });
+  it('go to a node picked at random with tieBreak random, or for a policy that picks at random itself', () => {
+    expect(new Set(run('random').placements.map((p) => p.node))).toEqual(new Set([0, 1, 2]));
+    expect(new Set(run('name', POLICIES['random']).placements.map((p) => p.node))).toEqual(new Set([0, 1, 2]));
   });
 });
 

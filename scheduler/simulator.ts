@@ -1,5 +1,5 @@
 import { GPU_MILLI, newNodeState, placePod, type NodeSpec, type NodeState, type PodRequest } from './cluster.ts';
-import type { PlacementPolicy, PlacementScore } from './policy.ts';
+import type { PlacementPolicy, PlacementScore, TieBreak } from './policy.ts';
 import { createRandomSource } from './random-source.ts';
 import { inflateWorkload } from './workload-inflation.ts';
 import type { WorkloadShapes } from './workload-shapes.ts';
@@ -15,6 +15,8 @@ export interface SimulationOptions {
   readonly inflationRatio?: number;
   /** Submit exactly these pods in this order instead (no inflation, no shuffle): the utilization track. */
   readonly arrivals?: readonly PodRequest[];
+  /** Among equal best scores: `name` (default, the authors' simulator) or `random` (stock kube-scheduler). */
+  readonly tieBreak?: TieBreak;
   /** A millisecond clock for decision latency (performance.now); none: latencies are 0. */
   readonly nowMs?: () => number;
 }
@@ -56,10 +58,20 @@ interface ShapeMemo {
 const podKey = (pod: PodRequest) =>
   `${pod.cpuMilli}/${pod.memoryMib}/${pod.gpuCount}/${pod.gpuMilli}/${pod.gpuSpec.join('|')}`;
 
+/** Each node's position when the nodes are sorted by name (the `name` tie-break). */
+function nameRanks(nodes: readonly NodeSpec[]): Int32Array {
+  const ranks = new Int32Array(nodes.length);
+  const order = nodes.map((_, i) => i).sort((a, b) => (nodes[a]!.name < nodes[b]!.name ? -1 : 1));
+  order.forEach((node, rank) => (ranks[node] = rank));
+  return ranks;
+}
+
 /**
  * The FGD protocol (Weng et al. §6.1): arrivals inflated to `inflationRatio` of the GPU capacity and
- * shuffled (per seed), submitted one at a time; each is placed on the policy's best node (ties at
- * random, like kube-scheduler's selectHost) or fails for good; nothing departs. A node's scores are
+ * shuffled (per seed), submitted one at a time; each is placed on the policy's best node or fails for
+ * good; nothing departs. Equal best scores go to the node with the smallest name (the authors'
+ * simulator) or, with `tieBreak: 'random'` or a {@link PlacementPolicy.randomAmongBest} policy, to
+ * one picked uniformly (kube-scheduler's selectHost). A node's scores are
  * cached per pod shape until the node changes: a policy is a pure function of node and pod.
  */
 export function simulate(options: SimulationOptions): SimulationResult {
@@ -68,6 +80,8 @@ export function simulate(options: SimulationOptions): SimulationResult {
   const capacity = nodes.reduce((sum, n) => sum + n.spec.gpuCount * GPU_MILLI, 0);
   const arrivals = options.arrivals ?? inflateWorkload(options.pods, capacity, options.inflationRatio ?? 1.3, random);
   const now = options.nowMs ?? (() => 0);
+  const byName = (options.tieBreak ?? 'name') === 'name' && !options.policy.randomAmongBest;
+  const rank = nameRanks(options.nodes);
   const shapeIds = new Map<string, number>();
   const memo: ShapeMemo[] = [];
   const curve: CurvePoint[] = [];
@@ -103,7 +117,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
         best = verdict.score;
         chosen = i;
         ties = 1;
-      } else if (random() * ++ties < 1) chosen = i;
+      } else if (byName ? rank[i]! < rank[chosen]! : random() * ++ties < 1) chosen = i;
     }
     const chosenScore = chosen >= 0 ? verdicts[chosen] : null;
     if (chosenScore) {

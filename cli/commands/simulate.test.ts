@@ -39,4 +39,16 @@ describe('gpu-ledger simulate (the real openb CSVs)', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('unknown policy "nope" (one of random, dot-product');
   });
+
+  it('takes --tie-break random (stock kube-scheduler) and refuses another', async () => {
+    const args = ['simulate', '--policy', 'gpu-packing', '--seeds', '42', '--inflation', '0.3'];
+    const random = await runCli([...args, '--tie-break', 'random']);
+    expect(random.code).toBe(0);
+    expect(random.stdout.trim().split('\n').at(-1)).toMatch(
+      /^simulate: gpu-packing on openb_pod_list_default\.csv \(random ties\): /,
+    );
+    const bad = await runCli([...args, '--tie-break', 'first']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--tie-break must be name or random');
+  });
 });

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { parseOpenbNodes, parseOpenbPods } from '../../scheduler/openb-trace.ts';
 import { POLICIES } from '../../scheduler/policies/index.ts';
+import { TIE_BREAKS, type TieBreak } from '../../scheduler/policy.ts';
 import { formatSummaryLine, parseSeeds, summarizeSimulations } from '../../scheduler/simulation-summary.ts';
 import { simulate, type SimulationResult } from '../../scheduler/simulator.ts';
 import { buildTraceVariant, TRACE_VARIANTS, type TraceVariant } from '../../scheduler/trace-variants.ts';
@@ -17,6 +18,7 @@ interface SimulateOptions {
   seeds: string;
   inflation: string;
   variant?: string;
+  tieBreak: string;
   json?: boolean;
 }
 
@@ -36,11 +38,18 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
     .option('--seeds <list>', 'seeds, e.g. 42-51 or 42,43', '42-51')
     .option('--inflation <ratio>', "arrivals' GPU request over the capacity", '1.3')
     .option('--variant <name>', `a variant built from the trace: ${TRACE_VARIANTS.join(', ')}`)
+    .option(
+      '--tie-break <how>',
+      `among equal best scores: ${TIE_BREAKS.join(' or ')} (the authors' simulator: name)`,
+      'name',
+    )
     .option('--json', 'print the summary (per-seed figures, mean curve) as one JSON line before the last line')
     .action((options: SimulateOptions) => {
       const policy = POLICIES[options.policy];
       if (!policy) throw new Error(`unknown policy "${options.policy}" (one of ${Object.keys(POLICIES).join(', ')})`);
       const seeds = parseSeeds(options.seeds);
+      const tieBreak = options.tieBreak as TieBreak;
+      if (!TIE_BREAKS.includes(tieBreak)) throw new Error(`--tie-break must be ${TIE_BREAKS.join(' or ')}`);
       const inflationRatio = Number(options.inflation);
       if (!(inflationRatio > 0)) throw new Error(`--inflation must be a positive ratio, got "${options.inflation}"`);
       const openb = join(ctx.config().tracesDir, 'openb');
@@ -56,10 +65,15 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
       const workload = computeWorkloadShapes(pods);
       const started = performance.now();
       const results: SimulationResult[] = seeds.map((seed) =>
-        simulate({ nodes, pods, policy, workload, seed, inflationRatio, nowMs: () => performance.now() }),
+        simulate({ nodes, pods, policy, workload, seed, inflationRatio, tieBreak, nowMs: () => performance.now() }),
       );
       const summary = summarizeSimulations(
-        { policy: policy.id, traceFile: basename(tracePath) + (variant ? ` (${variant})` : ''), seeds },
+        {
+          policy: policy.id,
+          traceFile:
+            basename(tracePath) + (variant ? ` (${variant})` : '') + (tieBreak === 'random' ? ' (random ties)' : ''),
+          seeds,
+        },
         results,
         performance.now() - started,
       );

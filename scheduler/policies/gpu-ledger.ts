@@ -17,7 +17,7 @@ const fragmentation = (cpuLeftMilli: number, gpuFreeMilli: readonly number[], no
  * a placement that starves a node's free GPUs of CPU, or leaves a GPU share that only one pod of a
  * popular size can use, costs what it will cost, while F_n(M) still guards the empty nodes the
  * multi-GPU shapes need. Same foresight as FGD: the trace's pod-shape frequencies only. The score is
- * the drop itself (continuous; equal drops are ties, broken at random by the caller).
+ * the drop itself (continuous; equal drops are ties, left to the caller's tie-break).
  */
 export const gpuLedgerPolicy: PlacementPolicy = {
   id: 'gpu-ledger',

@@ -64,10 +64,10 @@ describe('gpu-ledger', () => {
 });
 
 describe('best-fit', () => {
-  it('scores floor((1 − mean free CPU and GPU share after) · 100)', () => {
-    // 24/32 cores and 1/2 GPUs left: mean 0.625 → 37. A node left with nothing: 100.
+  it('scores int((1 − ½ CPU left/128 cores − ½ GPU left/8 GPUs) · 100), after the placement', () => {
+    // 24 cores and 1 GPU left: ½·24/128 + ½·1/8 = 0.15625 → 84. A node left with nothing: 100.
     expect(bestFitPolicy.score(nodeWith(spec('a', 32_000, 2)), pod(8000, 1, 1000), NONE)).toEqual({
-      score: 37,
+      score: 84,
       gpuChoices: [[0]],
     });
     const full = nodeWith(spec('b', 16_000, 2), [[pod(8000, 1, 1000), [1]]]);
@@ -83,36 +83,59 @@ describe('best-fit', () => {
 });
 
 describe('dot-product', () => {
-  it('prefers the node whose free resources the request meets most tightly', () => {
+  it('scores int((1 − ½ request·free over 128 cores and 8 GPUs) · 100): the tighter node wins', () => {
     const p = pod(8000, 1, 1000, 16_384);
-    // empty: 0.25·1 + 0.25·1 + 0.5·1 = 1.0; half-used: 0.25·0.5 + 0.25·1 + 0.5·0.5 = 0.625
+    // empty: (1/16·1/4 + 1/8·1/4)/2 = 0.0234 → 97; half-used: (1/16·1/8 + 1/8·1/8)/2 = 0.0117 → 98
     const empty = nodeWith(spec('a', 32_000, 2));
     const half = nodeWith(spec('b', 32_000, 2), [[pod(16_000, 1, 1000, 0), [0]]]);
-    expect(dotProductPolicy.score(empty, p, NONE)?.score).toBeCloseTo(-1, 12);
-    expect(dotProductPolicy.score(half, p, NONE)?.score).toBeCloseTo(-0.625, 12);
+    expect(dotProductPolicy.score(empty, p, NONE)?.score).toBe(97);
+    expect(dotProductPolicy.score(half, p, NONE)?.score).toBe(98);
   });
 });
 
-describe('gpu-packing', () => {
-  it('ranks occupied GPUs over idle GPUs of active nodes over idle nodes', () => {
-    const idle = nodeWith(spec('a', 32_000, 2));
+describe("gpu-packing (the authors' getPackingScore)", () => {
+  it('ranks shared GPUs (fuller first) over free GPUs of used nodes over idle nodes (smaller first)', () => {
+    const p = pod(1000, 1, 500);
+    // idle: max(33 − 2, 2) = 31; an idle 8-GPU node 25.
+    expect(gpuPackingPolicy.score(nodeWith(spec('a', 32_000, 2)), p, NONE)).toEqual({ score: 31, gpuChoices: [[0]] });
+    expect(gpuPackingPolicy.score(nodeWith(spec('a8', 96_000, 8)), p, NONE)?.score).toBe(25);
+    // used node, only a fully free GPU fits: max(50 − 1, 33) = 49.
     const active = nodeWith(spec('b', 32_000, 2), [[pod(1000, 1, 1000), [0]]]);
+    expect(gpuPackingPolicy.score(active, p, NONE)).toEqual({ score: 49, gpuChoices: [[1]] });
+    // a shared GPU with 700 free: 100 − ⌊70/10⌋ = 93; with 600 free (fuller) 94.
     const shared = nodeWith(spec('c', 32_000, 2), [[pod(1000, 1, 300), [1]]]);
-    const p = pod(1000, 1, 500);
-    expect(gpuPackingPolicy.score(idle, p, NONE)).toEqual({ score: 0, gpuChoices: [[0]] });
-    expect(gpuPackingPolicy.score(active, p, NONE)).toEqual({ score: 1, gpuChoices: [[1]] });
-    expect(gpuPackingPolicy.score(shared, p, NONE)).toEqual({ score: 2, gpuChoices: [[1]] });
+    expect(gpuPackingPolicy.score(shared, p, NONE)).toEqual({ score: 93, gpuChoices: [[1]] });
+    const fuller = nodeWith(spec('d', 32_000, 2), [[pod(1000, 1, 400), [1]]]);
+    expect(gpuPackingPolicy.score(fuller, p, NONE)?.score).toBe(94);
+  });
+  it('scores a whole-GPU pod by the free GPUs it takes, and a CPU-only pod 0 everywhere', () => {
+    const used = nodeWith(spec('a', 96_000, 8), [[pod(1000, 1, 300), [0]]]);
+    expect(gpuPackingPolicy.score(used, pod(1000, 2, 1000), NONE)?.score).toBe(48);
+    expect(gpuPackingPolicy.score(used, pod(1000, 0, 0), NONE)?.score).toBe(0);
   });
 });
 
-describe('gpu-clustering', () => {
-  it('ranks nodes of the same GPU request over mixed nodes over empty nodes', () => {
+describe("gpu-clustering (the authors' score plugin)", () => {
+  it('ranks nodes of only this pod kind, then mixed, then idle, then other kinds; fuller first within', () => {
     const p = pod(1000, 1, 500);
-    const same = nodeWith(spec('a', 32_000, 2), [[pod(1000, 1, 500), [0]]]);
-    const mixed = nodeWith(spec('b', 32_000, 2), [[pod(1000, 1, 300), [0]]]);
-    expect(gpuClusteringPolicy.score(same, p, NONE)?.score).toBe(2);
-    expect(gpuClusteringPolicy.score(mixed, p, NONE)?.score).toBe(1);
-    expect(gpuClusteringPolicy.score(nodeWith(spec('c', 32_000, 2)), p, NONE)?.score).toBe(0);
+    // Every sharing pod is one kind: 75 + ⌊25·(8000 − 1500)/8000⌋ = 95; with a 300 instead 75 + 19 = 94.
+    expect(gpuClusteringPolicy.score(nodeWith(spec('a', 32_000, 2), [[pod(1000, 1, 500), [0]]]), p, NONE)?.score).toBe(
+      95,
+    );
+    expect(gpuClusteringPolicy.score(nodeWith(spec('b', 32_000, 2), [[pod(1000, 1, 300), [0]]]), p, NONE)?.score).toBe(
+      94,
+    );
+    // sharing and 1-GPU pods: 50 + ⌊25·5500/8000⌋ = 67.
+    const mixed = nodeWith(spec('c', 32_000, 4), [
+      [pod(1000, 1, 500), [0]],
+      [pod(1000, 1, 1000), [1]],
+    ]);
+    expect(gpuClusteringPolicy.score(mixed, p, NONE)?.score).toBe(67);
+    // idle: 25 + ⌊25·6000/8000⌋ = 43; only a 1-GPU pod: 0 + ⌊25·7000/8000⌋ = 21.
+    expect(gpuClusteringPolicy.score(nodeWith(spec('d', 32_000, 2)), p, NONE)?.score).toBe(43);
+    const other = nodeWith(spec('e', 32_000, 2), [[pod(1000, 1, 1000), [0]]]);
+    expect(gpuClusteringPolicy.score(other, p, NONE)?.score).toBe(21);
+    expect(gpuClusteringPolicy.score(other, pod(1000, 0, 0), NONE)?.score).toBe(0);
   });
 });
 
