@@ -6,6 +6,12 @@
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createPrometheusMetrics } from '../collectors/self-metrics/prometheus-metrics.ts';
+import { budgetSpends } from '../pipeline/budgets/budget-spend.ts';
+import type { DevicePricing } from '../pipeline/rules/build-device-inputs.ts';
+import { createAlertStore } from '../pipeline/store/alert-store.ts';
+import { createBudgetStore } from '../pipeline/store/budget-store.ts';
+import { createRecommendationStore } from '../pipeline/store/recommendation-store.ts';
+import { readNodeHints } from '../scheduler/hints/node-hints-job.ts';
 import { createAllocationStore } from '../pipeline/store/allocation-store.ts';
 import { createApiTokenStore } from '../pipeline/store/api-token-store.ts';
 import { createAuditStore } from '../pipeline/store/audit-store.ts';
@@ -20,6 +26,11 @@ import type { RoleRegistry } from './auth/roles-config.ts';
 import { createTokenService, type TokenService } from './auth/tokens.ts';
 import { createApiMetrics } from './self-metrics.ts';
 
+/** The utilization window of the hints the API computes (the node-hints job's default). */
+const HINT_WINDOW_MS = 10 * 60_000;
+/** As the job publishing every minute: a hint is stale after three. */
+const HINT_STALE_MS = 3 * 60_000;
+
 export interface ApiOptions extends ApiConfig {
   readonly database: string;
   readonly roles: RoleRegistry;
@@ -27,6 +38,8 @@ export interface ApiOptions extends ApiConfig {
   /** How long a verified token is trusted before it is looked up again (revocation delay). */
   readonly tokenCacheMs: number;
   readonly audit: { readonly maxPending: number; readonly flushIntervalMs: number; readonly spoolPath: string | null };
+  /** Prices budgets' open hour and the node hints as the pipeline does. */
+  readonly pricing: DevicePricing;
 }
 
 export interface Api {
@@ -69,6 +82,16 @@ export function createApi(
         cost: createCostStore(executor, store),
         audit: auditStore,
         quotas: createQuotaStore(executor, store),
+        budgets: createBudgetStore(executor, store),
+        budgetSpends: (budgets, atMs) => budgetSpends({ executor, ...store, ...options.pricing }, budgets, atMs),
+        alerts: createAlertStore(executor, store),
+        recommendations: createRecommendationStore(executor, store),
+        hints: (nowMs, alerts) =>
+          readNodeHints(
+            { executor, ...store, ...options.pricing, windowMs: HINT_WINDOW_MS, staleAfterMs: HINT_STALE_MS },
+            nowMs,
+            alerts,
+          ),
         ping: async () => void (await executor.query(sql`SELECT 1`)),
       },
       tokens,

@@ -116,7 +116,7 @@ export function createOpenApiDocument(routes: Readonly<Record<string, ApiRoute>>
       title: 'GPU Ledger API',
       version,
       description:
-        'GPU cost allocation (OpenCost-compatible at /allocation/compute), model cost, quotas, FOCUS export and the audit log. Every data route needs a bearer token (or an OIDC JWT); every request is audited.',
+        'GPU cost allocation (OpenCost-compatible at /allocation/compute), model cost, quotas, budgets, alerts, recommendations, node hints, FOCUS export and the audit log. Every data route needs a bearer token (or an OIDC JWT); every request is audited.',
     },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     paths,

@@ -18,6 +18,9 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { BUILT_IN_ROLES } from '../api/auth/permissions.ts';
 import { createApi } from '../api/create-api.ts';
+import { DEFAULT_COST_CONFIG } from '../pipeline/cost/cost-config.ts';
+import { loadPriceCatalog } from '../pipeline/cost/load-price-catalog.ts';
+import { createPriceLookup } from '../pipeline/cost/price-lookup.ts';
 import { createClickHouseServerExecutor } from '../pipeline/store/clickhouse-server-executor.ts';
 import { createCostLedgerDays, DAY_MS } from '../pipeline/store/cost-ledger-days.ts';
 import { ident, sql } from '../pipeline/store/sql.ts';
@@ -69,6 +72,7 @@ try {
       corsOrigins: [],
       focus: { billingAccountId: 'bench', billingAccountName: 'bench' },
       version: 'bench',
+      pricing: { prices: createPriceLookup(loadPriceCatalog()), cost: DEFAULT_COST_CONFIG },
     },
     { logger, now: () => NOW },
   );

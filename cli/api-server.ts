@@ -10,6 +10,7 @@ import { loadRoles } from '../api/auth/roles-config.ts';
 import { createApi, type Api, type ApiOptions } from '../api/create-api.ts';
 import { loadCostConfig } from '../pipeline/cost/cost-config.ts';
 import type { TelemetryStore } from '../pipeline/store/telemetry-store.ts';
+import { pricingFromConfig } from './alerting.ts';
 import type { AppConfig } from './config.ts';
 
 const VERSION = '0.1.0';
@@ -33,6 +34,7 @@ export const apiOptionsFrom = (config: AppConfig, database: string): ApiOptions 
   rateLimit: { windowMs: 60_000, max: config.api.rateLimitPerMinute },
   corsOrigins: config.api.corsOrigins,
   focus: loadCostConfig(config.costConfigPath).focus,
+  pricing: pricingFromConfig(config),
   version: VERSION,
 });
 

@@ -12,7 +12,9 @@ import { openStore } from '../wiring.ts';
 export function registerApiCommand(program: Command, ctx: CliContext): void {
   program
     .command('api')
-    .description('serve the HTTP API: allocations (OpenCost-compatible), model cost, quotas, FOCUS export, audit')
+    .description(
+      'serve the HTTP API: allocations (OpenCost-compatible), model cost, quotas, budgets, alerts, recommendations, hints, FOCUS export, audit',
+    )
     .action(async () => {
       const config = ctx.config();
       const logger = ctx.logger('api');

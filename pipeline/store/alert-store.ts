@@ -14,6 +14,8 @@ export interface AlertQuery {
   /** Only incidents that were evaluated at or after this (bounds the scan). */
   readonly sinceMs?: number;
   readonly rule?: string;
+  /** Only incidents with each of these labels at this value (a scope: tenant, team, namespace). */
+  readonly labels?: Readonly<Record<string, string>>;
   readonly limit?: number;
 }
 
@@ -85,6 +87,11 @@ export function createAlertStore(executor: SqlExecutor, config: { readonly datab
     async list(q) {
       const since = q.sinceMs === undefined ? raw(sql``) : raw(sql`AND evaluated_at_ms >= ${uint(q.sinceMs)}`);
       const rule = q.rule === undefined ? raw(sql``) : raw(sql`AND rule = ${str(q.rule)}`);
+      const labels = Object.entries(q.labels ?? {}).map(([k, v]) =>
+        raw(
+          sql`AND has(label_keys, ${str(k)}) AND arrayElement(label_values, indexOf(label_keys, ${str(k)})) = ${str(v)}`,
+        ),
+      );
       const states =
         q.states === undefined || q.states.length === 0
           ? raw(sql``)
@@ -94,7 +101,7 @@ export function createAlertStore(executor: SqlExecutor, config: { readonly datab
         SELECT * FROM (
           SELECT * FROM ${db}.alerts
           WHERE (fingerprint, active_at_ms) IN (
-            SELECT fingerprint, active_at_ms FROM ${db}.alerts WHERE 1 = 1 ${since} ${rule} GROUP BY fingerprint, active_at_ms)
+            SELECT fingerprint, active_at_ms FROM ${db}.alerts WHERE 1 = 1 ${since} ${rule} ${raw(labels.reduce((a, b) => sql`${raw(a)} ${b}`, sql``))} GROUP BY fingerprint, active_at_ms)
           ORDER BY fingerprint, active_at_ms, evaluated_at_ms DESC
           LIMIT 1 BY fingerprint, active_at_ms)
         ${states}

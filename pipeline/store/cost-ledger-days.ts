@@ -27,6 +27,9 @@ export interface CostLedgerDays {
   freshDays(fromMs: number, toMs: number): Promise<number[]>;
 }
 
+/** Ranges whose freshness is kept (the API's windows move hourly: a few dozen at most are live). */
+const MAX_CACHED_RANGES = 64;
+
 type Raw = Record<string, unknown>;
 const key = (cluster: string, day: number) => `${day}\u0000${cluster}`;
 
@@ -84,6 +87,16 @@ export function createCostLedgerDays(executor: SqlExecutor, config: { readonly d
       FROM (${raw(latestComputations(db, { fromMs, toMs, ...(cluster === undefined ? {} : { cluster }) }))})
       GROUP BY cluster, d`);
 
+  const cache = new Map<string, { probe: string; days: number[] }>();
+  /** The active parts of the ledger's window registry and the daily tables, as one fingerprint. */
+  const partsProbe = async (): Promise<string> => {
+    const [row] = await executor.query<Raw>(sql`
+      SELECT count() AS n, sum(cityHash64(table, name)) AS h FROM system.parts
+      WHERE database = ${str(config.database)} AND active
+        AND table IN ${list([str('cost_ledger_windows'), str('cost_ledger_days'), str('cost_ledger_daily')])}`);
+    return `${String(row?.['n'])}/${String(row?.['h'])}`;
+  };
+
   return {
     async refresh(cluster, dayStartMs, atMs) {
       const fromMs = Math.floor(dayStartMs / DAY_MS) * DAY_MS;
@@ -122,35 +135,48 @@ export function createCostLedgerDays(executor: SqlExecutor, config: { readonly d
       const firstDay = Math.ceil(fromMs / DAY_MS);
       const endDay = Math.floor(toMs / DAY_MS);
       if (endDay <= firstDay) return [];
-      const candidates = Array.from({ length: endDay - firstDay }, (_, i) => firstDay + i);
-      const [ledger, registered, stored] = await Promise.all([
-        ledgerFingerprints(firstDay * DAY_MS, endDay * DAY_MS),
-        executor.query<Raw>(sql`
+      // Any write or merge of the three tables the answer rests on makes new parts: while their active
+      // parts are the same, the answer is too (probed before it is computed, so a change during it is seen next time).
+      const probe = await partsProbe();
+      const rangeKey = `${firstDay}-${endDay}`;
+      const hit = cache.get(rangeKey);
+      if (hit !== undefined && hit.probe === probe) return hit.days;
+      const days = await computeFreshDays(firstDay, endDay);
+      if (cache.size >= MAX_CACHED_RANGES) cache.clear();
+      cache.set(rangeKey, { probe, days });
+      return days;
+    },
+  };
+
+  async function computeFreshDays(firstDay: number, endDay: number): Promise<number[]> {
+    const candidates = Array.from({ length: endDay - firstDay }, (_, i) => firstDay + i);
+    const [ledger, registered, stored] = await Promise.all([
+      ledgerFingerprints(firstDay * DAY_MS, endDay * DAY_MS),
+      executor.query<Raw>(sql`
           SELECT cluster, toUInt32(day) AS d, argMax(windows, computed_at_ms) AS n,
                  argMax(windows_version_sum, computed_at_ms) AS s, argMax(row_count, computed_at_ms) AS rows
           FROM ${db}.cost_ledger_days WHERE ${inDays(candidates)}
           GROUP BY cluster, d`),
-        // A later refresh that died before registering can have merged rows away (ReplacingMergeTree):
-        // a day is served only while its registered refresh still has all its rows.
-        executor.query<Raw>(sql`
+      // A later refresh that died before registering can have merged rows away (ReplacingMergeTree):
+      // a day is served only while its registered refresh still has all its rows.
+      executor.query<Raw>(sql`
           SELECT cluster, toUInt32(day) AS d, count() AS rows FROM ${db}.cost_ledger_daily
           WHERE ${inDays(candidates)} AND (cluster, day, computed_at_ms) IN (${latestRefreshes(db, candidates)})
           GROUP BY cluster, d`),
-      ]);
-      const print = (r: Raw) => `${String(r['n'])}/${String(r['s'])}`;
-      const rowsOf = new Map(stored.map((r) => [key(String(r['cluster']), Number(r['d'])), Number(r['rows'])]));
-      const refreshed = new Map(
-        registered
-          .filter((r) => (rowsOf.get(key(String(r['cluster']), Number(r['d']))) ?? 0) === Number(r['rows']))
-          .map((r) => [key(String(r['cluster']), Number(r['d'])), print(r)]),
-      );
-      const stale = new Set<number>();
-      const withData = new Set<number>();
-      for (const r of ledger) {
-        withData.add(Number(r['d']));
-        if (refreshed.get(key(String(r['cluster']), Number(r['d']))) !== print(r)) stale.add(Number(r['d']));
-      }
-      return [...withData].filter((d) => !stale.has(d)).sort((a, b) => a - b);
-    },
-  };
+    ]);
+    const print = (r: Raw) => `${String(r['n'])}/${String(r['s'])}`;
+    const rowsOf = new Map(stored.map((r) => [key(String(r['cluster']), Number(r['d'])), Number(r['rows'])]));
+    const refreshed = new Map(
+      registered
+        .filter((r) => (rowsOf.get(key(String(r['cluster']), Number(r['d']))) ?? 0) === Number(r['rows']))
+        .map((r) => [key(String(r['cluster']), Number(r['d'])), print(r)]),
+    );
+    const stale = new Set<number>();
+    const withData = new Set<number>();
+    for (const r of ledger) {
+      withData.add(Number(r['d']));
+      if (refreshed.get(key(String(r['cluster']), Number(r['d']))) !== print(r)) stale.add(Number(r['d']));
+    }
+    return [...withData].filter((d) => !stale.has(d)).sort((a, b) => a - b);
+  }
 }

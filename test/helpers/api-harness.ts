@@ -6,6 +6,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApi, type Api, type ApiOptions } from '../../api/create-api.ts';
 import { BUILT_IN_ROLES } from '../../api/auth/permissions.ts';
+import { DEFAULT_COST_CONFIG } from '../../pipeline/cost/cost-config.ts';
+import { loadPriceCatalog } from '../../pipeline/cost/load-price-catalog.ts';
+import { createPriceLookup } from '../../pipeline/cost/price-lookup.ts';
 import type { SqlExecutor } from '../../pipeline/store/executor.ts';
 import type { LedgerScope } from '../../pipeline/store/ledger-filter.ts';
 import { createOpenApiChecker } from './openapi-check.ts';
@@ -44,6 +47,7 @@ export const testApiOptions = (database: string, over: Partial<ApiOptions> = {})
   corsOrigins: [],
   focus: { billingAccountId: 'acct-test', billingAccountName: 'Test' },
   version: 'test',
+  pricing: { prices: createPriceLookup(loadPriceCatalog()), cost: DEFAULT_COST_CONFIG },
   ...over,
 });
 

@@ -12,7 +12,9 @@ import { LEDGER_FILTER_FIELDS } from '../../pipeline/store/ledger-filter.ts';
 import { createCostLedgerDays } from '../../pipeline/store/cost-ledger-days.ts';
 import { createCostStore } from '../../pipeline/store/cost-store.ts';
 import { ident, sql } from '../../pipeline/store/sql.ts';
+import { createClickHouseServerExecutor } from '../../pipeline/store/clickhouse-server-executor.ts';
 import { startApi, testApiOptions, type ApiHarness } from '../helpers/api-harness.ts';
+import { describeCapabilityRoutes } from './api-capabilities-suite.ts';
 import {
   OPENCOST_ALLOCATION_FIELDS,
   OPENCOST_ENVELOPE,
@@ -441,6 +443,13 @@ export function describeApiSuite(name: string, open: () => Promise<SqlExecutor>)
           '/v1/quotas',
           '/v1/quotas/{tenant}',
           '/v1/audit',
+          '/v1/budgets',
+          '/v1/budgets/{scope}/{value}',
+          '/v1/alerts',
+          '/v1/recommendations',
+          '/v1/recommendations/{id}/accept',
+          '/v1/recommendations/{id}/dismiss',
+          '/v1/hints',
           '/metrics',
         ]),
       );
@@ -453,5 +462,20 @@ export function describeApiSuite(name: string, open: () => Promise<SqlExecutor>)
       expect(headers.get('x-content-type-options')).toBe('nosniff');
       expect(headers.get('access-control-allow-origin')).toBeNull();
     });
+
+    it('is not ready while the store does not answer (a store on a port nobody listens on)', async () => {
+      const gone = createClickHouseServerExecutor({ url: 'http://127.0.0.1:9', requestTimeoutMs: 5000 });
+      const down = await startApi(gone, testApiOptions(database), () => NOW);
+      try {
+        const ready = await down.get<{ ok: boolean; store: string }>('/readyz');
+        expect([ready.status, ready.body.ok, ready.body.store]).toEqual([503, false, 'unavailable']);
+        expect((await down.get('/healthz')).status).toBe(200);
+      } finally {
+        await down.close();
+        await gone.close();
+      }
+    });
+
+    describeCapabilityRoutes(() => executor);
   });
 }
