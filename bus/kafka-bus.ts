@@ -1,4 +1,4 @@
-import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type Producer, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DeliveredRecord, OutgoingRecord, RecordBus, SubscribeOptions, Subscription } from '../contracts/bus.ts';
 import { stopKafkajsIdleLoop } from './kafkajs-idle-loop-fix.ts';
@@ -36,6 +36,15 @@ export interface KafkaBusConfig {
    * unprefixed name.
    */
   readonly topicPrefix?: string;
+  /** TLS to the brokers (system CAs) and SASL credentials; default plaintext without SASL (the dev stack). */
+  readonly ssl?: boolean;
+  readonly sasl?: {
+    readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+    readonly username: string;
+    readonly password: string;
+  };
+  /** Replication factor of topics `ensureTopics` creates; default -1: the broker's `default.replication.factor`. */
+  readonly replicationFactor?: number;
   /**
    * Batching producer: sends that arrive within `lingerMs` of each other go to Kafka as one
    * produce request (all topics together), up to `maxBatchRecords` records and `maxBatchBytes` of
@@ -122,6 +131,8 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
     logLevel: KafkaLogLevel.WARN,
     logCreator: logCreator(config.logger),
     retry: { retries: config.sendRetries ?? 5, initialRetryTime: 200, maxRetryTime: 5000 },
+    ...(config.ssl ? { ssl: true } : {}),
+    ...(config.sasl ? { sasl: { ...config.sasl } as SASLOptions } : {}),
   });
   let producer: Producer | null = null;
   let producerConnecting: Promise<Producer> | null = null;
@@ -230,7 +241,7 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
             topics: missing.map((topic) => ({
               topic,
               numPartitions: options?.partitions ?? 1,
-              replicationFactor: 1,
+              replicationFactor: config.replicationFactor ?? -1,
               ...(options?.compacted ? { configEntries: [...COMPACTED_TOPIC_CONFIG] } : {}),
             })),
           });

@@ -12,6 +12,10 @@ export interface AppConfig {
   readonly cluster: string;
   readonly node: string;
   readonly kafkaBrokers: readonly string[];
+  /** How the clients reach Kafka: TLS and SASL (GPU_LEDGER_KAFKA_TLS, GPU_LEDGER_KAFKA_SASL_*). */
+  readonly kafkaSecurity: KafkaSecurity;
+  /** Replication factor of the topics the project creates (GPU_LEDGER_KAFKA_REPLICATION_FACTOR); null: the broker's default.replication.factor. */
+  readonly kafkaReplicationFactor: number | null;
   /** Prepended to every Kafka topic name (several environments on one cluster). */
   readonly topicPrefix: string;
   readonly clickhouseUrl: string;
@@ -166,6 +170,34 @@ function parseWebhooks(raw: string, problems: string[]): AppConfig['alertWebhook
   return out;
 }
 
+const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+
+/** TLS on or off, and SASL credentials when a mechanism is set (the password is never logged or echoed). */
+export interface KafkaSecurity {
+  readonly tls: boolean;
+  readonly sasl: {
+    readonly mechanism: (typeof SASL_MECHANISMS)[number];
+    readonly username: string;
+    readonly password: string;
+  } | null;
+}
+
+function parseKafkaSecurity(env: NodeJS.ProcessEnv, problems: string[]): KafkaSecurity {
+  const tls = env['GPU_LEDGER_KAFKA_TLS']?.trim() || 'false';
+  if (!['true', 'false'].includes(tls)) problems.push(`GPU_LEDGER_KAFKA_TLS must be true or false, got "${tls}"`);
+  const mechanism = env['GPU_LEDGER_KAFKA_SASL_MECHANISM']?.trim() ?? '';
+  if (mechanism === '') return { tls: tls === 'true', sasl: null };
+  if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism))
+    problems.push(`GPU_LEDGER_KAFKA_SASL_MECHANISM must be one of ${SASL_MECHANISMS.join(', ')}, got "${mechanism}"`);
+  const username = env['GPU_LEDGER_KAFKA_SASL_USERNAME']?.trim() ?? '';
+  if (username === '') problems.push('GPU_LEDGER_KAFKA_SASL_USERNAME is required with GPU_LEDGER_KAFKA_SASL_MECHANISM');
+  const password = env['GPU_LEDGER_KAFKA_SASL_PASSWORD'] ?? '';
+  return {
+    tls: tls === 'true',
+    sasl: { mechanism: mechanism as (typeof SASL_MECHANISMS)[number], username, password },
+  };
+}
+
 /** 16 segments of the smallest size the spool uses (64 KiB, which is also its smallest entry limit). */
 const MIN_SPOOL_BYTES = 1024 * 1024;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -204,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(b)) problems.push(`GPU_LEDGER_KAFKA_BROKERS: "${b}" is not host:port`);
   if (!/^[A-Za-z0-9._-]*$/.test(env['GPU_LEDGER_TOPIC_PREFIX']?.trim() ?? ''))
     problems.push('GPU_LEDGER_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-"');
+  const kafkaSecurity = parseKafkaSecurity(env, problems);
   const clickhouseUrl = get('GPU_LEDGER_CLICKHOUSE_URL', 'http://127.0.0.1:18123');
   if (!URL.canParse(clickhouseUrl)) problems.push(`GPU_LEDGER_CLICKHOUSE_URL is not a URL: "${clickhouseUrl}"`);
   const database = get('GPU_LEDGER_DATABASE', 'gpu_ledger');
@@ -246,6 +279,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     cluster: get('GPU_LEDGER_CLUSTER', 'default'),
     node: get('GPU_LEDGER_NODE', hostname()),
     kafkaBrokers,
+    kafkaSecurity,
+    kafkaReplicationFactor: env['GPU_LEDGER_KAFKA_REPLICATION_FACTOR']?.trim()
+      ? positiveInt('GPU_LEDGER_KAFKA_REPLICATION_FACTOR', 1)
+      : null,
     topicPrefix: env['GPU_LEDGER_TOPIC_PREFIX']?.trim() ?? '',
     clickhouseUrl,
     database,

@@ -28,6 +28,9 @@ export function createKafkaBusFor(
     brokers: config.kafkaBrokers,
     clientId,
     topicPrefix: config.topicPrefix,
+    ssl: config.kafkaSecurity.tls,
+    ...(config.kafkaSecurity.sasl ? { sasl: config.kafkaSecurity.sasl } : {}),
+    ...(config.kafkaReplicationFactor ? { replicationFactor: config.kafkaReplicationFactor } : {}),
     logger: logger.child({ component: 'kafka' }),
     ...fetch?.bus,
   });

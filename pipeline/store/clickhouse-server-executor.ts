@@ -40,6 +40,16 @@ function toStoreError(error: unknown, query: string): StoreError {
   return new StoreUnavailableError(`ClickHouse unavailable: ${message}`, { query, cause: error });
 }
 
+/** The server closed the connection before answering (a reused keep-alive socket it had just dropped). */
+function isConnectionReset(error: unknown): boolean {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;
+  return (
+    e.code === 'ECONNRESET' ||
+    e.code === 'EPIPE' ||
+    (typeof e.message === 'string' && e.message.includes('socket hang up'))
+  );
+}
+
 function textOf(query: SqlQuery): string {
   if (!(query instanceof SqlQuery)) throw new SqlValueError('executor: expects a SqlQuery built with sql``');
   return query.text;
@@ -59,6 +69,10 @@ export function createClickHouseServerExecutor(config: ClickHouseServerExecutorC
     clickhouse_settings: { output_format_json_quote_64bit_integers: 1 },
     // Failures reach the caller as StoreErrors; the client's own console logging would duplicate them.
     log: { level: ClickHouseLogLevel.OFF },
+    // The server closes an idle connection after keep_alive_timeout (3 s on 18.16). A socket reused just
+    // then fails with ECONNRESET; on a loaded machine the client's 2.5 s idle timer fires late (seen in
+    // CI as 503s from the API). Sockets idle for 1.5 s are dropped, checked on use too.
+    keep_alive: { enabled: true, idle_socket_ttl: 1500, eagerly_destroy_stale_sockets: true },
   });
   let closed = false;
 
@@ -90,9 +104,18 @@ export function createClickHouseServerExecutor(config: ClickHouseServerExecutorC
     },
     async query<T>(query: SqlQuery): Promise<T[]> {
       const text = textOf(query);
-      return guarded(text, async () => {
+      const read = async () => {
         const result = await client.query({ query: text, format: 'JSONEachRow' });
         return result.json<T>();
+      };
+      // A read is idempotent: one retry when the server closed a reused connection under us.
+      return guarded(text, async () => {
+        try {
+          return await read();
+        } catch (error) {
+          if (!isConnectionReset(error)) throw error;
+          return read();
+        }
       });
     },
     async insert(table, rows) {

@@ -75,9 +75,12 @@ describe('pipeline runtime: alerts on schedule (embedded)', () => {
       Topics.gpuSamples,
       batches.map((b) => ({ key: b.node, value: JSON.stringify(b) })),
     );
+    // The receiver counts a delivery once the webhook has answered, just after the webhook saw it.
     await waitFor(
-      'the Xid alerts at the webhook',
-      () => received.filter((a) => a.ruleId === 'xid').length === 4,
+      'the Xid alerts at the webhook, counted as delivered',
+      () =>
+        received.filter((a) => a.ruleId === 'xid').length === 4 &&
+        (runtime.alerting?.totals.delivered.get('webhook:test') ?? 0) >= 4,
       30_000,
     );
     const xid = received.filter((a) => a.ruleId === 'xid');

@@ -235,6 +235,15 @@ describe('helm chart deploy/helm/gpu-ledger', () => {
       xidLogPath: '/host/log/kern.log',
       spoolMaxBytes: 536_870_912,
       spoolFsync: 'always',
+      kafkaReplicationFactor: 3,
+      kafkaSecurity: {
+        tls: true,
+        sasl: { mechanism: 'scram-sha-512', username: 'gpu-ledger', password: 'kafka secret' },
+      },
+    });
+    expect(configOf(minimal, podSpec(minimal, 'DaemonSet', 'agent'))).toMatchObject({
+      kafkaReplicationFactor: null,
+      kafkaSecurity: { tls: false, sasl: null },
     });
     const pipelineSpec = podSpec(everything, 'Deployment', 'pipeline');
     const config = configOf(everything, pipelineSpec);
