@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_DIR } from '../test/helpers/fixtures.ts';
-import { fleetTruth, loadOpenbFleet, NAMESPACE_TENANTS, type OpenbFleet } from './openb-fleet.ts';
+import { readTruthPrices } from './truth/catalog-prices.ts';
+import { simFleetTruth } from './truth/fleet-truth.ts';
+import { loadOpenbFleet, NAMESPACE_TENANTS, type OpenbFleet } from './openb-fleet.ts';
 
 const W0 = Date.UTC(2026, 10, 2);
 const HOUR = 3_600_000;
@@ -65,16 +67,51 @@ describe('openb fleet (the accuracy bench and demo fleet, from the real trace)',
     for (const p of fleet.pods) for (const g of p.gpuIndexes) expect(g).toBeLessThan(gpus.get(p.node) ?? 0);
   });
 
-  it('truth: every GPU costs all the time, pods their share while they run, idle the rest', () => {
-    const truth = fleetTruth(fleet, { fromMs: W0, toMs: W0 + 4 * HOUR }, () => 1);
-    expect(truth.fleetUsd).toBe(6212 * 4);
-    const workload = [...truth.tenants.values()].reduce((a, b) => a + b, 0);
-    expect(workload + truth.idleUsd).toBeCloseTo(truth.fleetUsd, 9);
+  it('truth (sim/truth, shipped catalog): fleet = GPUs × price × hours, a whole-window pod 4 GPU-hours, idle by a sweep', () => {
+    const prices = readTruthPrices(join(import.meta.dirname, '../config/prices/default.yaml'));
+    const window = { fromMs: W0, toMs: W0 + 4 * HOUR };
+    const truth = simFleetTruth(fleet, window, prices, join(SHARED_DIR, 'traces/gentd26'));
+    // Σ GPUs × the model's catalog price (config/prices/default.yaml, read by eye) × 4 h.
+    const byModel = new Map<string, number>();
+    for (const n of fleet.nodes) byModel.set(n.productName, (byModel.get(n.productName) ?? 0) + n.gpuUuids.length);
+    expect(byModel.get('Tesla T4')).toBe(842); // 404 T4 nodes in openb_node_list_gpu_node.csv
+    const usd: Record<string, number> = {
+      'Tesla P100-PCIE-16GB': 1.46,
+      'Tesla T4': 0.526,
+      'Tesla V100-SXM2-16GB': 3.06,
+      'Tesla V100-SXM2-32GB': 3.9015,
+      'NVIDIA A10': 0.75,
+      G2: 4.096575,
+      G3: 5.12071875,
+    };
+    const fleetUsd = [...byModel].reduce((s, [model, gpus]) => s + gpus * (usd[model] ?? NaN) * 4, 0);
+    expect(truth.fleetUsd).toBeCloseTo(fleetUsd, 6);
     expect([...truth.tenants.keys()].sort()).toEqual(['acme', 'globex', 'hooli', 'initech', 'umbrella']);
-    // A pod running the whole window on one whole GPU is worth exactly 4 GPU-hours.
+
+    // A pod running the whole window on one whole GPU holds exactly 4 GPU-hours at its node's price.
     const whole = fleet.pods.find(
       (p) => p.numGpu === 1 && p.milli === 1000 && p.startMs === W0 && p.endMs >= W0 + 4 * HOUR,
     );
-    expect(whole).toBeDefined();
+    const price = usd[fleet.nodes.find((n) => n.name === whole?.node)?.productName ?? ''] ?? NaN;
+    const wholeTruth = truth.pods.find((p) => p.uid === whole?.uid);
+    expect(wholeTruth?.gpuHours).toBe(4);
+    expect(wholeTruth?.usd).toBeCloseTo(4 * price, 9);
+    expect(wholeTruth?.usedGpuHours).toBeGreaterThan(0);
+    expect(wholeTruth?.usedGpuHours).toBeLessThanOrEqual(4);
+
+    // Unallocated idle by an independent sweep: per GPU, the time nothing held it, at its price.
+    const priceOf = new Map(fleet.nodes.map((n) => [n.name, usd[n.productName] ?? NaN]));
+    let heldUsd = 0;
+    for (const p of fleet.pods) {
+      const ms = Math.max(0, Math.min(p.endMs, window.toMs) - Math.max(p.startMs, window.fromMs));
+      heldUsd += (p.gpuIndexes.length * p.milli * ms * (priceOf.get(p.node) ?? NaN)) / 1000 / HOUR;
+    }
+    expect(truth.unallocatedUsd).toBeCloseTo(fleetUsd - heldUsd, 6);
+    expect(truth.unallocatedUsd).toBeGreaterThan(0.3 * fleetUsd); // the trace's fleet is mostly idle
+    // Waste never exceeds cost; used never exceeds held.
+    for (const p of truth.pods) {
+      expect(p.wasteUsd).toBeLessThanOrEqual(p.usd + 1e-9);
+      expect(p.usedGpuHours).toBeLessThanOrEqual(p.gpuHours + 1e-9);
+    }
   });
 });

@@ -49,6 +49,9 @@ export interface SimNode {
   readonly productName: string;
   readonly memoryBytes: number;
   readonly gpuUuids: readonly string[];
+  /** The node joins the fleet at joinMs / leaves it at leaveMs (its agent runs only in between); absent: there all along. */
+  readonly joinMs?: number;
+  readonly leaveMs?: number;
 }
 
 export interface SimPod {
@@ -61,6 +64,8 @@ export interface SimPod {
   readonly gpuIndexes: readonly number[];
   readonly milli: number;
   readonly numGpu: number;
+  /** A MIG pod asks for one instance of this profile (`nvidia.com/mig-<profile>: 1`) instead of milli/numGpu. */
+  readonly migProfile?: string;
   readonly createdMs: number;
   readonly startMs: number;
   readonly endMs: number;
