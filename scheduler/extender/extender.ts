@@ -14,7 +14,7 @@
  * extender's choice is the 10s, whatever the scale of the policy's scores.
  */
 import type { NodeHint } from '../../contracts/node-hint.ts';
-import { GPU_MILLI, newNodeState, type NodeState, type PodRequest } from '../cluster.ts';
+import { GPU_MILLI, gpuAffinityTag, newNodeState, type NodeState, type PodRequest } from '../cluster.ts';
 import type { PlacementPolicy, PlacementScore } from '../policy.ts';
 import type { WorkloadShapes } from '../workload-shapes.ts';
 import type { KubeNode, KubePod } from './kube-objects.ts';
@@ -68,9 +68,10 @@ function take(state: NodeState, pod: PodRequest, gpuIndexes: readonly number[], 
   state.memoryLeftMib -= sign * pod.memoryMib;
   for (const g of gpuIndexes) if (g < state.gpuFreeMilli.length) state.gpuFreeMilli[g]! -= sign * pod.gpuMilli;
   if (pod.gpuCount > 0) {
-    const n = (state.hostedGpuMilli.get(pod.gpuMilli) ?? 0) + sign;
-    if (n > 0) state.hostedGpuMilli.set(pod.gpuMilli, n);
-    else state.hostedGpuMilli.delete(pod.gpuMilli);
+    const tag = gpuAffinityTag(pod);
+    const n = (state.hostedGpuKinds.get(tag) ?? 0) + sign;
+    if (n > 0) state.hostedGpuKinds.set(tag, n);
+    else state.hostedGpuKinds.delete(tag);
   }
   state.version++;
 }
