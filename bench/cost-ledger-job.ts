@@ -21,7 +21,7 @@ import { computeCostLedger } from '../pipeline/cost/compute-cost-ledger.ts';
 import { createCostLedgerJob } from '../pipeline/cost/cost-ledger-job.ts';
 import { DEFAULT_COST_CONFIG } from '../pipeline/cost/cost-config.ts';
 import { toGpuNodes } from '../pipeline/cost/gpu-inventory.ts';
-import { createLedgerInputs } from '../pipeline/cost/ledger-inputs.ts';
+import { createLedgerInputs } from '../pipeline/store/ledger-inputs-store.ts';
 import { loadPriceCatalog } from '../pipeline/cost/load-price-catalog.ts';
 import { toPodIntervals } from '../pipeline/cost/pod-intervals.ts';
 import { toUsedGpuSeconds } from '../pipeline/cost/pod-usage.ts';

@@ -8,7 +8,7 @@
 import { COST_LEDGER_JOB } from '../cost/cost-ledger-job.ts';
 import type { CostConfig } from '../cost/cost-config.ts';
 import { computeWindowLedgers, eventsByCluster } from '../cost/compute-window-ledgers.ts';
-import { createLedgerInputs } from '../cost/ledger-inputs.ts';
+import { createLedgerInputs } from '../store/ledger-inputs-store.ts';
 import type { PriceLookup } from '../cost/price-lookup.ts';
 import type { BudgetSpend } from '../rules/rule-inputs.ts';
 import { createCostStore } from '../store/cost-store.ts';

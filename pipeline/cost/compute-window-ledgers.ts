@@ -1,6 +1,6 @@
 /**
  * The ledger of one window for every cluster (pure): the window's pod lifecycle events, GPU inventory
- * and usage (ledger-inputs.ts) → per cluster its pod intervals (pod-intervals.ts), priced nodes
+ * and usage (store/ledger-inputs-store.ts) → per cluster its pod intervals (pod-intervals.ts), priced nodes
  * (gpu-inventory.ts), used GPU-seconds (pod-usage.ts) and ledger rows (compute-cost-ledger.ts). The
  * cost ledger job writes the result; budgets price the open hour with it (budget-spend.ts).
  */
@@ -8,7 +8,7 @@ import type { PodEvent } from '../../contracts/pod-event.ts';
 import { computeCostLedger, type CostLedgerResult } from './compute-cost-ledger.ts';
 import type { CostConfig } from './cost-config.ts';
 import { toGpuNodes } from './gpu-inventory.ts';
-import type { InventoryGpu, PodUsage } from './ledger-inputs.ts';
+import type { InventoryGpu, PodUsage } from '../store/ledger-inputs-store.ts';
 import { toPodIntervals } from './pod-intervals.ts';
 import { toUsedGpuSeconds } from './pod-usage.ts';
 import type { PriceLookup } from './price-lookup.ts';

@@ -1,5 +1,5 @@
 /**
- * The cost ledger job: fetch (ledger-inputs.ts) → compute (computeCostLedger, pure) → write
+ * The cost ledger job: fetch (store/ledger-inputs-store.ts) → compute (computeCostLedger, pure) → write
  * (cost-store.ts), one closed window at a time (hourly by default).
  *
  * - Closed: a window is computed once it ended `closeDelayMs` ago (late telemetry lands first).
@@ -24,7 +24,7 @@ import { readJobState, writeJobState } from '../store/job-state.ts';
 import { readDirtyMarks } from '../store/rollup-store.ts';
 import { computeWindowLedgers, eventsByCluster } from './compute-window-ledgers.ts';
 import { DEFAULT_COST_CONFIG, type CostConfig } from './cost-config.ts';
-import { createLedgerInputs } from './ledger-inputs.ts';
+import { createLedgerInputs } from '../store/ledger-inputs-store.ts';
 import type { PriceCatalog } from './price-catalog.ts';
 import { createPriceLookup } from './price-lookup.ts';
 import type { PodEvent } from '../../contracts/pod-event.ts';
@@ -36,7 +36,7 @@ export const COST_LEDGER_LATE_STATE = 'cost-ledger-late';
 export interface CostLedgerJobOptions {
   readonly windowMs: number;
   readonly closeDelayMs: number;
-  /** A GPU sample's span reaches back at most this far (ledger-inputs.ts). */
+  /** A GPU sample's span reaches back at most this far (store/ledger-inputs-store.ts). */
   readonly maxGapMs: number;
   readonly processSkewMs: number;
   /** Node appearing/vanishing mid-window (gpu-inventory.ts). */

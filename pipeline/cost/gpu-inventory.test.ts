@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_COST_CONFIG, parseCostConfig } from './cost-config.ts';
 import { HOUR_MS, T0, podInterval } from '../../test/kits/cost-test-kit.ts';
 import { toGpuNodes } from './gpu-inventory.ts';
-import type { InventoryGpu } from './ledger-inputs.ts';
+import type { InventoryGpu } from '../store/ledger-inputs-store.ts';
 
 const gpu = (
   node: string,

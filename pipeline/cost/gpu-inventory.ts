@@ -9,7 +9,7 @@
  * - Active span: the whole window, except that a node whose first sample comes more than
  *   `edgeToleranceMs` after the window start starts at that sample (it appeared mid-window:
  *   autoscaling), and one whose last sample is more than `edgeToleranceMs` before the window end ends
- *   there. A GPU that also reported shortly before the window (ledger-inputs.ts, `bridgeMs`) did not
+ *   there. A GPU that also reported shortly before the window (store/ledger-inputs-store.ts, `bridgeMs`) did not
  *   appear mid-window, and one that reported again after it did not vanish: its node keeps that edge
  *   however long its agent was silent (down, restarting, cut off), so no idle time is lost. Pods
  *   running on the node stretch the span back over their intervals: a pod cannot hold GPUs on a node
@@ -17,7 +17,7 @@
  */
 import type { GpuNode } from './compute-cost-ledger.ts';
 import { nodePricingFor, type CostConfig } from './cost-config.ts';
-import type { InventoryGpu } from './ledger-inputs.ts';
+import type { InventoryGpu } from '../store/ledger-inputs-store.ts';
 import type { PodInterval } from './pod-intervals.ts';
 
 export interface InventoryInput {

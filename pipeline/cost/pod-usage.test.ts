@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testLookup, T0 } from '../../test/kits/cost-test-kit.ts';
-import type { PodUsage } from './ledger-inputs.ts';
+import type { PodUsage } from '../store/ledger-inputs-store.ts';
 import { toUsedGpuSeconds } from './pod-usage.ts';
 
 const prices = testLookup(

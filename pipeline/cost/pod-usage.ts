@@ -6,7 +6,7 @@
  * never as paying more: usage does not change who pays).
  */
 import { migShare } from './mig-profiles.ts';
-import type { PodUsage } from './ledger-inputs.ts';
+import type { PodUsage } from '../store/ledger-inputs-store.ts';
 import type { PriceLookup } from './price-lookup.ts';
 
 export const toUsedGpuSeconds = (

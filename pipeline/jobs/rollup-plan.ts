@@ -1,5 +1,6 @@
 import type { JobState } from '../store/job-state.ts';
-import { ROLLUP_WINDOW_MS, type NodeRef } from '../store/rollup-sql.ts';
+import { ROLLUP_WINDOW_MS } from '../store/rollup-sql.ts';
+import type { NodeRef } from '../store/sample-sql.ts';
 import type { DirtyMark } from '../store/rollup-store.ts';
 
 const MINUTE_MS = ROLLUP_WINDOW_MS['1m'];

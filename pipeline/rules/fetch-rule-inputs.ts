@@ -9,7 +9,7 @@ import type { SqlExecutor } from '../store/executor.ts';
 import { createRuleInputsStore, type BatchRow } from '../store/rule-inputs-store.ts';
 import { createBudgetStore } from '../store/budget-store.ts';
 import { budgetSpends } from '../budgets/budget-spend.ts';
-import { createLedgerInputs } from '../cost/ledger-inputs.ts';
+import { createLedgerInputs } from '../store/ledger-inputs-store.ts';
 import { eventsByCluster } from '../cost/compute-window-ledgers.ts';
 import { toPodIntervals } from '../cost/pod-intervals.ts';
 import { buildDeviceInputs, type DevicePricing } from './build-device-inputs.ts';

@@ -1,16 +1,11 @@
-import { date, ident, list, raw, sql, str, uint, type SqlQuery, type SqlValue } from './sql.ts';
+import { distinctSamples, nodeFilter, rawRange, samplesWithIntervals, type NodeRef } from './sample-sql.ts';
+import { ident, raw, sql, str, uint, type SqlQuery, type SqlValue } from './sql.ts';
 
 /** Rollup resolutions (as const object + same-named union); the value is the table suffix. */
 export const RollupResolution = { minute: '1m', hour: '1h' } as const;
 export type RollupResolution = (typeof RollupResolution)[keyof typeof RollupResolution];
 
 export const ROLLUP_WINDOW_MS: Readonly<Record<RollupResolution, number>> = { '1m': 60_000, '1h': 3_600_000 };
-
-/** A host whose rows a statement covers: (cluster, node) is the raw tables' key prefix, so the index finds them. */
-export interface NodeRef {
-  readonly cluster: string;
-  readonly node: string;
-}
 
 /** What one statement recomputes: window-aligned [fromMs, toMs) for some nodes. */
 export interface RollupRecompute {
@@ -29,57 +24,18 @@ export const PodBucket = { host: '__host__', noProcess: '__no_process__' } as co
 
 const DAY_MS = 86_400_000;
 
-/** `(cluster, node) IN ((…), …)`. */
-function nodeFilter(nodes: readonly NodeRef[]): SqlValue {
-  return raw(sql`(cluster, node) IN ${list(nodes.map((n) => raw(sql`(${str(n.cluster)}, ${str(n.node)})`)))}`);
-}
-
-/** Rows of a raw table with `ts_ms` in [fromMs, toMs) on the nodes, day partitions pruned. */
-function rawRange(fromMs: number, toMs: number, nodes: readonly NodeRef[]): SqlValue {
-  return raw(
-    sql`date >= ${date(fromMs)} AND date <= ${date(toMs)} AND ts_ms >= ${uint(fromMs)} AND ts_ms < ${uint(toMs)} AND ${nodeFilter(nodes)}`,
-  );
-}
-
-/** The device id of a sample (migration 007): its UUID, or `<parent>/<gi>/<ci>` for a MIG instance without one. */
-const DEVICE = raw(sql`if(any(kind) = 'mig' AND NOT startsWith(gpu_uuid, 'MIG-'),
-  concat(any(parent_gpu_uuid), '/', ifNull(toString(any(mig_gi_id)), '-'), '/', ifNull(toString(any(mig_ci_id)), '-')), gpu_uuid)`);
-
-/** Distinct samples (replayed copies collapse on the raw key) in the range, with device id and physical GPU. */
-function distinctSamples(fromMs: number, toMs: number, nodes: readonly NodeRef[], database: string): SqlValue {
+/** The rollups' samples of the range, with interval_ms and its busy and energy shares (integers, so that sums compose exactly). */
+function minuteSamples(r: RollupRecompute): SqlValue {
+  const scope = { database: r.database, fromMs: Math.max(0, r.fromMs - r.maxGapMs), toMs: r.toMs, nodes: r.nodes };
+  const fields = {
+    perSample: ['util', 'mem', 'mem_total', 'power'],
+    perDevice: ['parent', 'kind', 'model', 'bind_gpu'],
+  } as const;
   return raw(sql`
-    SELECT cluster, node, ts_ms, agent_id, boot_id, seq, ${DEVICE} AS device,
-           any(kind) AS d_kind, any(parent_gpu_uuid) AS d_parent, any(model) AS d_model, any(utilization_pct) AS d_util,
-           any(memory_used_bytes) AS d_mem, any(memory_total_bytes) AS d_mem_total, any(power_watts) AS d_power,
-           if(d_kind = 'mig', d_parent, gpu_uuid) AS d_bind
-    FROM ${ident(database)}.gpu_samples
-    WHERE ${rawRange(fromMs, toMs, nodes)}
-    GROUP BY cluster, node, gpu_uuid, ts_ms, agent_id, boot_id, seq`);
-}
-
-/**
- * One row per DISTINCT sample of [fromMs, toMs), with its interval: the gap to the device's previous
- * distinct sample (looked up maxGapMs before fromMs), or 0 when that gap exceeds maxGapMs or there is
- * none. Portable to ClickHouse 18.16 and 26.x: no window functions, arrays only.
- */
-export function samplesWithIntervals(r: RollupRecompute): SqlQuery {
-  return sql`
-    SELECT cluster, node, device,
-           tupleElement(s, 1) AS ts_ms, tupleElement(s, 2) AS agent_id, tupleElement(s, 3) AS boot_id,
-           tupleElement(s, 4) AS seq, tupleElement(s, 5) AS util, tupleElement(s, 6) AS mem,
-           tupleElement(s, 7) AS mem_total, tupleElement(s, 8) AS power, parent, kind, model, bind_gpu,
-           if(g <= ${uint(r.maxGapMs)}, toUInt64(g), toUInt64(0)) AS interval_ms,
-           toUInt64(floor(ifNull(util, 0) * interval_ms + 0.5)) AS busy_i,
+    SELECT *, toUInt64(floor(ifNull(util, 0) * interval_ms + 0.5)) AS busy_i,
            toUInt64(floor(ifNull(power, 0) * interval_ms + 0.5)) AS energy_i
-    FROM (
-      SELECT cluster, node, device, any(d_parent) AS parent, any(d_kind) AS kind, any(d_model) AS model, any(d_bind) AS bind_gpu,
-             arraySort(groupArray(tuple(ts_ms, agent_id, boot_id, seq, d_util, d_mem, d_mem_total, d_power))) AS series,
-             arrayDifference(arrayMap(x -> tupleElement(x, 1), series)) AS gaps
-      FROM (${distinctSamples(Math.max(0, r.fromMs - r.maxGapMs), r.toMs, r.nodes, r.database)})
-      GROUP BY cluster, node, device
-    )
-    ARRAY JOIN series AS s, gaps AS g
-    WHERE tupleElement(s, 1) >= ${uint(r.fromMs)}`;
+    FROM (${samplesWithIntervals(scope, r.maxGapMs, fields)})
+    WHERE ts_ms >= ${uint(r.fromMs)}`);
 }
 
 const windowOf = (windowMs: number, column: SqlValue): SqlValue =>
@@ -112,7 +68,7 @@ export function gpuMinuteInsert(r: RollupRecompute): SqlQuery {
            count(power) AS r_power_n, sum(ifNull(power, 0)) AS r_power_sum,
            if(r_power_n > 0, r_power_sum / r_power_n, NULL), min(power), max(power),
            sum(energy_i), ${uint(r.computedAtMs)}
-    FROM (${raw(samplesWithIntervals(r))})
+    FROM (${minuteSamples(r)})
     GROUP BY w, cluster, node, device`;
 }
 
@@ -160,7 +116,7 @@ export function podMinuteInsert(r: RollupRecompute): SqlQuery {
            if(r_mem_n > 0, r_mem_sum / r_mem_n, NULL),
            if(r_mem_n > 0, maxIf(tupleElement(pd, 2), tupleElement(pd, 3) > 0), NULL),
            ${uint(r.computedAtMs)}
-    FROM (${samplesByPod(raw(samplesWithIntervals(r)), r)})
+    FROM (${samplesByPod(minuteSamples(r), r)})
     ARRAY JOIN pods AS pd
     GROUP BY w, cluster, pod, node, device`;
 }
@@ -177,7 +133,7 @@ function hourSamples(r: RollupRecompute): SqlValue {
   return raw(sql`
     SELECT cluster, node, device, ts_ms, agent_id, boot_id, seq, d_util AS util, d_bind AS bind_gpu,
            toUInt64(0) AS interval_ms, toUInt64(0) AS busy_i, toUInt64(0) AS energy_i
-    FROM (${distinctSamples(r.fromMs, r.toMs, r.nodes, r.database)})`);
+    FROM (${distinctSamples(r)})`);
 }
 
 /**

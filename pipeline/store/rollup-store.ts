@@ -4,10 +4,10 @@ import {
   gpuMinuteInsert,
   podHourInsert,
   podMinuteInsert,
-  type NodeRef,
   type RollupRecompute,
   type RollupResolution,
 } from './rollup-sql.ts';
+import type { NodeRef } from './sample-sql.ts';
 import { dateTime, ident, raw, sql, str, uint, type SqlQuery } from './sql.ts';
 import { toSafeNumber } from './telemetry-store.ts';
 

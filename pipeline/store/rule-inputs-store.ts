@@ -5,7 +5,8 @@
  */
 import type { DeviceSample } from '../rules/rule-inputs.ts';
 import type { SqlExecutor } from './executor.ts';
-import { date, dateTime, ident, sql, uint } from './sql.ts';
+import { deviceId, SAMPLE_KEY } from './sample-sql.ts';
+import { date, dateTime, ident, raw, sql, uint } from './sql.ts';
 import { toSafeNumber } from './telemetry-store.ts';
 
 export interface TimeRange {
@@ -81,14 +82,12 @@ export function createRuleInputsStore(executor: SqlExecutor, config: { readonly 
       const rows = await executor.query<Raw>(sql`
         SELECT cluster, node, ts_ms, agent_id, boot_id, seq,
                any(kind) AS s_kind, any(parent_gpu_uuid) AS s_parent, any(model) AS s_model, any(mig_profile) AS s_profile,
-               if(s_kind = 'mig' AND NOT startsWith(gpu_uuid, 'MIG-'),
-                  concat(s_parent, '/', ifNull(toString(any(mig_gi_id)), '-'), '/', ifNull(toString(any(mig_ci_id)), '-')),
-                  gpu_uuid) AS s_device,
+               ${deviceId(raw(sql`s_kind`), raw(sql`s_parent`))} AS s_device,
                any(utilization_pct) AS s_util, any(memory_used_bytes) AS s_mem_used, any(memory_total_bytes) AS s_mem_total,
                any(throttle_reasons) AS s_throttle, any(ecc_corrected_total) AS s_ecc_c, any(ecc_uncorrected_total) AS s_ecc_u
         FROM ${db}.gpu_samples
         WHERE date >= ${date(fromMs)} AND date <= ${date(toMs)} AND ts_ms >= ${uint(fromMs)} AND ts_ms <= ${uint(toMs)}
-        GROUP BY cluster, node, gpu_uuid, ts_ms, agent_id, boot_id, seq
+        GROUP BY ${SAMPLE_KEY}
         ORDER BY cluster, node, s_device, ts_ms`);
       return rows.map((r) => ({
         cluster: String(r['cluster']),

@@ -15,6 +15,7 @@
 import type { SqlExecutor } from './executor.ts';
 import { dateTime, ident, raw, sql, str, type SqlValue } from './sql.ts';
 import { PodBucket } from './rollup-sql.ts';
+import { ROW_PHYSICAL_GPU } from './sample-sql.ts';
 import { toSafeNumber } from './telemetry-store.ts';
 
 export interface UsageRange {
@@ -119,7 +120,7 @@ export async function readNodeTelemetry(
     SELECT cluster, node,
            if(countIf(kind = ${str('gpu')}) > 0, anyIf(model, kind = ${str('gpu')}), any(model)) AS gpu_model,
            maxIf(mem_total_max, kind = ${str('gpu')}) AS mem_total, uniqExact(window_start) AS minutes,
-           arraySort(groupUniqArray(if(kind = ${str('mig')} AND parent_gpu_uuid != '', parent_gpu_uuid, gpu_uuid))) AS gpus
+           arraySort(groupUniqArray(${ROW_PHYSICAL_GPU})) AS gpus
     FROM (${minuteRange('gpu_rollup_1m', database, r)})
     GROUP BY cluster, node
     ORDER BY cluster, node`);

@@ -5,7 +5,7 @@
  */
 import type { PodEvent } from '../../contracts/pod-event.ts';
 import { DEFAULT_COST_LEDGER_JOB_OPTIONS } from '../../pipeline/cost/cost-ledger-job.ts';
-import { createLedgerInputs } from '../../pipeline/cost/ledger-inputs.ts';
+import { createLedgerInputs } from '../../pipeline/store/ledger-inputs-store.ts';
 import { toPodIntervals } from '../../pipeline/cost/pod-intervals.ts';
 import { createCostStore, type PodCost } from '../../pipeline/store/cost-store.ts';
 import type { SqlExecutor } from '../../pipeline/store/executor.ts';

@@ -28,7 +28,7 @@ import { parseDcgmMetrics } from '../../collectors/dcgm/parse-dcgm.ts';
 import { readH100MigCaptureWithBusyGi7 } from '../helpers/fixtures.ts';
 import { toIngestMarks } from '../../pipeline/ingest/to-rows.ts';
 import { packGpuSampleBatch } from '../../pipeline/ingest/packed-gpu-batch.ts';
-import { createLedgerInputs } from '../../pipeline/cost/ledger-inputs.ts';
+import { createLedgerInputs } from '../../pipeline/store/ledger-inputs-store.ts';
 import { createCostLedgerJob } from '../../pipeline/cost/cost-ledger-job.ts';
 import { costReport } from '../../pipeline/cost/cost-report.ts';
 import { toFocusCsv } from '../../pipeline/cost/focus-export.ts';

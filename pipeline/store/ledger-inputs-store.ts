@@ -1,6 +1,6 @@
 /**
  * What the cost ledger job reads from the telemetry store (the I/O half of fetch → compute → write;
- * every value through the `sql` tag). Three inputs per window:
+ * pipeline/cost/ computes). The sample rule (replay, device, physical GPU, interval) is sample-sql.ts's. Three inputs per window:
  *
  * - POD LIFECYCLE (pod_events): every event of each pod that requests GPU and whose allocation may
  *   overlap the range, deduplicated; toPodIntervals turns them into exact intervals.
@@ -21,9 +21,10 @@
  *   Same rule as the pod rollups (migration 008), clipped to the window instead of bucketed by t.
  */
 import type { PodEvent } from '../../contracts/pod-event.ts';
-import type { SqlExecutor } from '../store/executor.ts';
-import { date, ident, int, raw, sql, str, uint } from '../store/sql.ts';
-import { toSafeNumber } from '../store/telemetry-store.ts';
+import type { SqlExecutor } from './executor.ts';
+import { rawRange, ROW_PHYSICAL_GPU, samplesWithIntervals } from './sample-sql.ts';
+import { date, ident, int, raw, sql, str, uint } from './sql.ts';
+import { toSafeNumber } from './telemetry-store.ts';
 
 export interface TimeRange {
   readonly fromMs: number;
@@ -73,6 +74,8 @@ export interface LedgerInputsConfig {
 }
 
 type Raw = Record<string, unknown>;
+/** What usage() needs of each sample: its utilization, the GPU its processes name, and what prices it. */
+const USAGE_FIELDS = { perSample: ['util', 'bind_gpu', 'kind', 'model', 'profile'], perDevice: [] } as const;
 const n = (v: unknown, what: string) => toSafeNumber(v, what);
 
 const toPodEvent = (r: Raw): PodEvent => {
@@ -135,7 +138,7 @@ export function createLedgerInputs(executor: SqlExecutor, config: LedgerInputsCo
       const [lo, hi] = [Math.max(0, fromMs - config.bridgeMs), toMs + config.bridgeMs];
       const inside = raw(sql`ts_ms >= ${uint(fromMs)} AND ts_ms < ${uint(toMs)}`);
       const rows = await executor.query<Raw>(sql`
-        SELECT cluster, node, if(kind = ${str('mig')} AND parent_gpu_uuid != '', parent_gpu_uuid, gpu_uuid) AS physical,
+        SELECT cluster, node, ${ROW_PHYSICAL_GPU} AS physical,
                any(model) AS gpu_model, countIf(${inside}) AS inside_samples,
                minIf(ts_ms, ${inside}) AS first_ms, maxIf(ts_ms, ${inside}) AS last_ms,
                countIf(ts_ms < ${uint(fromMs)}) AS samples_before, countIf(ts_ms >= ${uint(toMs)}) AS samples_after
@@ -166,39 +169,19 @@ export function createLedgerInputs(executor: SqlExecutor, config: LedgerInputsCo
       const rows = await executor.query<Raw>(sql`
         SELECT cluster, pod, u_kind, u_model, u_profile, sum(u_busy / k) AS busy_pct_ms
         FROM (
-          SELECT cluster, node, device, ts_ms, agent_id, boot_id, seq, any(c_kind) AS u_kind, any(c_model) AS u_model,
-                 any(c_profile) AS u_profile, any(c_busy) AS u_busy, groupArray(p_pod) AS pods, length(pods) AS k
+          SELECT cluster, node, device, ts_ms, agent_id, boot_id, seq, any(kind) AS u_kind, any(model) AS u_model,
+                 any(profile) AS u_profile, any(c_busy) AS u_busy, groupArray(p_pod) AS pods, length(pods) AS k
           FROM (
             SELECT * FROM (
-              SELECT cluster, node, device,
-                     tupleElement(s, 1) AS ts_ms, tupleElement(s, 2) AS agent_id, tupleElement(s, 3) AS boot_id,
-                     tupleElement(s, 4) AS seq, tupleElement(s, 5) AS c_util, tupleElement(s, 6) AS bind_gpu,
-                     tupleElement(s, 7) AS c_kind, tupleElement(s, 8) AS c_model, tupleElement(s, 9) AS c_profile,
-                     if(g <= ${uint(config.maxGapMs)}, toInt64(g), toInt64(0)) AS interval_ms,
-                     least(toInt64(ts_ms), ${int(toMs)}) - greatest(toInt64(ts_ms) - interval_ms, ${int(fromMs)}) AS overlap_ms,
-                     ifNull(c_util, 0) * overlap_ms AS c_busy
-              FROM (
-                SELECT cluster, node, device,
-                       arraySort(groupArray(tuple(ts_ms, agent_id, boot_id, seq, d_util, d_bind, d_kind, d_model, d_profile))) AS series,
-                       arrayDifference(arrayMap(x -> tupleElement(x, 1), series)) AS gaps
-                FROM (
-                  SELECT cluster, node, ts_ms, agent_id, boot_id, seq,
-                         any(kind) AS d_kind, any(parent_gpu_uuid) AS d_parent, any(model) AS d_model,
-                         any(mig_profile) AS d_profile, any(utilization_pct) AS d_util,
-                         if(d_kind = ${str('mig')} AND NOT startsWith(gpu_uuid, 'MIG-'),
-                            concat(d_parent, '/', ifNull(toString(any(mig_gi_id)), '-'), '/', ifNull(toString(any(mig_ci_id)), '-')),
-                            gpu_uuid) AS device,
-                         if(d_kind = ${str('mig')} AND d_parent != '', d_parent, gpu_uuid) AS d_bind
-                  FROM ${db}.gpu_samples
-                  WHERE date >= ${date(lo)} AND date <= ${date(hi)} AND ts_ms >= ${uint(lo)} AND ts_ms < ${uint(hi)}
-                  GROUP BY cluster, node, gpu_uuid, ts_ms, agent_id, boot_id, seq)
-                GROUP BY cluster, node, device)
-              ARRAY JOIN series AS s, gaps AS g)
+              SELECT *,
+                     least(toInt64(ts_ms), ${int(toMs)}) - greatest(toInt64(ts_ms) - toInt64(interval_ms), ${int(fromMs)}) AS overlap_ms,
+                     ifNull(util, 0) * overlap_ms AS c_busy
+              FROM (${samplesWithIntervals({ database: config.database, fromMs: lo, toMs: hi }, config.maxGapMs, USAGE_FIELDS)}))
             WHERE overlap_ms > 0 AND c_busy > 0) AS smp
           ALL INNER JOIN (
             SELECT agent_id, boot_id, seq, gpu_uuid AS bind_gpu, pod_uid AS p_pod
             FROM ${db}.gpu_processes
-            WHERE date >= ${date(plo)} AND date <= ${date(phi)} AND ts_ms >= ${uint(plo)} AND ts_ms < ${uint(phi)}
+            WHERE ${rawRange(plo, phi)}
             GROUP BY agent_id, boot_id, seq, gpu_uuid, pod_uid) AS prc USING (agent_id, boot_id, seq, bind_gpu)
           GROUP BY cluster, node, device, ts_ms, agent_id, boot_id, seq)
         ARRAY JOIN pods AS pod
@@ -218,7 +201,7 @@ export function createLedgerInputs(executor: SqlExecutor, config: LedgerInputsCo
     async earliestSampleMs({ fromMs, toMs }) {
       const rows = await executor.query<Raw>(sql`
         SELECT min(ts_ms) AS first_ms, count() AS samples FROM ${db}.gpu_samples
-        WHERE date >= ${date(fromMs)} AND date <= ${date(toMs)} AND ts_ms >= ${uint(fromMs)} AND ts_ms < ${uint(toMs)}`);
+        WHERE ${rawRange(fromMs, toMs)}`);
       const row = rows[0];
       return row === undefined || n(row['samples'], 'samples') === 0 ? null : n(row['first_ms'], 'first_ms');
     },
