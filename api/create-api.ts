@@ -16,9 +16,8 @@ import { createAllocationStore } from '../pipeline/store/allocation-store.ts';
 import { createApiTokenStore } from '../pipeline/store/api-token-store.ts';
 import { createAuditStore } from '../pipeline/store/audit-store.ts';
 import { createCostStore } from '../pipeline/store/cost-store.ts';
-import type { SqlExecutor } from '../pipeline/store/executor.ts';
+import { pingStore, type SqlExecutor } from '../pipeline/store/executor.ts';
 import { createQuotaStore } from '../pipeline/store/quota-store.ts';
-import { sql } from '../pipeline/store/sql.ts';
 import { createApp, type ApiConfig } from './app.ts';
 import { createAuditBuffer, type AuditBuffer } from './audit/audit-buffer.ts';
 import { createOidcVerifier, type OidcConfig } from './auth/oidc.ts';
@@ -92,7 +91,7 @@ export function createApi(
             nowMs,
             alerts,
           ),
-        ping: async () => void (await executor.query(sql`SELECT 1`)),
+        ping: () => pingStore(executor),
       },
       tokens,
       oidc: options.oidc === null ? null : createOidcVerifier(options.oidc, options.roles),

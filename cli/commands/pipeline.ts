@@ -13,7 +13,7 @@ import { createMetricsServer } from '../../pipeline/self-metrics/metrics-server.
 import type { CliContext } from '../context.ts';
 import { checkReadiness, notStopping } from '../readiness.ts';
 import { installShutdown, shutdownShares } from '../shutdown.ts';
-import { sql } from '../../pipeline/store/sql.ts';
+import { pingStore } from '../../pipeline/store/executor.ts';
 import { alertingFromConfig } from '../alerting.ts';
 import { createBus, openStore } from '../wiring.ts';
 import { parseDuration } from '../parse-duration.ts';
@@ -244,7 +244,7 @@ export function registerPipelineCommand(program: Command, ctx: CliContext): void
                 if (!runtime.ingest.running) throw new Error('consumer group members not running');
               },
               kafka: async () => void (await lagProbe.read()),
-              store: async () => void (await store.executor.query(sql`SELECT 1 AS one`)),
+              store: () => pingStore(store.executor),
             },
             2000,
           ),

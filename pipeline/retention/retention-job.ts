@@ -1,27 +1,13 @@
 import type { Logger } from 'pino';
 import type { ScheduledJob } from '../jobs/scheduled-job.ts';
 import type { SqlExecutor } from '../store/executor.ts';
-import { ident, sql, str } from '../store/sql.ts';
+import { dropPartition, listPartitions, type TablePartition } from '../store/partition-store.ts';
 import { cutoffMs, isExpired, type RetentionPolicy } from './retention-policy.ts';
-
-export interface DroppedPartition {
-  readonly table: string;
-  readonly partitionId: string;
-}
 
 export interface RetentionDeps {
   readonly executor: SqlExecutor;
   readonly now: () => number;
   readonly logger: Logger;
-}
-
-/** The active partitions of the database's tables (system.parts), as (table, partition id). */
-async function listPartitions(executor: SqlExecutor, database: string): Promise<DroppedPartition[]> {
-  const rows = await executor.query<{ table: string; partition_id: string }>(sql`
-    SELECT table, partition_id FROM system.parts
-    WHERE database = ${str(database)} AND active
-    GROUP BY table, partition_id ORDER BY table, partition_id`);
-  return rows.map((r) => ({ table: r.table, partitionId: r.partition_id }));
 }
 
 /**
@@ -34,15 +20,13 @@ export async function applyRetention(
   deps: RetentionDeps,
   database: string,
   policy: RetentionPolicy,
-): Promise<DroppedPartition[]> {
+): Promise<TablePartition[]> {
   const nowMs = deps.now();
-  const dropped: DroppedPartition[] = [];
+  const dropped: TablePartition[] = [];
   for (const part of await listPartitions(deps.executor, database)) {
     const cls = policy.tables[part.table];
     if (cls === undefined || !isExpired(part.partitionId, cutoffMs(nowMs, policy.maxAge[cls]))) continue;
-    await deps.executor.command(
-      sql`ALTER TABLE ${ident(database)}.${ident(part.table)} DROP PARTITION ID ${str(part.partitionId)}`,
-    );
+    await dropPartition(deps.executor, database, part);
     dropped.push(part);
   }
   if (dropped.length > 0) deps.logger.info({ database, dropped }, 'retention dropped expired partitions');

@@ -1,5 +1,5 @@
 import type { NativeBlock } from './native-block.ts';
-import { SqlValueError, type SqlQuery } from './sql.ts';
+import { sql, SqlValueError, type SqlQuery } from './sql.ts';
 
 /** Which engine runs the SQL. The store's SQL is written to their common subset; this is for the rare switch. */
 export type SqlDialect = 'clickhouse-18' | 'chdb';
@@ -37,6 +37,11 @@ export interface SqlExecutor {
   readonly insertNative?: (table: string, block: NativeBlock) => Promise<void>;
   /** Releases the connection or session. Idempotent. */
   close(): Promise<void>;
+}
+
+/** Checks that the engine answers a query (health checks); throws its error when not. */
+export async function pingStore(executor: SqlExecutor): Promise<void> {
+  await executor.query(sql`SELECT 1`);
 }
 
 /** Serialises rows as JSONEachRow lines (each ends with '\n'). */
