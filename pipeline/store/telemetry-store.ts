@@ -2,6 +2,7 @@ import type { SqlExecutor } from './executor.ts';
 import { encodeGpuProcessBlock, encodeGpuSampleBlock, encodeIngestBatchBlock } from './gpu-batch-encoder.ts';
 import { toGpuProcessRows, toGpuSampleRows } from './gpu-batch-rows.ts';
 import { migrate, type MigrationResult } from './migrate.ts';
+import { rawRange, SAMPLE_KEY } from './sample-sql.ts';
 import type { PackedGpuBatch } from '../ingest/packed-gpu-batch.ts';
 import type {
   GpuProcessRow,
@@ -11,7 +12,7 @@ import type {
   ModelServerSampleRow,
   PodEventRow,
 } from './rows.ts';
-import { date, ident, raw, sql, SqlValueError, str, toEpochSeconds, toUtcDate, uint } from './sql.ts';
+import { ident, raw, sql, SqlValueError, str, toEpochSeconds, toUtcDate } from './sql.ts';
 
 /** The store's tables (as const object + same-named union). */
 export const StoreTable = {
@@ -259,10 +260,9 @@ export function createTelemetryStore(executor: SqlExecutor, config: TelemetrySto
                  any(utilization_pct) AS s_utilization_pct,
                  any(memory_used_bytes) AS s_memory_used_bytes
           FROM ${db}.gpu_samples
-          WHERE date >= ${date(q.fromMs)} AND date <= ${date(q.toMs)}
-            AND ts_ms >= ${uint(q.fromMs)} AND ts_ms < ${uint(q.toMs)}
+          WHERE ${rawRange(q.fromMs, q.toMs)}
             ${clusterFilter} ${nodeFilter}
-          GROUP BY cluster, node, gpu_uuid, ts_ms, agent_id, boot_id, seq
+          GROUP BY ${SAMPLE_KEY}
         )
         GROUP BY cluster, node, gpu_uuid
         ORDER BY cluster, node, gpu_uuid`);
