@@ -9,7 +9,7 @@ cli() { node bin/gpu-ledger.js "$@"; }
 
 echo "== format";     npx prettier --check . --log-level=warn
 echo "== lint";       npx eslint . --max-warnings=0
-echo "== typecheck";  npx tsc --noEmit
+echo "== typecheck";  npx tsc --noEmit && npx tsc --noEmit -p api/console/web
 
 started_stack=0
 stack_healthy() {
