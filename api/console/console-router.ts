@@ -11,6 +11,7 @@ const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>GPU Ledger</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/console.css">
 <script type="module" src="/console.js"></script>
 </head>

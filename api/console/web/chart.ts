@@ -57,7 +57,7 @@ export function barChart(
           label: s.label,
           fill: COLORS[i % COLORS.length],
           stroke: COLORS[i % COLORS.length],
-          paths: uPlot.paths.bars?.({ size: [0.8 * (1 - i / (n + 1)), 120] }),
+          paths: uPlot.paths.bars?.({ size: [0.7 * (1 - i / (n + 1)), 10_000] }),
           points: { show: false },
         })),
       ],

@@ -9,11 +9,10 @@ export interface Stepped {
   total(name: string, field: keyof Allocation): number;
 }
 
-export function stepped(sets: AllocationSets): Stepped {
-  const xs = sets.map((set) => {
-    const first = Object.values(set)[0];
-    return first === undefined ? 0 : Date.parse(first.start) / 1000;
-  });
+/** Steps with no allocation (hours before the data) are left out: they carry no time. */
+export function stepped(all: AllocationSets): Stepped {
+  const sets = all.filter((set) => Object.keys(set).length > 0);
+  const xs = sets.map((set) => Date.parse((Object.values(set)[0] as Allocation).start) / 1000);
   const names = [...new Set(sets.flatMap((set) => Object.keys(set)))].sort();
   const num = (a: Allocation | undefined, f: keyof Allocation) => (a === undefined ? null : Number(a[f]));
   return {
