@@ -61,12 +61,14 @@ describe('web console in headless Chromium (chDB)', () => {
 
   const stat = (page: Page, name: string) => page.textContent(`[data-stat="${name}"]`);
   const column = (page: Page, table: string, i: number) =>
-    page.$$eval(`[data-table="${table}"] tbody tr td:nth-child(${i})`, (tds) => tds.map((td) => td.textContent));
+    page.locator(`[data-table="${table}"] tbody tr td:nth-child(${i})`).allTextContents();
 
   /** Every chart of the view drew a canvas with a non-empty bitmap; no error was logged. */
   async function expectDrawn(page: Page, errors: string[], view: string, charts: number) {
     await page.waitForFunction(`document.querySelectorAll('[data-chart] canvas').length === ${charts}`);
-    const sizes = await page.$$eval('[data-chart] canvas', (cs) => cs.map((c) => (c as unknown as { width: number }).width));
+    const sizes = await page.$$eval('[data-chart] canvas', (cs) =>
+      cs.map((c) => (c as unknown as { width: number }).width),
+    );
     expect(sizes.every((w) => w > 0)).toBe(true);
     expect(errors).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, `${view}.png`), fullPage: true });
