@@ -65,7 +65,11 @@ describe('web console in headless Chromium (chDB)', () => {
 
   /** Every chart of the view drew a canvas with a non-empty bitmap; no error was logged. */
   async function expectDrawn(page: Page, errors: string[], view: string, charts: number) {
-    await page.waitForFunction(`document.querySelectorAll('[data-chart] canvas').length === ${charts}`);
+    await page
+      .locator('[data-chart] canvas')
+      .nth(charts - 1)
+      .waitFor();
+    expect(await page.locator('[data-chart] canvas').count()).toBe(charts);
     const sizes = await page.$$eval('[data-chart] canvas', (cs) =>
       cs.map((c) => (c as unknown as { width: number }).width),
     );

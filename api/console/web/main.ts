@@ -1,7 +1,8 @@
 /**
  * The console: asks for a token (kept in sessionStorage; `#token=…` in the URL is taken once and
  * removed), then shows one of four views by the URL's hash. Each view calls the /v1 routes with the
- * token, so it shows what the token's scope may see. When a view has drawn, `body[data-ready]` names it.
+ * token, so it shows what the token's scope may see. When a view has drawn, `body[data-ready]` names it
+ * and `body[data-ready-ms]` says when (since navigation start).
  */
 import { ApiCallError, forgetToken, storedToken, storeToken } from './api-client.ts';
 import { budgetsView } from './budgets-view.ts';
@@ -31,6 +32,12 @@ function tokenForm(message: string): void {
   app.replaceChildren(el('h1', {}, 'GPU Ledger'), form);
 }
 
+/** Marks the view drawn, with the milliseconds since navigation started (bench/console.ts reads them). */
+function ready(name: string): void {
+  document.body.dataset['readyMs'] = performance.now().toFixed(0);
+  document.body.dataset['ready'] = name;
+}
+
 async function show(): Promise<void> {
   delete document.body.dataset['ready'];
   if (storedToken() === null) return tokenForm('An API token (gpu-ledger tokens create) opens the console.');
@@ -53,7 +60,7 @@ async function show(): Promise<void> {
   app.replaceChildren(el('header', {}, el('h1', {}, 'GPU Ledger'), nav), main);
   try {
     main.replaceChildren(el('h2', { class: 'title' }, view.title), ...(await view.render()));
-    document.body.dataset['ready'] = name;
+    ready(name);
   } catch (error) {
     if (error instanceof ApiCallError && error.status === 401) {
       forgetToken();
@@ -64,7 +71,7 @@ async function show(): Promise<void> {
         ? `Your token may not see this view (${error.message}).`
         : String(error);
     main.replaceChildren(el('p', { class: 'error' }, message));
-    document.body.dataset['ready'] = name;
+    ready(name);
     if (!(error instanceof ApiCallError && error.status === 403)) console.error(error);
   }
 }
