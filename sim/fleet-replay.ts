@@ -69,6 +69,7 @@ export function createFleetReplay(config: FleetReplayConfig, deps: FleetReplayDe
         dir: join(config.stateRoot, node.name),
         template,
         gentd26Dir: config.gentd26Dir,
+        traceEpochMs: config.fleet.traceEpochMs,
       },
       { sink: deps.sinkFor(i), now: () => simNow, logger: deps.logger, onPodEvents },
     ),

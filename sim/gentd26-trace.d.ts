@@ -1,4 +1,4 @@
-/** Utilization (%) and memory used (bytes) of gentd26 pod series `index` at wall-clock time `nowMs`. */
+/** Utilization (%) and memory used (bytes) of gentd26 pod series `index` at `nowMs` (wall-clock time, or any time: the trace wraps around). */
 export function traceReading(
   dir: string,
   index: number,

@@ -64,7 +64,8 @@ export function at(points, t) {
 export function traceReading(dir, i, nowMs, totalBytes) {
   const trace = load(dir);
   const pod = trace.pods[i % trace.pods.length];
-  const t = trace.start + ((nowMs / 1000) % (trace.end - trace.start));
+  const length = trace.end - trace.start;
+  const t = trace.start + ((((nowMs / 1000) % length) + length) % length);
   const memory = at(pod.mem, t) ?? 0;
   return {
     utilizationPct: Math.min(100, Math.max(0, at(pod.util, t) ?? 0)),

@@ -78,6 +78,11 @@ export interface OpenbFleet {
   readonly pods: readonly SimPod[];
   /** GPU pods of the trace that never ran (no scheduled_time, or no room at their time). */
   readonly pending: number;
+  /**
+   * The wall time a replay maps onto the gentd26 trace's first moment: the window's start, so a
+   * replay of these hours shows the same utilization whatever the hour it runs at.
+   */
+  readonly traceEpochMs: number;
 }
 
 const csv = (path: string): Record<string, string>[] => {
@@ -185,7 +190,12 @@ export function loadOpenbFleet(
       series: fnv(`series/${name}`),
     });
   }
-  return { nodes, pods: [...placed.values()].sort((a, b) => a.startMs - b.startMs), pending };
+  return {
+    nodes,
+    pods: [...placed.values()].sort((a, b) => a.startMs - b.startMs),
+    pending,
+    traceEpochMs: options.fromMs,
+  };
 }
 
 export interface FleetTruth {

@@ -32,6 +32,8 @@ export interface SimHostConfig {
   /** A real captured whole-GPU sample; every simulated GPU reports its shape. */
   readonly template: Extract<GpuSample, { kind: 'gpu' }>;
   readonly gentd26Dir: string;
+  /** The wall time read as the trace's first moment (OpenbFleet.traceEpochMs). */
+  readonly traceEpochMs: number;
 }
 
 export interface SimHostDeps {
@@ -112,7 +114,7 @@ export function createSimHost(config: SimHostConfig, deps: SimHostDeps): SimHost
       const samples = node.gpuUuids.map((gpuUuid, index): GpuSample => {
         let [util, memory] = [0, 0];
         for (const p of onGpu[index] ?? []) {
-          const r = traceReading(config.gentd26Dir, p.series, t, node.memoryBytes);
+          const r = traceReading(config.gentd26Dir, p.series, t - config.traceEpochMs, node.memoryBytes);
           util += (r.utilizationPct * p.milli) / 1000;
           memory += (r.memoryUsedBytes * p.milli) / 1000;
           processes.push({

@@ -40,7 +40,10 @@ export function simFleetTruth(
       startMs: p.startMs,
       endMs: p.endMs,
       usedGpuSeconds: (a: number, b: number) =>
-        (p.gpuIndexes.length * perGpu * seriesPercentSeconds(gentd26Dir, p.series, a, b)) / 100,
+        (p.gpuIndexes.length *
+          perGpu *
+          seriesPercentSeconds(gentd26Dir, p.series, a - fleet.traceEpochMs, b - fleet.traceEpochMs)) /
+        100,
     };
   });
   return computeTruth(window, nodes, pods, prices);

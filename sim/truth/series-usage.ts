@@ -33,7 +33,7 @@ const stepIntegral = (points: Points, x: number, y: number): number => {
   return total;
 };
 
-/** Percent-seconds series `index` shows over wall time [fromMs, toMs). */
+/** Percent-seconds series `index` shows over [fromMs, toMs) of replay time (0: the trace's start, wrapping at its end). */
 export function seriesPercentSeconds(dir: string, index: number, fromMs: number, toMs: number): number {
   const trace = gentd26Series(dir);
   const pod = trace.pods[index % trace.pods.length];
