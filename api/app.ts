@@ -72,7 +72,9 @@ export function createApp(deps: ApiDeps, config: ApiConfig): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(helmet());
+  // Helmet's defaults, but no upgrade-insecure-requests: the console served over plain HTTP on a
+  // cluster address must load its script from where the page came.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   if (config.corsOrigins.length > 0)
     app.use(cors({ origin: [...config.corsOrigins], allowedHeaders: ['authorization', 'content-type'] }));
 

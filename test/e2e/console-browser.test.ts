@@ -158,6 +158,13 @@ describe('web console in headless Chromium (chDB)', () => {
     await cost.page.close();
   });
 
+  it('serves the page under a CSP that allows its own script only, and not upgraded to https', async () => {
+    const res = await fetch(`${f.api.url}/`);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+  });
+
   it('asks for a token, and again when the API refuses it', async () => {
     const page = await browser.newPage();
     page.setDefaultTimeout(PAGE_TIMEOUT_MS);
