@@ -1,6 +1,6 @@
 /**
  * The API as an Express app (no listen: cli/commands/api.ts serves it). Order: security headers,
- * optional CORS, health and the OpenAPI document (open), then the audit (every request from here on
+ * optional CORS, health, the OpenAPI document and the web console's page and assets (open: no data), then the audit (every request from here on
  * is recorded, or refused when the audit log is unavailable), authentication, the per-token rate
  * limit, /metrics, the data routes of the route map, and one error middleware that turns every error
  * into `{ code, message, field? }` without a stack.
@@ -15,6 +15,7 @@ import type { FocusExportOptions } from '../pipeline/cost/focus-export.ts';
 import { StoreUnavailableError } from '../pipeline/store/errors.ts';
 import type { AuditBuffer } from './audit/audit-buffer.ts';
 import { auditRequests } from './audit/audit-middleware.ts';
+import { consoleRouter } from './console/console-router.ts';
 import { authenticate } from './auth/authenticate.ts';
 import type { OidcVerifier } from './auth/oidc.ts';
 import { requirePermission, type Principal } from './auth/principal.ts';
@@ -71,7 +72,9 @@ export function createApp(deps: ApiDeps, config: ApiConfig): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(helmet());
+  // Helmet's defaults, but no upgrade-insecure-requests: the console served over plain HTTP on a
+  // cluster address must load its script from where the page came.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   if (config.corsOrigins.length > 0)
     app.use(cors({ origin: [...config.corsOrigins], allowedHeaders: ['authorization', 'content-type'] }));
 
@@ -89,6 +92,7 @@ export function createApp(deps: ApiDeps, config: ApiConfig): Express {
     );
   });
   app.get('/openapi.json', (_req, res) => void res.json(document));
+  app.use(consoleRouter((error) => deps.logger.error({ err: error }, 'console: the bundle did not build')));
 
   app.use(
     auditRequests(deps.audit, deps.now, (route, method, status, ms) => deps.metrics.request(route, method, status, ms)),

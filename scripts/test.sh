@@ -9,7 +9,7 @@ cli() { node bin/gpu-ledger.js "$@"; }
 
 echo "== format";     npx prettier --check . --log-level=warn
 echo "== lint";       npx eslint . --max-warnings=0
-echo "== typecheck";  npx tsc --noEmit
+echo "== typecheck";  npx tsc --noEmit && npx tsc --noEmit -p api/console/web
 
 started_stack=0
 stack_healthy() {
@@ -26,4 +26,5 @@ echo "== focus validator"; bash scripts/setup-focus-validator.sh
 echo "== kube-apiserver"; bash scripts/build-kube-apiserver.sh   # cached outside the repo; a cold build takes ~10 min
 echo "== kube-scheduler"; bash scripts/build-kube-scheduler.sh  # same cache and Go caches; warm after the API server: ~1 min
 echo "== helm";       bash scripts/build-helm.sh             # cached outside the repo; a cold build takes ~7 min
+echo "== chromium";   bash scripts/setup-chromium.sh         # Debian's package, for the web console's browser tests
 echo "== tests";      npx vitest run "$@"

@@ -20,8 +20,7 @@ export function describeCliDemo(mode: 'embedded' | 'distributed', env: () => Rec
           '--no-trace',
           '--cost-nodes',
           '8',
-          '--api-for',
-          '0',
+          '--no-serve',
         ],
         vars,
       );
@@ -62,6 +61,8 @@ export function describeCliDemo(mode: 'embedded' | 'distributed', env: () => Rec
       expect(demo.stdout).toMatch(
         /try: curl -s -H 'Authorization: Bearer glt_[0-9a-f]{12}_[\w-]{43}' 'http:\/\/127\.0\.0\.1:\d+\/v1\/allocation/,
       );
+      expect(demo.stdout).toMatch(/console: http:\/\/127\.0\.0\.1:\d+\/#token=glt_[0-9a-f]{12}_[\w-]{43} /);
+      expect(demo.stdout).toMatch(/api and web console serving at http:\/\/127\.0\.0\.1:\d+ for 0 ms/);
 
       // Only the live rounds are this recent (the replayed hours ended at least an hour ago).
       const query = await runCli(['query', 'utilization', '--since', '30m', '--json'], vars);

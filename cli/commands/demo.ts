@@ -19,7 +19,11 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
     .option('--interval-ms <ms>', 'pause between rounds', '200')
     .option('--no-trace', "keep the captures' own utilization instead of driving it from the gentd26 trace")
     .option('--cost-nodes <n>', 'openb trace nodes replaying two closed hours for the cost report (0: skip it)', '40')
-    .option('--api-for <duration>', 'then serve the API this long (e.g. 10m; 0: start, check, stop)', 'forever')
+    .option(
+      '--api-for <duration>',
+      'then serve the API and web console this long (e.g. 10m; 0: start, check, stop; default: until Ctrl-C in a terminal, else 0)',
+    )
+    .option('--no-serve', 'start the API, check it answers, and stop (for scripts)')
     .action(
       async (options: {
         mode?: string;
@@ -27,7 +31,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         intervalMs: string;
         trace: boolean;
         costNodes: string;
-        apiFor: string;
+        apiFor?: string;
+        serve: boolean;
       }) => {
         const config = ctx.config();
         const mode = options.mode ?? config.mode;
@@ -86,10 +91,14 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         console.log(`demo finished in ${(r.elapsedMs / 1000).toFixed(1)} s`);
         const api = await startDemoApi({ ...config, mode }, logger);
         console.log(api.lines.join('\n'));
-        await api.serve(
-          options.apiFor === 'forever' ? Infinity : options.apiFor === '0' ? 0 : parseDuration(options.apiFor),
-          (l) => console.log(l),
-        );
+        await api.serve(serveMs(options, process.stdout.isTTY), (l) => console.log(l));
       },
     );
 }
+
+/** How long the demo serves the API: `--no-serve` 0, `--api-for` as given, else until Ctrl-C in a terminal and 0 in a script. */
+export const serveMs = (options: { readonly apiFor?: string; readonly serve: boolean }, tty: boolean): number => {
+  if (!options.serve) return 0;
+  if (options.apiFor === undefined) return tty ? Infinity : 0;
+  return options.apiFor === 'forever' ? Infinity : options.apiFor === '0' ? 0 : parseDuration(options.apiFor);
+};

@@ -33,12 +33,13 @@ export async function startDemoApi(config: AppConfig, logger: Logger): Promise<D
     lines: [
       `api: GET ${path} -> ${res.status}, ${Object.keys(body.data?.[0] ?? {}).length} allocation(s) of tenant acme (viewer token, 1 day)`,
       `try: curl -s -H 'Authorization: Bearer ${token}' '${server.url}${path}'`,
+      `console: ${server.url}/#token=${token} (the web console with that token; or open ${server.url}/ and paste it)`,
     ],
     async serve(serveMs, onServing) {
       onServing(
         serveMs === Infinity
-          ? `api serving at ${server.url} until Ctrl-C (OpenAPI: ${server.url}/openapi.json)`
-          : `api serving at ${server.url} for ${serveMs} ms`,
+          ? `api and web console serving at ${server.url} until Ctrl-C (OpenAPI: ${server.url}/openapi.json)`
+          : `api and web console serving at ${server.url} for ${serveMs} ms`,
       );
       if (serveMs === Infinity) await untilSignal();
       else if (serveMs > 0) await new Promise((r) => setTimeout(r, serveMs));
