@@ -14,7 +14,7 @@ const pod = (name: string, gpuMilli: number, gpuCount = 1): PodRequest => ({
   gpuMilli,
   gpuSpec: [],
 });
-const run = (jobs: Job[], nodes = [node]) =>
+const run = (jobs: Job[], nodes = [node], endS = 86_400) =>
   simulateEvents({
     nodes,
     jobs,
@@ -22,6 +22,7 @@ const run = (jobs: Job[], nodes = [node]) =>
     workload: computeWorkloadShapes(jobs.map((j) => j.pod)),
     seed: 1,
     usdPerGpuHour: () => 2,
+    endS,
   });
 
 describe('event simulation', () => {
@@ -33,8 +34,8 @@ describe('event simulation', () => {
     ]);
     expect(r.started).toBe(2);
     expect(r.meanQueueS).toBe(1500);
-    // GPU empty never within [0, 5400): 0 %.
-    expect(r.unallocatedGpuPct).toBe(0);
+    // The GPU is empty after 5400 s of the 86,400 s window: 93.75 %.
+    expect(r.unallocatedGpuPct).toBe(93.75);
   });
 
   it('costs GPU-hours held times the price, and counts idle GPU time', () => {
@@ -46,15 +47,32 @@ describe('event simulation', () => {
     expect(r.gpuHours).toBe(2);
     expect(r.costUsd).toBe(4);
     expect(r.meanQueueS).toBe(0);
-    // Two nodes: the second GPU is empty all 3 h, the first never: 50 %.
+    // Two nodes, a 3 h window: the second GPU is empty all 3 h, the first never: 50 %.
     const two = run(
       [
         { pod: pod('a', 1000), arriveS: 0, durationS: 3600 },
         { pod: pod('b', 500), arriveS: 3600, durationS: 7200 },
       ],
       [node, { ...node, name: 'n1' }],
+      3 * 3600,
     );
     expect(two.unallocatedGpuPct).toBe(50);
+  });
+
+  it('counts only the window: GPU-hours up to its end, and the wait of a pod still queued', () => {
+    // Window 2 h: a holds the GPU 0..2 h (2 GPU-h counted of 3), b arrives at 1 h and still waits at 2 h.
+    const r = run(
+      [
+        { pod: pod('a', 1000), arriveS: 0, durationS: 3 * 3600 },
+        { pod: pod('b', 1000), arriveS: 3600, durationS: 3600 },
+      ],
+      [node],
+      2 * 3600,
+    );
+    expect(r.gpuHours).toBe(2);
+    expect(r.started).toBe(1);
+    expect(r.neverStarted).toBe(1);
+    expect(r.meanQueueS).toBe(1800); // (0 + 3600) / 2
   });
 
   it('two half-GPU pods share the GPU instead of queueing', () => {

@@ -4,8 +4,9 @@
  * every departure (a later pod that fits may start before an earlier one that does not: kube-scheduler
  * retries every pending pod, there is no head-of-line blocking). Queue time = start − arrival.
  * Cost = GPU-hours held (gpuCount × gpuMilli/1000 × run hours) × the node model's price per GPU-hour.
- * Unallocated GPUs = the time average, over [first arrival, last departure), of the share of GPUs with
- * nothing allocated. Ties among best nodes are broken at random (stock kube-scheduler's selectHost).
+ * Everything is counted over [first arrival, endS): GPU-hours held inside it, the wait of a pod still
+ * queued at endS up to endS (in the mean queue time over the pods arrived), and unallocated GPUs = the
+ * time average of the share of GPUs with nothing allocated. Ties among best nodes are broken at random (stock kube-scheduler's selectHost).
  */
 import { GPU_MILLI, newNodeState, placePod, type NodeSpec, type NodeState, type PodRequest } from '../cluster.ts';
 import type { PlacementPolicy } from '../policy.ts';
@@ -27,14 +28,17 @@ export interface EventSimOptions {
   readonly seed: number;
   /** USD per GPU-hour of a node's model. */
   readonly usdPerGpuHour: (gpuModel: string) => number;
+  /** The window's end: nothing is counted after it (a pod still queued then counts its wait so far). */
+  readonly endS: number;
 }
 
 export interface EventSimResult {
   readonly started: number;
-  /** Pods still queued when the last running pod left (they fit no node even empty). */
+  /** Pods still queued at the window's end. */
   readonly neverStarted: number;
   readonly costUsd: number;
   readonly gpuHours: number;
+  /** Over every arrived pod, started or still queued at endS. */
   readonly meanQueueS: number;
   readonly unallocatedGpuPct: number;
 }
@@ -122,7 +126,8 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
     const before = emptyGpus(node);
     placePod(node, job.pod, gpus);
     freeGpus += emptyGpus(node) - before;
-    const hours = (job.pod.gpuCount * job.pod.gpuMilli * job.durationS) / GPU_MILLI / 3600;
+    const heldS = Math.min(job.durationS, options.endS - now);
+    const hours = (job.pod.gpuCount * job.pod.gpuMilli * heldS) / GPU_MILLI / 3600;
     gpuHours += hours;
     costUsd += hours * options.usdPerGpuHour(node.spec.gpuModel);
     queueS += now - job.arriveS;
@@ -145,9 +150,10 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
 
   let next = 0;
   const jobs = options.jobs;
-  while (next < jobs.length || departures.size > 0) {
+  for (;;) {
     const arrival = jobs[next]?.arriveS ?? Infinity;
     const departure = departures.peek()?.t ?? Infinity;
+    if (Math.min(arrival, departure) >= options.endS) break;
     if (departure <= arrival) {
       advance(departure);
       while ((departures.peek()?.t ?? Infinity) === departure) {
@@ -165,13 +171,16 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
       if (!tryPlace(job)) queue.push(job);
     }
   }
+  advance(options.endS);
   const spanS = now - firstS;
+  const waited = queue.reduce((s, job) => s + (options.endS - job.arriveS), queueS);
+  const arrived = started + queue.length;
   return {
     started,
     neverStarted: queue.length,
     costUsd,
     gpuHours,
-    meanQueueS: started > 0 ? queueS / started : 0,
+    meanQueueS: arrived > 0 ? waited / arrived : 0,
     unallocatedGpuPct: spanS > 0 && totalGpus > 0 ? (100 * freeGpuSeconds) / (totalGpus * spanS) : 0,
   };
 }
