@@ -95,7 +95,7 @@ const csv = (path: string): Record<string, string>[] => {
 };
 
 /** FNV-1a: a stable small hash for names. */
-const fnv = (s: string): number => {
+export const fnv = (s: string): number => {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
   return h;
