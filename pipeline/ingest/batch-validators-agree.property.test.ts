@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GpuSampleBatchSchema, type GpuSampleBatch } from '../../contracts/index.ts';
 import { captureBatches } from '../../test/helpers/capture-batches.ts';
+import { mutatedBatchJson } from '../../test/helpers/mutate-batch.ts';
 import { checkGpuSampleBatch } from './fast-batch-check.ts';
 import { scanGpuSampleBatch } from './gpu-batch-scanner.ts';
 
@@ -86,27 +87,9 @@ const mutatedBatch = fc
     value: fc.oneof(fc.constantFrom(...EDGE_VALUES), fc.double(), fc.integer(), plainString),
     remove: fc.boolean(),
   })
-  .map(({ batch, where, index, key, value, remove }) => {
-    const copy = JSON.parse(JSON.stringify(BATCHES[batch])) as Record<string, unknown> & {
-      samples: Record<string, unknown>[];
-      processes: Record<string, unknown>[];
-    };
-    const pick = <T>(xs: T[]): T | undefined => xs[index % Math.max(1, xs.length)];
-    const target =
-      where === 'batch'
-        ? copy
-        : where === 'sample'
-          ? pick(copy.samples)
-          : where === 'mig'
-            ? (copy.samples.find((s) => s['mig'])?.['mig'] as Record<string, unknown> | undefined)
-            : pick(copy.processes);
-    const name = KEYS[where][key % KEYS[where].length]!;
-    if (target) {
-      if (remove) delete target[name];
-      else target[name] = value;
-    }
-    return JSON.stringify(copy);
-  });
+  .map(({ batch, where, index, key, value, remove }) =>
+    mutatedBatchJson(BATCHES[batch]!, { where, index, key: KEYS[where][key % KEYS[where].length]!, value, remove }),
+  );
 
 function verdicts(text: string) {
   return {

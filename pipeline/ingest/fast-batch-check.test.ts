@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GpuSampleBatchSchema, type GpuSampleBatch } from '../../contracts/index.ts';
 import { captureBatches } from '../../test/helpers/capture-batches.ts';
+import { mutatedBatchJson, type BatchPlace } from '../../test/helpers/mutate-batch.ts';
 import { checkGpuSampleBatch } from './fast-batch-check.ts';
 
 const BATCHES: GpuSampleBatch[] = captureBatches();
@@ -47,7 +48,7 @@ function EPOCH(delta: number) {
 const mutated = fc
   .record({
     batch: fc.nat(BATCHES.length - 1),
-    where: fc.constantFrom('batch', 'sample', 'mig', 'process'),
+    where: fc.constantFrom<BatchPlace>('batch', 'sample', 'mig', 'process'),
     index: fc.nat(40),
     key: fc.oneof(
       fc.constantFrom(
@@ -65,26 +66,10 @@ const mutated = fc
     value: fc.oneof(fc.constantFrom(...EDGE_VALUES), fc.double(), fc.integer()),
     remove: fc.boolean(),
   })
-  .map(({ batch, where, index, key, value, remove }) => {
-    const copy = fromJson(BATCHES[batch]) as Record<string, unknown> & {
-      samples: Record<string, unknown>[];
-      processes: Record<string, unknown>[];
-    };
-    const pick = <T>(xs: T[]): T | undefined => xs[index % Math.max(1, xs.length)];
-    const target =
-      where === 'batch'
-        ? copy
-        : where === 'sample'
-          ? pick(copy.samples)
-          : where === 'mig'
-            ? (copy.samples.find((s) => s['mig'])?.['mig'] as Record<string, unknown> | undefined)
-            : pick(copy.processes);
-    if (target) {
-      if (remove) delete target[key];
-      else target[key] = value;
-    }
-    return fromJson(copy);
-  });
+  .map(
+    ({ batch, where, index, key, value, remove }) =>
+      JSON.parse(mutatedBatchJson(BATCHES[batch]!, { where, index, key, value, remove })) as unknown,
+  );
 
 describe('fast GpuSampleBatch check', () => {
   it('accepts the real-capture batches as they are (the fast path is the common path)', () => {

@@ -4,6 +4,7 @@ import { buildFleet } from '../../bench/ingest-fleet.ts';
 import { decodeGpuSampleBatch, GpuSampleBatchSchema, type GpuSampleBatch } from '../../contracts/index.ts';
 import { captureBatches, CAPTURE_BATCH_MS } from '../../test/helpers/capture-batches.ts';
 import { fixturePath } from '../../test/helpers/fixtures.ts';
+import { mutatedBatchJson, type BatchPlace } from '../../test/helpers/mutate-batch.ts';
 import { encodeGpuProcessBlock, encodeGpuSampleBlock } from '../store/gpu-batch-encoder.ts';
 import { packGpuSampleBatch, type PackedGpuBatch } from './packed-gpu-batch.ts';
 import { decodePackedGpuSampleBatch } from './decode-records.ts';
@@ -109,32 +110,15 @@ const KEYS = [
 const mutatedText = fc
   .record({
     batch: fc.nat(BATCHES.length - 1),
-    where: fc.constantFrom('batch', 'sample', 'sample', 'mig', 'process', 'process'),
+    where: fc.constantFrom<BatchPlace>('batch', 'sample', 'sample', 'mig', 'process', 'process'),
     index: fc.nat(40),
     key: fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 5 })),
     value: fc.oneof(fc.constantFrom(...EDGE_VALUES), fc.double(), fc.integer(), fc.string({ maxLength: 4 })),
     remove: fc.boolean(),
   })
-  .map(({ batch, where, index, key, value, remove }) => {
-    const copy = JSON.parse(JSON.stringify(BATCHES[batch])) as Record<string, unknown> & {
-      samples: Record<string, unknown>[];
-      processes: Record<string, unknown>[];
-    };
-    const pick = <T>(xs: T[]): T | undefined => xs[index % Math.max(1, xs.length)];
-    const target =
-      where === 'batch'
-        ? copy
-        : where === 'sample'
-          ? pick(copy.samples)
-          : where === 'mig'
-            ? (copy.samples.find((s) => s['mig'])?.['mig'] as Record<string, unknown> | undefined)
-            : pick(copy.processes);
-    if (target) {
-      if (remove) delete target[key];
-      else Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
-    }
-    return JSON.stringify(copy);
-  });
+  .map(({ batch, where, index, key, value, remove }) =>
+    mutatedBatchJson(BATCHES[batch]!, { where, index, key, value, remove }),
+  );
 
 /** The same JSON written differently: spaces, number spellings, an escape, a reordered or duplicated key, or damaged. */
 const respelled = fc
