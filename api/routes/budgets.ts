@@ -45,18 +45,22 @@ const BudgetViewSchema = z.strictObject({
   burnUsdPerHour: z.number().nullable(),
 });
 
+/** A budget as the routes show it. */
+const budgetFields = (b: BudgetSpend['budget']): z.output<z.ZodObject<typeof BudgetFields>> => ({
+  id: b.id,
+  scope: b.scope,
+  scopeValue: b.scopeValue,
+  period: b.period,
+  amountUsd: b.amountUsd,
+  thresholdsPct: [...b.thresholdsPct],
+  updatedAt: iso(b.updatedAtMs),
+  updatedBy: b.updatedBy,
+});
+
 const view = (s: BudgetSpend): z.output<typeof BudgetViewSchema> => {
   const status = budgetStatus(s);
-  const b = s.budget;
   return {
-    id: b.id,
-    scope: b.scope,
-    scopeValue: b.scopeValue,
-    period: b.period,
-    amountUsd: b.amountUsd,
-    thresholdsPct: [...b.thresholdsPct],
-    updatedAt: iso(b.updatedAtMs),
-    updatedBy: b.updatedBy,
+    ...budgetFields(s.budget),
     periodStart: iso(s.periodStartMs),
     periodEnd: iso(s.periodEndMs),
     spentUsd: s.spentUsd,
@@ -154,14 +158,7 @@ export const putBudgetRoute = defineRoute({
     return {
       rows: 1,
       body: {
-        id: b.id,
-        scope: b.scope,
-        scopeValue: b.scopeValue,
-        period: b.period,
-        amountUsd: b.amountUsd,
-        thresholdsPct: [...b.thresholdsPct],
-        updatedAt: iso(b.updatedAtMs),
-        updatedBy: b.updatedBy,
+        ...budgetFields(b),
         created: change.before === null,
       },
     };
