@@ -7,7 +7,7 @@ import { TIE_BREAKS, type TieBreak } from '../../scheduler/policy.ts';
 import { formatSummaryLine, parseSeeds, summarizeSimulations } from '../../scheduler/simulation-summary.ts';
 import { SEED_ORDERS, simulate, type SeedOrder, type SimulationResult } from '../../scheduler/simulator.ts';
 import { buildTraceVariant, TRACE_VARIANTS, type TraceVariant } from '../../scheduler/trace-variants.ts';
-import { computeWorkloadShapes } from '../../scheduler/workload-shapes.ts';
+import { SHAPE_SETS, workloadShapesFor, type ShapeSet } from '../../scheduler/workload-shapes.ts';
 import { formatTable } from '../format-table.ts';
 import type { CliContext } from '../context.ts';
 
@@ -20,6 +20,7 @@ interface SimulateOptions {
   variant?: string;
   tieBreak: string;
   order: string;
+  shapes: string;
   json?: boolean;
 }
 
@@ -49,6 +50,11 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
       `what a seed decides: ${SEED_ORDERS.join(' or ')} (go: the pod order and node names of the authors' simulator)`,
       'go',
     )
+    .option(
+      '--shapes <set>',
+      `FGD's target workload: ${SHAPE_SETS.join(' or ')} (typical: the Go simulator's, the most popular shapes covering 95% of the pods)`,
+      'typical',
+    )
     .option('--json', 'print the summary (per-seed figures, mean curve) as one JSON line before the last line')
     .action((options: SimulateOptions) => {
       const policy = POLICIES[options.policy];
@@ -56,6 +62,8 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
       const seeds = parseSeeds(options.seeds);
       const tieBreak = options.tieBreak as TieBreak;
       if (!TIE_BREAKS.includes(tieBreak)) throw new Error(`--tie-break must be ${TIE_BREAKS.join(' or ')}`);
+      const shapeSet = options.shapes as ShapeSet;
+      if (!SHAPE_SETS.includes(shapeSet)) throw new Error(`--shapes must be ${SHAPE_SETS.join(' or ')}`);
       const order = options.order as SeedOrder;
       if (!SEED_ORDERS.includes(order)) throw new Error(`--order must be ${SEED_ORDERS.join(' or ')}`);
       const inflationRatio = Number(options.inflation);
@@ -70,7 +78,7 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
         throw new Error(`unknown variant "${variant}" (one of ${TRACE_VARIANTS.join(', ')})`);
       }
       const pods = variant ? buildTraceVariant(tracePods, nodes, variant) : tracePods;
-      const workload = computeWorkloadShapes(pods);
+      const workload = workloadShapesFor(pods, shapeSet);
       const started = performance.now();
       const results: SimulationResult[] = seeds.map((seed) =>
         simulate({
@@ -92,7 +100,8 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
             basename(tracePath) +
             (variant ? ` (${variant})` : '') +
             (tieBreak === 'random' ? ' (random ties)' : '') +
-            (order === 'shuffle' ? ' (shuffle order)' : ''),
+            (order === 'shuffle' ? ' (shuffle order)' : '') +
+            (shapeSet === 'all' ? ' (all shapes)' : ''),
           seeds,
         },
         results,
