@@ -20,7 +20,7 @@ interface SimulateOptions {
   variant?: string;
   tieBreak: string;
   order: string;
-  shapes: string;
+  shapes?: string;
   json?: boolean;
 }
 
@@ -52,8 +52,8 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
     )
     .option(
       '--shapes <set>',
-      `FGD's target workload: ${SHAPE_SETS.join(' or ')} (typical: the Go simulator's, the most popular shapes covering 95% of the pods)`,
-      'typical',
+      `the shapes FGD / gpu-ledger measure against: ${SHAPE_SETS.join(' or ')} (default: the policy's own; ` +
+        `fgd: typical, the Go simulator's most popular shapes covering 95% of the pods; gpu-ledger: all)`,
     )
     .option('--json', 'print the summary (per-seed figures, mean curve) as one JSON line before the last line')
     .action((options: SimulateOptions) => {
@@ -62,7 +62,7 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
       const seeds = parseSeeds(options.seeds);
       const tieBreak = options.tieBreak as TieBreak;
       if (!TIE_BREAKS.includes(tieBreak)) throw new Error(`--tie-break must be ${TIE_BREAKS.join(' or ')}`);
-      const shapeSet = options.shapes as ShapeSet;
+      const shapeSet = (options.shapes ?? policy.shapeSet ?? 'all') as ShapeSet;
       if (!SHAPE_SETS.includes(shapeSet)) throw new Error(`--shapes must be ${SHAPE_SETS.join(' or ')}`);
       const order = options.order as SeedOrder;
       if (!SEED_ORDERS.includes(order)) throw new Error(`--order must be ${SEED_ORDERS.join(' or ')}`);
@@ -101,7 +101,7 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
             (variant ? ` (${variant})` : '') +
             (tieBreak === 'random' ? ' (random ties)' : '') +
             (order === 'shuffle' ? ' (shuffle order)' : '') +
-            (shapeSet === 'all' ? ' (all shapes)' : ''),
+            (options.shapes ? ` (${shapeSet} shapes)` : ''),
           seeds,
         },
         results,
