@@ -15,12 +15,17 @@
  *             pods deleted meanwhile are noticed at its restart, pods that start and end meanwhile
  *             are never seen): the node with the most pod changes in that time, the worst case
  *
- * The simulator knows the truth: each node's GPUs × the catalog price × the hours, and each pod its
- * share of its GPUs × price × the time it ran (pipeline/cost's rules are not used for it).
+ * The simulator knows the truth (sim/truth, which imports nothing from pipeline/cost): each pod's
+ * GPUs held × the catalog price × the time it ran, what it used of them, its waste; the fleet's
+ * unallocated idle.
  *
  * Run: `npm run bench:accuracy [-- --hours 4 --interval 60 --nodes 0 --no-faults]` (needs
  * `gpu-ledger stack up` for ClickHouse; starts its own Kafka). Prints, last:
- *   accuracy: total error <x>%, worst tenant error <y>%
+ *   accuracy: worst tenant cost error <x>%, worst tenant waste error <y>%, unallocated idle error <z>%,
+ *     usage error <u>% over <n> tenants; faults: <comma list>
+ * against the independent truth of sim/truth (its own catalog reading and price resolution; used
+ * GPU-hours as the exact integral of the replayed series). The fleet total is printed beside it only:
+ * idle absorbs whatever the pods do not hold, so it cannot come out wrong.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -34,15 +39,22 @@ import { createPipelineRuntime } from '../pipeline/runtime.ts';
 import { parseCostConfig } from '../pipeline/cost/cost-config.ts';
 import { createCostLedgerJob } from '../pipeline/cost/cost-ledger-job.ts';
 import { costReport } from '../pipeline/cost/cost-report.ts';
-import { loadPriceCatalog } from '../pipeline/cost/load-price-catalog.ts';
-import { createPriceLookup } from '../pipeline/cost/price-lookup.ts';
+import { DEFAULT_PRICE_CATALOG_PATH, loadPriceCatalog } from '../pipeline/cost/load-price-catalog.ts';
 import { createClickHouseServerExecutor } from '../pipeline/store/clickhouse-server-executor.ts';
 import { createCostStore } from '../pipeline/store/cost-store.ts';
 import { ident, sql } from '../pipeline/store/sql.ts';
 import { createTelemetryStore } from '../pipeline/store/telemetry-store.ts';
 import { createPrivateStack } from '../test/helpers/private-stack.ts';
 import { createFleetReplay, type FleetReplay } from '../sim/fleet-replay.ts';
-import { fleetTruth, loadOpenbFleet, NAMESPACE_TENANTS } from '../sim/openb-fleet.ts';
+import { loadOpenbFleet, NAMESPACE_TENANTS } from '../sim/openb-fleet.ts';
+import { readTruthPrices } from '../sim/truth/catalog-prices.ts';
+import { simFleetTruth } from '../sim/truth/fleet-truth.ts';
+import {
+  compareLedgerWithTruth,
+  formatAccuracyLine,
+  formatComparisonTable,
+  relativeError,
+} from '../sim/truth/ledger-vs-truth.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -83,18 +95,19 @@ const fleet = loadOpenbFleet(join(config.tracesDir, 'openb'), {
   ...(Number(args.nodes) > 0 ? { maxNodes: Number(args.nodes) } : {}),
 });
 const catalog = loadPriceCatalog();
-const prices = createPriceLookup(catalog);
-const truth = fleetTruth(
+const truth = simFleetTruth(
   fleet,
   { fromMs: W0, toMs: W1 },
-  (model) => prices.priceAt({ gpuModel: model, tier: 'on-demand' }, W0).usdPerGpuHour,
+  readTruthPrices(DEFAULT_PRICE_CATALOG_PATH),
+  join(config.tracesDir, 'gentd26'),
 );
+const faultsRun: string[] = [];
 const gpus = fleet.nodes.reduce((sum, n) => sum + n.gpuUuids.length, 0);
 log(
   `fleet: ${fleet.nodes.length} nodes, ${gpus} GPUs; ${fleet.pods.length} GPU pods run (${fleet.pending} pending); ${hours} h from ${new Date(W0).toISOString()}, samples every ${intervalMs / 1000} s`,
 );
 log(
-  `truth: fleet $${truth.fleetUsd.toFixed(2)}, workload $${(truth.fleetUsd - truth.idleUsd).toFixed(2)}, idle $${truth.idleUsd.toFixed(2)}`,
+  `truth: fleet $${truth.fleetUsd.toFixed(2)}, workload $${truth.workloadUsd.toFixed(2)}, unallocated idle $${truth.unallocatedUsd.toFixed(2)}, allocated-but-unused $${truth.allocatedUnusedUsd.toFixed(2)}, used ${truth.usedGpuHours.toFixed(1)} GPU-h`,
 );
 
 // ---- services: Kafka of our own (the broker fault stops it), the shared ClickHouse server
@@ -133,6 +146,7 @@ try {
     score.set(p.node, (score.get(p.node) ?? 0) + (inOutage(p.endMs) ? 1000 : 0) + (inOutage(p.startMs) ? 1 : 0));
   const busiest = [...score].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? '';
   if (faults) {
+    faultsRun.push('duplicates');
     const on = fleet.pods.filter((p) => p.node === busiest);
     const late = on.filter((p) => p.startMs < offlineFrom && inOutage(p.endMs)).length;
     const unseen = on.filter((p) => inOutage(p.startMs) && inOutage(p.endMs)).length;
@@ -152,10 +166,13 @@ try {
     if (step === stepAt(0.25)) {
       await stack.stop('kafka');
       brokerDownAt = performance.now();
+      faultsRun.push('broker-stop');
       log(`fault: broker stopped at tick ${step} (${elapsed()})`);
     }
-    if (step === stepAt(0.3))
+    if (step === stepAt(0.3)) {
+      faultsRun.push('agent-restart-spooling');
       log(`fault: ${await restart((i) => i % 50 === 7)} agents restarted while the broker is down`);
+    }
     if (step === stepAt(0.35)) {
       await sleep(Math.max(0, 15_000 - (performance.now() - brokerDownAt)));
       await stack.start('kafka');
@@ -163,10 +180,14 @@ try {
         `fault: broker started again after ${((performance.now() - brokerDownAt) / 1000).toFixed(0)} s down (${elapsed()})`,
       );
     }
-    if (step === stepAt(0.6)) log(`fault: ${await restart((i) => i % 50 === 31)} agents restarted`);
+    if (step === stepAt(0.6)) {
+      faultsRun.push('agent-restart');
+      log(`fault: ${await restart((i) => i % 50 === 31)} agents restarted`);
+    }
     const offline = (replay?.hosts ?? []).find((h) => h.name === busiest);
     if (offline?.online && simNow >= offlineFrom && simNow < offlineTo) {
       await offline.stop();
+      faultsRun.push('agent-offline-across-hour');
       log(`fault: agent of ${busiest} offline from ${new Date(simNow).toISOString()}`);
     } else if (offline && !offline.online && simNow >= offlineTo) {
       await offline.boot();
@@ -234,25 +255,14 @@ try {
     `ledger: ${ran.windows} windows, ${ran.rows} rows, ${ran.problems} problems in ${((performance.now() - jobStarted) / 1000).toFixed(1)} s`,
   );
   const report = await costReport(createCostStore(executor, { database }), { fromMs: W0, toMs: W1, by: ['tenant'] });
-  const ledgerTenants = new Map(
-    report.rows.filter((r) => r.bucket === 'workload').map((r) => [r.keys['tenant'] ?? '', r.costUsd]),
-  );
-  const rel = (got: number, want: number) => Math.abs(got - want) / want;
-  log('tenant          truth $      ledger $     error');
-  let worst = 0;
-  for (const [tenant, want] of [...truth.tenants].sort()) {
-    const got = ledgerTenants.get(tenant) ?? 0;
-    worst = Math.max(worst, rel(got, want));
-    log(`${tenant.padEnd(12)} ${want.toFixed(2).padStart(11)} ${got.toFixed(2).padStart(12)}  ${pct(rel(got, want))}`);
-  }
+  const comparison = compareLedgerWithTruth(report, truth);
+  for (const line of formatComparisonTable(comparison)) log(line);
+  // The fleet total is printed beside the rest, never alone: idle absorbs what the pods do not hold.
   log(
-    `${'(idle)'.padEnd(12)} ${truth.idleUsd.toFixed(2).padStart(11)} ${report.totals.idleCostUsd.toFixed(2).padStart(12)}  ${pct(rel(report.totals.idleCostUsd, truth.idleUsd))}`,
-  );
-  log(
-    `${'(fleet)'.padEnd(12)} ${truth.fleetUsd.toFixed(2).padStart(11)} ${report.totals.costUsd.toFixed(2).padStart(12)}  ${pct(rel(report.totals.costUsd, truth.fleetUsd))}`,
+    `(fleet total, for reference) truth $${truth.fleetUsd.toFixed(2)}, ledger $${report.totals.costUsd.toFixed(2)}, error ${pct(relativeError(report.totals.costUsd, truth.fleetUsd))}`,
   );
   log(`finished in ${elapsed()} (${load()})`);
-  log(`accuracy: total error ${pct(rel(report.totals.costUsd, truth.fleetUsd))}, worst tenant error ${pct(worst)}`);
+  log(formatAccuracyLine(comparison, faultsRun));
 } finally {
   await replay?.stop().catch(() => undefined);
   await runtime?.close().catch(() => undefined);

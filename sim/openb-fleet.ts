@@ -197,31 +197,3 @@ export function loadOpenbFleet(
     traceEpochMs: options.fromMs,
   };
 }
-
-export interface FleetTruth {
-  readonly fleetUsd: number;
-  readonly idleUsd: number;
-  readonly tenants: ReadonlyMap<string, number>;
-}
-
-/** The true cost of [fromMs, toMs): every GPU of every node all the time; each pod its share of its GPUs while it runs. */
-export function fleetTruth(
-  fleet: OpenbFleet,
-  range: { readonly fromMs: number; readonly toMs: number },
-  usdPerGpuHour: (productName: string) => number,
-): FleetTruth {
-  const hours = (ms: number) => ms / 3_600_000;
-  const priceOfNode = new Map(fleet.nodes.map((n) => [n.name, usdPerGpuHour(n.productName)]));
-  const fleetUsd = fleet.nodes.reduce(
-    (sum, n) => sum + n.gpuUuids.length * (priceOfNode.get(n.name) ?? 0) * hours(range.toMs - range.fromMs),
-    0,
-  );
-  const tenants = new Map<string, number>();
-  for (const p of fleet.pods) {
-    const overlapMs = Math.max(0, Math.min(p.endMs, range.toMs) - Math.max(p.startMs, range.fromMs));
-    const usd = p.gpuIndexes.length * (p.milli / 1000) * (priceOfNode.get(p.node) ?? 0) * hours(overlapMs);
-    tenants.set(p.tenant, (tenants.get(p.tenant) ?? 0) + usd);
-  }
-  const workload = [...tenants.values()].reduce((a, b) => a + b, 0);
-  return { fleetUsd, idleUsd: fleetUsd - workload, tenants };
-}
