@@ -19,7 +19,8 @@
  * GPUs held × the catalog price × the time it ran, what it used of them, its waste; the fleet's
  * unallocated idle.
  *
- * Run: `npm run bench:accuracy [-- --hours 4 --interval 60 --nodes 0 --no-faults]` (needs
+ * Run: `npm run bench:accuracy [-- --hours 4 --interval 60 --nodes 0 --faults broker,restarts,dupes,offline]`
+ * (`--faults none` or `--no-faults` for none; on fewer than 50 nodes the restarts still pick one agent each) (needs
  * `gpu-ledger stack up` for ClickHouse; starts its own Kafka). Prints, last:
  *   accuracy: worst tenant cost error <x>%, worst tenant waste error <y>%, unallocated idle error <z>%,
  *     usage error <u>% over <n> tenants; faults: <comma list>
@@ -61,13 +62,19 @@ const { values: args } = parseArgs({
     hours: { type: 'string', default: '4' },
     interval: { type: 'string', default: '60' },
     nodes: { type: 'string', default: '0' },
+    faults: { type: 'string', default: 'broker,restarts,dupes,offline' },
     'no-faults': { type: 'boolean', default: false },
   },
 });
 const HOUR = 3_600_000;
 const hours = Number(args.hours);
 const intervalMs = Number(args.interval) * 1000;
-const faults = !args['no-faults'];
+const FAULTS = ['broker', 'restarts', 'dupes', 'offline'] as const;
+const faultList = args['no-faults'] || args.faults === 'none' ? [] : args.faults.split(',').map((f) => f.trim());
+const unknownFaults = faultList.filter((f) => !(FAULTS as readonly string[]).includes(f));
+if (unknownFaults.length > 0)
+  throw new Error(`--faults: unknown ${unknownFaults.join(', ')} (known: ${FAULTS.join(', ')}, or none)`);
+const fault = (name: (typeof FAULTS)[number]) => faultList.includes(name);
 if (!Number.isInteger(hours) || hours < 3)
   throw new Error('--hours must be an integer ≥ 3 (the offline fault crosses the second hour boundary)');
 const config = loadConfig(process.env, process.cwd());
@@ -145,8 +152,8 @@ try {
   for (const p of fleet.pods)
     score.set(p.node, (score.get(p.node) ?? 0) + (inOutage(p.endMs) ? 1000 : 0) + (inOutage(p.startMs) ? 1 : 0));
   const busiest = [...score].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? '';
-  if (faults) {
-    faultsRun.push('duplicates');
+  if (fault('dupes')) faultsRun.push('duplicates');
+  if (fault('offline')) {
     const on = fleet.pods.filter((p) => p.node === busiest);
     const late = on.filter((p) => p.startMs < offlineFrom && inOutage(p.endMs)).length;
     const unseen = on.filter((p) => inOutage(p.startMs) && inOutage(p.endMs)).length;
@@ -161,30 +168,34 @@ try {
     for (const h of chosen) await h.boot();
     return chosen.length;
   };
+  // A small fleet still gets one agent per fault (the 2% and 3% picks would choose none).
+  const few = Math.min(50, fleet.nodes.length);
   const stepAt = (fraction: number) => Math.floor((replay?.steps ?? 0) * fraction);
   const injectFaults = async (step: number, simNow: number) => {
-    if (step === stepAt(0.25)) {
+    if (fault('broker') && step === stepAt(0.25)) {
       await stack.stop('kafka');
       brokerDownAt = performance.now();
       faultsRun.push('broker-stop');
       log(`fault: broker stopped at tick ${step} (${elapsed()})`);
     }
-    if (step === stepAt(0.3)) {
-      faultsRun.push('agent-restart-spooling');
-      log(`fault: ${await restart((i) => i % 50 === 7)} agents restarted while the broker is down`);
+    if (fault('restarts') && step === stepAt(0.3)) {
+      faultsRun.push(fault('broker') ? 'agent-restart-spooling' : 'agent-restart');
+      log(
+        `fault: ${await restart((i) => i % 50 === 7 % few)} agents restarted${fault('broker') ? ' while the broker is down' : ''}`,
+      );
     }
-    if (step === stepAt(0.35)) {
+    if (fault('broker') && step === stepAt(0.35)) {
       await sleep(Math.max(0, 15_000 - (performance.now() - brokerDownAt)));
       await stack.start('kafka');
       log(
         `fault: broker started again after ${((performance.now() - brokerDownAt) / 1000).toFixed(0)} s down (${elapsed()})`,
       );
     }
-    if (step === stepAt(0.6)) {
-      faultsRun.push('agent-restart');
-      log(`fault: ${await restart((i) => i % 50 === 31)} agents restarted`);
+    if (fault('restarts') && step === stepAt(0.6)) {
+      if (!faultsRun.includes('agent-restart')) faultsRun.push('agent-restart');
+      log(`fault: ${await restart((i) => i % 50 === 30 % few)} agents restarted`);
     }
-    const offline = (replay?.hosts ?? []).find((h) => h.name === busiest);
+    const offline = fault('offline') ? (replay?.hosts ?? []).find((h) => h.name === busiest) : undefined;
     if (offline?.online && simNow >= offlineFrom && simNow < offlineTo) {
       await offline.stop();
       faultsRun.push('agent-offline-across-hour');
@@ -206,10 +217,10 @@ try {
       gentd26Dir: join(config.tracesDir, 'gentd26'),
     },
     {
-      sinkFor: (i) => (faults && i % 33 === 5 ? twice : agentBus),
+      sinkFor: (i) => (fault('dupes') && i % 33 === 5 % few ? twice : agentBus),
       logger: quiet,
       beforeTick: async (step, simNow) => {
-        if (faults) await injectFaults(step, simNow);
+        await injectFaults(step, simNow);
         if (step % 30 === 0)
           log(
             `  tick ${step}/${replay?.steps}, sim ${new Date(simNow).toISOString()}, ${replay?.counts().spooled} records spooled (${elapsed()})`,
