@@ -28,11 +28,12 @@
  * GPU-hours as the exact integral of the replayed series). The fleet total is printed beside it only:
  * idle absorbs whatever the pods do not hold, so it cannot come out wrong.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { parse, stringify } from 'yaml';
 import { createKafkaBus } from '../bus/kafka-bus.ts';
 import { loadConfig } from '../cli/config.ts';
 import { INGEST_TOPICS, Topics, type RecordSink } from '../contracts/index.ts';
@@ -62,19 +63,35 @@ const { values: args } = parseArgs({
     hours: { type: 'string', default: '4' },
     interval: { type: 'string', default: '60' },
     nodes: { type: 'string', default: '0' },
-    faults: { type: 'string', default: 'broker,restarts,dupes,offline' },
+    faults: { type: 'string', default: 'broker,restarts,dupes,offline,price' },
     'no-faults': { type: 'boolean', default: false },
   },
 });
 const HOUR = 3_600_000;
 const hours = Number(args.hours);
 const intervalMs = Number(args.interval) * 1000;
-const FAULTS = ['broker', 'restarts', 'dupes', 'offline'] as const;
+const FAULTS = ['broker', 'restarts', 'dupes', 'offline', 'price'] as const;
 const faultList = args['no-faults'] || args.faults === 'none' ? [] : args.faults.split(',').map((f) => f.trim());
 const unknownFaults = faultList.filter((f) => !(FAULTS as readonly string[]).includes(f));
 if (unknownFaults.length > 0)
   throw new Error(`--faults: unknown ${unknownFaults.join(', ')} (known: ${FAULTS.join(', ')}, or none)`);
 const fault = (name: (typeof FAULTS)[number]) => faultList.includes(name);
+const faultsRun: string[] = [];
+
+/** Copies the catalog with one more version, effective at `atMs`, that raises two models' prices. */
+function withPriceChange(from: string, to: string, atMs: number): string {
+  const doc = parse(readFileSync(from, 'utf8')) as { versions: unknown[] };
+  doc.versions.push({
+    effectiveFrom: new Date(atMs).toISOString(),
+    note: 'bench:accuracy price fault: +25% inside an hour window',
+    prices: [
+      { model: 'T4', tier: 'on-demand', usdPerGpuHour: 0.6575, source: 'bench fault' },
+      { model: 'P100', tier: 'on-demand', usdPerGpuHour: 1.825, source: 'bench fault' },
+    ],
+  });
+  writeFileSync(to, stringify(doc));
+  return to;
+}
 if (!Number.isInteger(hours) || hours < 3)
   throw new Error('--hours must be an integer ≥ 3 (the offline fault crosses the second hour boundary)');
 const config = loadConfig(process.env, process.cwd());
@@ -101,14 +118,20 @@ const fleet = loadOpenbFleet(join(config.tracesDir, 'openb'), {
   hours,
   ...(Number(args.nodes) > 0 ? { maxNodes: Number(args.nodes) } : {}),
 });
-const catalog = loadPriceCatalog();
+// The price fault: a catalog version raising the T4 and P100 on-demand prices by 25% at W0 + 1.5 h,
+// inside an hour window. The ledger and the truth each read that file their own way.
+const catalogDir = mkdtempSync(join(tmpdir(), 'bench-accuracy-prices-'));
+const catalogPath = fault('price')
+  ? withPriceChange(DEFAULT_PRICE_CATALOG_PATH, join(catalogDir, 'prices.yaml'), W0 + 90 * 60_000)
+  : DEFAULT_PRICE_CATALOG_PATH;
+if (fault('price')) faultsRun.push('price-change');
+const catalog = loadPriceCatalog(catalogPath);
 const truth = simFleetTruth(
   fleet,
   { fromMs: W0, toMs: W1 },
-  readTruthPrices(DEFAULT_PRICE_CATALOG_PATH),
+  readTruthPrices(catalogPath),
   join(config.tracesDir, 'gentd26'),
 );
-const faultsRun: string[] = [];
 const gpus = fleet.nodes.reduce((sum, n) => sum + n.gpuUuids.length, 0);
 log(
   `fleet: ${fleet.nodes.length} nodes, ${gpus} GPUs; ${fleet.pods.length} GPU pods run (${fleet.pending} pending); ${hours} h from ${new Date(W0).toISOString()}, samples every ${intervalMs / 1000} s`,
@@ -282,4 +305,5 @@ try {
   await store.close().catch(() => undefined);
   await stack.close();
   rmSync(stateRoot, { recursive: true, force: true });
+  rmSync(catalogDir, { recursive: true, force: true });
 }
