@@ -37,7 +37,6 @@ import { parse, stringify } from 'yaml';
 import { createKafkaBus } from '../bus/kafka-bus.ts';
 import { loadConfig } from '../cli/config.ts';
 import { INGEST_TOPICS, Topics, type RecordSink } from '../contracts/index.ts';
-import { createPipelineRuntime } from '../pipeline/runtime.ts';
 import { parseCostConfig } from '../pipeline/cost/cost-config.ts';
 import { createCostLedgerJob } from '../pipeline/cost/cost-ledger-job.ts';
 import { costReport } from '../pipeline/cost/cost-report.ts';
@@ -46,7 +45,8 @@ import { createClickHouseServerExecutor } from '../pipeline/store/clickhouse-ser
 import { createCostStore } from '../pipeline/store/cost-store.ts';
 import { ident, sql } from '../pipeline/store/sql.ts';
 import { createTelemetryStore } from '../pipeline/store/telemetry-store.ts';
-import { createPrivateStack } from '../test/helpers/private-stack.ts';
+import { createPrivateStack, freePort } from '../test/helpers/private-stack.ts';
+import { startPipeline, type PipelineProcess } from '../test/integration/pipeline-harness.ts';
 import { createFleetReplay, type FleetReplay } from '../sim/fleet-replay.ts';
 import { loadOpenbFleet, NAMESPACE_TENANTS } from '../sim/openb-fleet.ts';
 import { readTruthPrices } from '../sim/truth/catalog-prices.ts';
@@ -63,14 +63,15 @@ const { values: args } = parseArgs({
     hours: { type: 'string', default: '4' },
     interval: { type: 'string', default: '60' },
     nodes: { type: 'string', default: '0' },
-    faults: { type: 'string', default: 'broker,restarts,dupes,offline,price' },
+    faults: { type: 'string', default: 'broker,restarts,dupes,offline,price,pipeline-kill,clickhouse' },
+    'clickhouse-down': { type: 'string', default: '60' },
     'no-faults': { type: 'boolean', default: false },
   },
 });
 const HOUR = 3_600_000;
 const hours = Number(args.hours);
 const intervalMs = Number(args.interval) * 1000;
-const FAULTS = ['broker', 'restarts', 'dupes', 'offline', 'price'] as const;
+const FAULTS = ['broker', 'restarts', 'dupes', 'offline', 'price', 'pipeline-kill', 'clickhouse'] as const;
 const faultList = args['no-faults'] || args.faults === 'none' ? [] : args.faults.split(',').map((f) => f.trim());
 const unknownFaults = faultList.filter((f) => !(FAULTS as readonly string[]).includes(f));
 if (unknownFaults.length > 0)
@@ -140,27 +141,36 @@ log(
   `truth: fleet $${truth.fleetUsd.toFixed(2)}, workload $${truth.workloadUsd.toFixed(2)}, unallocated idle $${truth.unallocatedUsd.toFixed(2)}, allocated-but-unused $${truth.allocatedUnusedUsd.toFixed(2)}, used ${truth.usedGpuHours.toFixed(1)} GPU-h`,
 );
 
-// ---- services: Kafka of our own (the broker fault stops it), the shared ClickHouse server
-log(`starting a private Kafka broker… (${elapsed()})`);
-const stack = await createPrivateStack(['kafka']);
+// ---- services: Kafka of our own (the broker fault stops it), ClickHouse of our own for the
+// clickhouse fault (else the shared server), and `gpu-ledger pipeline` as a child process (SIGKILLed
+// by the pipeline-kill fault).
+log(`starting a private Kafka broker${fault('clickhouse') ? ' and ClickHouse server' : ''}… (${elapsed()})`);
+const stack = await createPrivateStack(fault('clickhouse') ? ['kafka', 'clickhouse'] : ['kafka']);
+const clickhouseUrl = fault('clickhouse')
+  ? `http://127.0.0.1:${stack.config.clickhouse.httpPort}`
+  : config.clickhouseUrl;
+const clickhouseDownMs = Number(args['clickhouse-down']) * 1000;
 // Interrupted (Ctrl-C): stop the private broker, which would otherwise outlive the bench.
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => void stack.close().finally(() => process.exit(130)));
 const brokers = [`127.0.0.1:${stack.config.kafka.port}`];
-const executor = createClickHouseServerExecutor({ url: config.clickhouseUrl, requestTimeoutMs: 120_000 });
+const executor = createClickHouseServerExecutor({ url: clickhouseUrl, requestTimeoutMs: 120_000 });
 const store = createTelemetryStore(executor, { database });
 const agentBus = createKafkaBus({ brokers, clientId: 'sim-agents', logger: quiet, lingerMs: 5, maxBatchRecords: 2000 });
 const stateRoot = mkdtempSync(join(tmpdir(), 'bench-accuracy-'));
 let replay: FleetReplay | null = null;
-let runtime: ReturnType<typeof createPipelineRuntime> | null = null;
+const pipe: { current: PipelineProcess | null } = { current: null };
+const target = { kafkaBrokers: brokers, clickhouseUrl, database, topicPrefix: '' };
+const startPipelineChild = async () => {
+  pipe.current = await startPipeline(target, await freePort(), ['--members', '1'], {
+    GPU_LEDGER_CLUSTER: cluster,
+    GPU_LEDGER_LOG_LEVEL: 'error',
+  });
+};
 try {
   await store.migrate();
   await agentBus.ensureTopics([...INGEST_TOPICS, Topics.deadLetters], { partitions: 4 });
-  runtime = createPipelineRuntime(
-    { bus: createKafkaBus({ brokers, clientId: 'pipeline', logger: quiet }), store, logger: quiet, now: Date.now },
-    { groupId: `accuracy-${runId}`, ingest: { members: 1 }, rollups: null, telemetryGaps: null, retention: null },
-  );
-  await runtime.start();
+  await startPipelineChild();
 
   // ---- the fleet's agents, and the faults by simulated time
   const twice: RecordSink = {
@@ -194,7 +204,30 @@ try {
   // A small fleet still gets one agent per fault (the 2% and 3% picks would choose none).
   const few = Math.min(50, fleet.nodes.length);
   const stepAt = (fraction: number) => Math.floor((replay?.steps ?? 0) * fraction);
+  let clickhouseDownAt = 0;
   const injectFaults = async (step: number, simNow: number) => {
+    if (fault('pipeline-kill') && step === stepAt(0.45)) {
+      await pipe.current?.stop('SIGKILL');
+      faultsRun.push('pipeline-sigkill');
+      log(`fault: pipeline SIGKILLed at tick ${step} (${elapsed()})`);
+    }
+    if (fault('pipeline-kill') && step === stepAt(0.5)) {
+      await startPipelineChild();
+      log(`fault: pipeline started again at tick ${step} (${elapsed()})`);
+    }
+    if (fault('clickhouse') && step === stepAt(0.7)) {
+      await stack.stop('clickhouse');
+      clickhouseDownAt = performance.now();
+      faultsRun.push('clickhouse-stop');
+      log(`fault: ClickHouse stopped at tick ${step} (${elapsed()})`);
+    }
+    if (fault('clickhouse') && step === stepAt(0.8)) {
+      await sleep(Math.max(0, clickhouseDownMs - (performance.now() - clickhouseDownAt)));
+      await stack.start('clickhouse');
+      log(
+        `fault: ClickHouse started again after ${((performance.now() - clickhouseDownAt) / 1000).toFixed(0)} s down (${elapsed()})`,
+      );
+    }
     if (fault('broker') && step === stepAt(0.25)) {
       await stack.stop('kafka');
       brokerDownAt = performance.now();
@@ -299,7 +332,7 @@ try {
   log(formatAccuracyLine(comparison, faultsRun));
 } finally {
   await replay?.stop().catch(() => undefined);
-  await runtime?.close().catch(() => undefined);
+  await pipe.current?.stop('SIGTERM').catch(() => undefined);
   await agentBus.close().catch(() => undefined);
   await executor.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`).catch(() => undefined);
   await store.close().catch(() => undefined);

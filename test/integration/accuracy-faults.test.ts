@@ -2,7 +2,8 @@
  * The reduced accuracy run (issue 12 item 6): `bench:accuracy` on 8 openb nodes for 3 simulated hours,
  * through a private Kafka broker, the real pipeline and the ClickHouse server, with a catalog price
  * change inside an hour window: once with no other fault and once with the broker stopped, agents
- * restarted (one while spooling) and one agent delivering everything twice. The ledger is judged against the simulator's independent truth (sim/truth), so a
+ * restarted (one while spooling), one agent delivering everything twice, the pipeline (a child
+ * process) SIGKILLed and restarted, and a ClickHouse server of its own stopped for 10 s. The ledger is judged against the simulator's independent truth (sim/truth), so a
  * mis-sized or lost pod fails here (a 460-milli pod billed as a whole GPU: cost error 4.7%).
  */
 import { execFile } from 'node:child_process';
@@ -24,14 +25,14 @@ interface Accuracy {
 }
 
 /** Runs the bench as a child with a bound; on failure or timeout the error shows its last lines. */
-const runBench = (faults: string): Promise<Accuracy> =>
+const runBench = (faults: string, timeoutMs: number): Promise<Accuracy> =>
   new Promise((done, fail) => {
     execFile(
       process.execPath,
-      [TSX, BENCH, '--nodes', '8', '--hours', '3', '--faults', faults],
+      [TSX, BENCH, '--nodes', '8', '--hours', '3', '--faults', faults, '--clickhouse-down', '10'],
       {
         env: { ...process.env, GPU_LEDGER_CLICKHOUSE_URL: services.clickhouseUrl },
-        timeout: 150_000,
+        timeout: timeoutMs,
         maxBuffer: 32 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
@@ -59,10 +60,12 @@ const runBench = (faults: string): Promise<Accuracy> =>
 describe('bench:accuracy, reduced (8 nodes, 3 h)', () => {
   it('faults lose nothing: the same figures as without them, within the issue bounds', async () => {
     // Both runs change the T4 and P100 prices by +25% at 01:30, inside an hour window.
-    const clean = await runBench('price');
-    const faulty = await runBench('price,broker,restarts,dupes');
+    const clean = await runBench('price', 90_000);
+    const faulty = await runBench('price,broker,restarts,dupes,pipeline-kill,clickhouse', 200_000);
     expect(clean.faults).toBe('price-change');
-    expect(faulty.faults).toBe('price-change,duplicates,broker-stop,agent-restart-spooling,agent-restart');
+    expect(faulty.faults).toBe(
+      'price-change,duplicates,broker-stop,agent-restart-spooling,pipeline-sigkill,agent-restart,clickhouse-stop',
+    );
     expect(clean.tenants).toBe(5);
     // Bounds of issue 12: cost and unallocated idle 0.5%, usage 1%. Waste 2%: a shared GPU's busy
     // time is split equally among its pods (nvidia-smi has no per-process SM time), which costs one
@@ -72,5 +75,5 @@ describe('bench:accuracy, reduced (8 nodes, 3 h)', () => {
     expect(clean.usage).toBeLessThanOrEqual(1);
     expect(clean.waste).toBeLessThanOrEqual(2);
     expect({ ...faulty, faults: '' }).toEqual({ ...clean, faults: '' });
-  }, 330_000);
+  }, 320_000);
 });
