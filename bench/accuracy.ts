@@ -1,27 +1,33 @@
 /**
- * Figure for issue 5: how close the cost ledger comes to the true cost, through the DISTRIBUTED path
+ * Figure for issues 5 and 12: how close the cost ledger comes to the true cost, through the DISTRIBUTED path
  * with faults. A simulated fleet (sim/openb-fleet.ts: the 1,213 GPU nodes of the openb
  * trace, its GPU pods with their real durations and queueing delays, utilization from gentd26) runs
  * one real agent per node (sim/sim-host.ts: agent, disk spool, pod event tracker and
  * publisher) on a simulated clock → a Kafka broker of its own → the real pipeline (consumer group)
  * → the shared ClickHouse 18.16 server (a database of its own) → the cost ledger job → the report.
  *
- * Faults injected (all on by default):
- *   broker    the Kafka broker is stopped for a while (≥ 15 s of real time) and started again;
- *             agents spool meanwhile
- *   restarts  2% of the agents restart while the broker is down (non-empty spool), 2% more later
- *   dupes     3% of the agents deliver everything twice
- *   offline   one agent is down for 15 minutes across an hour boundary (no samples, no pod watch;
- *             pods deleted meanwhile are noticed at its restart, pods that start and end meanwhile
- *             are never seen): the node with the most pod changes in that time, the worst case
+ * Faults (`--faults`, all on by default):
+ *   pre-window     pods are created from an hour before the window, so some already run at its start
+ *   churn          every tenth node joins a quarter into the window, every tenth leaves three quarters
+ *                  in (its pods drained as it goes)
+ *   price          a catalog version raises the T4 and P100 prices by 25% at 01:30, inside an hour
+ *   broker         the Kafka broker is stopped for a while (≥ 15 s of real time) and started again;
+ *                  agents spool meanwhile
+ *   restarts       2% of the agents restart while the broker is down (non-empty spool), 2% more later
+ *   dupes          3% of the agents deliver everything twice
+ *   offline        one agent is down for 15 minutes across an hour boundary (no samples, no pod watch;
+ *                  pods deleted meanwhile are noticed at its restart, pods that start and end meanwhile
+ *                  are never seen): the node with the most pod changes in that time, the worst case
+ *   pipeline-kill  `gpu-ledger pipeline` (a child process) is SIGKILLed and started again 5% later
+ *   clickhouse     the ClickHouse server (one of its own) is stopped for `--clickhouse-down` s (60)
+ * On fewer than 50 nodes the restarts and duplicates still pick one agent each.
  *
  * The simulator knows the truth (sim/truth, which imports nothing from pipeline/cost): each pod's
  * GPUs held × the catalog price × the time it ran, what it used of them, its waste; the fleet's
  * unallocated idle.
  *
- * Run: `npm run bench:accuracy [-- --hours 4 --interval 60 --nodes 0 --faults broker,restarts,dupes,offline]`
- * (`--faults none` or `--no-faults` for none; on fewer than 50 nodes the restarts still pick one agent each) (needs
- * `gpu-ledger stack up` for ClickHouse; starts its own Kafka). Prints, last:
+ * Run: `npm run bench:accuracy [-- --hours 4 --interval 60 --nodes 0 --faults <list>|none]` (needs
+ * `gpu-ledger stack up` for ClickHouse unless the clickhouse fault runs; starts its own Kafka). Prints, last:
  *   accuracy: worst tenant cost error <x>%, worst tenant waste error <y>%, unallocated idle error <z>%,
  *     usage error <u>% over <n> tenants; faults: <comma list>
  * against the independent truth of sim/truth (its own catalog reading and price resolution; used
@@ -58,12 +64,13 @@ import {
   relativeError,
 } from '../sim/truth/ledger-vs-truth.ts';
 
+const FAULTS_DEFAULT = 'pre-window,churn,price,broker,restarts,dupes,offline,pipeline-kill,clickhouse';
 const { values: args } = parseArgs({
   options: {
     hours: { type: 'string', default: '4' },
     interval: { type: 'string', default: '60' },
     nodes: { type: 'string', default: '0' },
-    faults: { type: 'string', default: 'broker,restarts,dupes,offline,price,pipeline-kill,clickhouse' },
+    faults: { type: 'string', default: FAULTS_DEFAULT },
     'clickhouse-down': { type: 'string', default: '60' },
     'no-faults': { type: 'boolean', default: false },
   },
@@ -71,7 +78,17 @@ const { values: args } = parseArgs({
 const HOUR = 3_600_000;
 const hours = Number(args.hours);
 const intervalMs = Number(args.interval) * 1000;
-const FAULTS = ['broker', 'restarts', 'dupes', 'offline', 'price', 'pipeline-kill', 'clickhouse'] as const;
+const FAULTS = [
+  'broker',
+  'restarts',
+  'dupes',
+  'offline',
+  'price',
+  'pipeline-kill',
+  'clickhouse',
+  'pre-window',
+  'churn',
+] as const;
 const faultList = args['no-faults'] || args.faults === 'none' ? [] : args.faults.split(',').map((f) => f.trim());
 const unknownFaults = faultList.filter((f) => !(FAULTS as readonly string[]).includes(f));
 if (unknownFaults.length > 0)
@@ -118,7 +135,11 @@ const fleet = loadOpenbFleet(join(config.tracesDir, 'openb'), {
   fromMs: W0,
   hours,
   ...(Number(args.nodes) > 0 ? { maxNodes: Number(args.nodes) } : {}),
+  preWindowHours: fault('pre-window') ? 1 : 0,
+  churn: fault('churn'),
 });
+if (fault('pre-window')) faultsRun.push('pods-before-window');
+if (fault('churn')) faultsRun.push('nodes-join-leave');
 // The price fault: a catalog version raising the T4 and P100 on-demand prices by 25% at W0 + 1.5 h,
 // inside an hour window. The ledger and the truth each read that file their own way.
 const catalogDir = mkdtempSync(join(tmpdir(), 'bench-accuracy-prices-'));
