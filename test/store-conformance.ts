@@ -8,15 +8,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreQueryError } from '../pipeline/store/errors.ts';
 import type { SqlExecutor } from '../pipeline/store/executor.ts';
 import { loadMigrations, migrate, MigrationError, parseMigration } from '../pipeline/store/migrate.ts';
-import type { GpuSampleRow, ModelServerSampleRow, PodEventRow } from '../pipeline/store/rows.ts';
+import { SAMPLE_COUNTER_KEYS, SAMPLE_COUNTERS } from '../contracts/index.ts';
+import type {
+  GpuSampleCounterColumns,
+  GpuSampleRow,
+  ModelServerSampleRow,
+  PodEventRow,
+} from '../pipeline/store/rows.ts';
 import { float, ident, int, sql, SqlValueError, str, uint, type SqlQuery } from '../pipeline/store/sql.ts';
 import { createTelemetryStore, StoreTable, type TelemetryStore } from '../pipeline/store/telemetry-store.ts';
 import { describeStoreJobsConformance } from './store-conformance-jobs.ts';
 
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0); // 2024-05-01T12:00:00Z
 
+/** Every optional counter column null (the source read none). */
+export const NO_COUNTERS = Object.fromEntries(
+  SAMPLE_COUNTER_KEYS.map((k) => [SAMPLE_COUNTERS[k].column, null]),
+) as GpuSampleCounterColumns;
+
 export function sampleRow(overrides: Partial<GpuSampleRow> = {}): GpuSampleRow {
   return {
+    ...NO_COUNTERS,
     ts_ms: T0,
     cluster: 'c1',
     node: 'n1',
