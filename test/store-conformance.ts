@@ -202,6 +202,22 @@ export function describeStoreConformance(name: string, makeExecutor: () => Promi
       await expect(migrate(executor, { database, migrations: [edited] })).rejects.toBeInstanceOf(MigrationError);
     });
 
+    it('adds the counter columns to a database of an older version, skipping one already there (no ADD COLUMN IF NOT EXISTS on 18.16)', async () => {
+      const database = uniqueDatabase();
+      databases.push(database);
+      const all = await loadMigrations();
+      await migrate(executor, { database, migrations: all.filter((m) => m.version < 80) });
+      // A half-applied 080 (one column added, the process stopped before recording it).
+      await executor.command(sql`ALTER TABLE ${ident(database)}.gpu_samples ADD COLUMN energy_mj Nullable(Float64)`);
+      const result = await migrate(executor, { database, migrations: all });
+      expect(result.applied).toContain(80);
+      const columns = await executor.query<{ name: string }>(
+        sql`SELECT name FROM system.columns WHERE database = ${str(database)} AND table = 'gpu_samples'`,
+      );
+      const names = new Set(columns.map((c) => c.name));
+      for (const k of SAMPLE_COUNTER_KEYS) expect(names.has(SAMPLE_COUNTERS[k].column), k).toBe(true);
+    });
+
     it('inserts samples and computes exact per-GPU utilization in the window', async () => {
       const { store } = await freshStore();
       await store.insertGpuSamples([
