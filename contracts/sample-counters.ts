@@ -73,6 +73,10 @@ export type SampleCounter = keyof typeof SAMPLE_COUNTERS;
 export const SAMPLE_COUNTER_KEYS = Object.keys(SAMPLE_COUNTERS) as SampleCounter[];
 export type SampleCounterColumn = (typeof SAMPLE_COUNTERS)[SampleCounter]['column'];
 
+/** A 0/1 counter (rowRemapPending, rowRemapFailure, retiredPagesPending) as a flag; null or absent: not reported. */
+export const counterFlag = (v: number | null | undefined): boolean | null =>
+  v === null || v === undefined ? null : v > 0;
+
 /** Whether `v` is a valid value of a counter with `rule` (null is checked by the caller). */
 export function counterValueOk(rule: CounterRule, v: number): boolean {
   if (!Number.isFinite(v)) return false;
