@@ -183,10 +183,16 @@ let replay: FleetReplay | null = null;
 const pipe: { current: PipelineProcess | null } = { current: null };
 const target = { kafkaBrokers: brokers, clickhouseUrl, database, topicPrefix: '' };
 const startPipelineChild = async () => {
-  pipe.current = await startPipeline(target, await freePort(), ['--members', '1'], {
-    GPU_LEDGER_CLUSTER: cluster,
-    GPU_LEDGER_LOG_LEVEL: 'error',
-  });
+  // Retention off: the simulated window is weeks old, and the raw retention (14 days) would drop it.
+  pipe.current = await startPipeline(
+    target,
+    await freePort(),
+    ['--members', '1', '--retention-interval', 'off', '--rollup-interval', 'off', '--gaps-interval', 'off'],
+    {
+      GPU_LEDGER_CLUSTER: cluster,
+      GPU_LEDGER_LOG_LEVEL: 'error',
+    },
+  );
 };
 try {
   await store.migrate();
