@@ -171,9 +171,6 @@ const clickhouseUrl = fault('clickhouse')
   ? `http://127.0.0.1:${stack.config.clickhouse.httpPort}`
   : config.clickhouseUrl;
 const clickhouseDownMs = Number(args['clickhouse-down']) * 1000;
-// Interrupted (Ctrl-C): stop the private broker, which would otherwise outlive the bench.
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.once(signal, () => void stack.close().finally(() => process.exit(130)));
 const brokers = [`127.0.0.1:${stack.config.kafka.port}`];
 const executor = createClickHouseServerExecutor({ url: clickhouseUrl, requestTimeoutMs: 120_000 });
 const store = createTelemetryStore(executor, { database });
@@ -194,6 +191,12 @@ const startPipelineChild = async () => {
     },
   );
 };
+// Interrupted (Ctrl-C): stop the pipeline child and the private services, which would otherwise outlive the bench.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    pipe.current?.child.kill('SIGKILL');
+    void stack.close().finally(() => process.exit(130));
+  });
 try {
   await store.migrate();
   await agentBus.ensureTopics([...INGEST_TOPICS, Topics.deadLetters], { partitions: 4 });
