@@ -1,61 +1,115 @@
 /**
- * Figure for issue 5: how close the cost ledger comes to the true cost, through the DISTRIBUTED path
+ * Figure for issues 5 and 12: how close the cost ledger comes to the true cost, through the DISTRIBUTED path
  * with faults. A simulated fleet (sim/openb-fleet.ts: the 1,213 GPU nodes of the openb
  * trace, its GPU pods with their real durations and queueing delays, utilization from gentd26) runs
  * one real agent per node (sim/sim-host.ts: agent, disk spool, pod event tracker and
  * publisher) on a simulated clock → a Kafka broker of its own → the real pipeline (consumer group)
  * → the shared ClickHouse 18.16 server (a database of its own) → the cost ledger job → the report.
  *
- * Faults injected (all on by default):
- *   broker    the Kafka broker is stopped for a while (≥ 15 s of real time) and started again;
- *             agents spool meanwhile
- *   restarts  2% of the agents restart while the broker is down (non-empty spool), 2% more later
- *   dupes     3% of the agents deliver everything twice
- *   offline   one agent is down for 15 minutes across an hour boundary (no samples, no pod watch;
- *             pods deleted meanwhile are noticed at its restart, pods that start and end meanwhile
- *             are never seen): the node with the most pod changes in that time, the worst case
+ * Faults (`--faults`, all on by default):
+ *   pre-window     pods are created from an hour before the window, so some already run at its start
+ *   churn          every tenth node joins a quarter into the window, every tenth leaves three quarters
+ *                  in (its pods drained as it goes)
+ *   price          a catalog version raises the T4 and P100 prices by 25% at 01:30, inside an hour
+ *   broker         the Kafka broker is stopped for a while (≥ 15 s of real time) and started again;
+ *                  agents spool meanwhile
+ *   restarts       2% of the agents restart while the broker is down (non-empty spool), 2% more later
+ *   dupes          3% of the agents deliver everything twice
+ *   offline        one agent is down for 15 minutes across an hour boundary (no samples, no pod watch;
+ *                  pods deleted meanwhile are noticed at its restart, pods that start and end meanwhile
+ *                  are never seen): the node with the most pod changes in that time, the worst case
+ *   pipeline-kill  `gpu-ledger pipeline` (a child process) is SIGKILLed and started again 5% later
+ *   clickhouse     the ClickHouse server (one of its own) is stopped for `--clickhouse-down` s (60)
+ * On fewer than 50 nodes the restarts and duplicates still pick one agent each.
  *
- * The simulator knows the truth: each node's GPUs × the catalog price × the hours, and each pod its
- * share of its GPUs × price × the time it ran (pipeline/cost's rules are not used for it).
+ * The simulator knows the truth (sim/truth, which imports nothing from pipeline/cost): each pod's
+ * GPUs held × the catalog price × the time it ran, what it used of them, its waste; the fleet's
+ * unallocated idle.
  *
- * Run: `npm run bench:accuracy [-- --hours 4 --interval 60 --nodes 0 --no-faults]` (needs
- * `gpu-ledger stack up` for ClickHouse; starts its own Kafka). Prints, last:
- *   accuracy: total error <x>%, worst tenant error <y>%
+ * Run: `npm run bench:accuracy [-- --hours 4 --interval 60 --nodes 0 --faults <list>|none]` (needs
+ * `gpu-ledger stack up` for ClickHouse unless the clickhouse fault runs; starts its own Kafka). Prints, last:
+ *   accuracy: worst tenant cost error <x>%, worst tenant waste error <y>%, unallocated idle error <z>%,
+ *     usage error <u>% over <n> tenants; faults: <comma list>
+ * against the independent truth of sim/truth (its own catalog reading and price resolution; used
+ * GPU-hours as the exact integral of the replayed series). The fleet total is printed beside it only:
+ * idle absorbs whatever the pods do not hold, so it cannot come out wrong.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { parse, stringify } from 'yaml';
 import { createKafkaBus } from '../bus/kafka-bus.ts';
 import { loadConfig } from '../cli/config.ts';
 import { INGEST_TOPICS, Topics, type RecordSink } from '../contracts/index.ts';
-import { createPipelineRuntime } from '../pipeline/runtime.ts';
 import { parseCostConfig } from '../pipeline/cost/cost-config.ts';
 import { createCostLedgerJob } from '../pipeline/cost/cost-ledger-job.ts';
 import { costReport } from '../pipeline/cost/cost-report.ts';
-import { loadPriceCatalog } from '../pipeline/cost/load-price-catalog.ts';
-import { createPriceLookup } from '../pipeline/cost/price-lookup.ts';
+import { DEFAULT_PRICE_CATALOG_PATH, loadPriceCatalog } from '../pipeline/cost/load-price-catalog.ts';
 import { createClickHouseServerExecutor } from '../pipeline/store/clickhouse-server-executor.ts';
 import { createCostStore } from '../pipeline/store/cost-store.ts';
 import { ident, sql } from '../pipeline/store/sql.ts';
 import { createTelemetryStore } from '../pipeline/store/telemetry-store.ts';
-import { createPrivateStack } from '../test/helpers/private-stack.ts';
+import { createPrivateStack, freePort } from '../test/helpers/private-stack.ts';
+import { startPipeline, type PipelineProcess } from '../test/integration/pipeline-harness.ts';
 import { createFleetReplay, type FleetReplay } from '../sim/fleet-replay.ts';
-import { fleetTruth, loadOpenbFleet, NAMESPACE_TENANTS } from '../sim/openb-fleet.ts';
+import { loadOpenbFleet, NAMESPACE_TENANTS } from '../sim/openb-fleet.ts';
+import { readTruthPrices } from '../sim/truth/catalog-prices.ts';
+import { simFleetTruth } from '../sim/truth/fleet-truth.ts';
+import {
+  compareLedgerWithTruth,
+  formatAccuracyLine,
+  formatComparisonTable,
+  relativeError,
+} from '../sim/truth/ledger-vs-truth.ts';
 
+const FAULTS_DEFAULT = 'pre-window,churn,price,broker,restarts,dupes,offline,pipeline-kill,clickhouse';
 const { values: args } = parseArgs({
   options: {
     hours: { type: 'string', default: '4' },
     interval: { type: 'string', default: '60' },
     nodes: { type: 'string', default: '0' },
+    faults: { type: 'string', default: FAULTS_DEFAULT },
+    'clickhouse-down': { type: 'string', default: '60' },
     'no-faults': { type: 'boolean', default: false },
   },
 });
 const HOUR = 3_600_000;
 const hours = Number(args.hours);
 const intervalMs = Number(args.interval) * 1000;
-const faults = !args['no-faults'];
+const FAULTS = [
+  'broker',
+  'restarts',
+  'dupes',
+  'offline',
+  'price',
+  'pipeline-kill',
+  'clickhouse',
+  'pre-window',
+  'churn',
+] as const;
+const faultList = args['no-faults'] || args.faults === 'none' ? [] : args.faults.split(',').map((f) => f.trim());
+const unknownFaults = faultList.filter((f) => !(FAULTS as readonly string[]).includes(f));
+if (unknownFaults.length > 0)
+  throw new Error(`--faults: unknown ${unknownFaults.join(', ')} (known: ${FAULTS.join(', ')}, or none)`);
+const fault = (name: (typeof FAULTS)[number]) => faultList.includes(name);
+const faultsRun: string[] = [];
+
+/** Copies the catalog with one more version, effective at `atMs`, that raises two models' prices. */
+function withPriceChange(from: string, to: string, atMs: number): string {
+  const doc = parse(readFileSync(from, 'utf8')) as { versions: unknown[] };
+  doc.versions.push({
+    effectiveFrom: new Date(atMs).toISOString(),
+    note: 'bench:accuracy price fault: +25% inside an hour window',
+    prices: [
+      { model: 'T4', tier: 'on-demand', usdPerGpuHour: 0.6575, source: 'bench fault' },
+      { model: 'P100', tier: 'on-demand', usdPerGpuHour: 1.825, source: 'bench fault' },
+    ],
+  });
+  writeFileSync(to, stringify(doc));
+  return to;
+}
 if (!Number.isInteger(hours) || hours < 3)
   throw new Error('--hours must be an integer ≥ 3 (the offline fault crosses the second hour boundary)');
 const config = loadConfig(process.env, process.cwd());
@@ -81,43 +135,72 @@ const fleet = loadOpenbFleet(join(config.tracesDir, 'openb'), {
   fromMs: W0,
   hours,
   ...(Number(args.nodes) > 0 ? { maxNodes: Number(args.nodes) } : {}),
+  preWindowHours: fault('pre-window') ? 1 : 0,
+  churn: fault('churn'),
 });
-const catalog = loadPriceCatalog();
-const prices = createPriceLookup(catalog);
-const truth = fleetTruth(
+if (fault('pre-window')) faultsRun.push('pods-before-window');
+if (fault('churn')) faultsRun.push('nodes-join-leave');
+// The price fault: a catalog version raising the T4 and P100 on-demand prices by 25% at W0 + 1.5 h,
+// inside an hour window. The ledger and the truth each read that file their own way.
+const catalogDir = mkdtempSync(join(tmpdir(), 'bench-accuracy-prices-'));
+const catalogPath = fault('price')
+  ? withPriceChange(DEFAULT_PRICE_CATALOG_PATH, join(catalogDir, 'prices.yaml'), W0 + 90 * 60_000)
+  : DEFAULT_PRICE_CATALOG_PATH;
+if (fault('price')) faultsRun.push('price-change');
+const catalog = loadPriceCatalog(catalogPath);
+const truth = simFleetTruth(
   fleet,
   { fromMs: W0, toMs: W1 },
-  (model) => prices.priceAt({ gpuModel: model, tier: 'on-demand' }, W0).usdPerGpuHour,
+  readTruthPrices(catalogPath),
+  join(config.tracesDir, 'gentd26'),
 );
 const gpus = fleet.nodes.reduce((sum, n) => sum + n.gpuUuids.length, 0);
 log(
   `fleet: ${fleet.nodes.length} nodes, ${gpus} GPUs; ${fleet.pods.length} GPU pods run (${fleet.pending} pending); ${hours} h from ${new Date(W0).toISOString()}, samples every ${intervalMs / 1000} s`,
 );
 log(
-  `truth: fleet $${truth.fleetUsd.toFixed(2)}, workload $${(truth.fleetUsd - truth.idleUsd).toFixed(2)}, idle $${truth.idleUsd.toFixed(2)}`,
+  `truth: fleet $${truth.fleetUsd.toFixed(2)}, workload $${truth.workloadUsd.toFixed(2)}, unallocated idle $${truth.unallocatedUsd.toFixed(2)}, allocated-but-unused $${truth.allocatedUnusedUsd.toFixed(2)}, used ${truth.usedGpuHours.toFixed(1)} GPU-h`,
 );
 
-// ---- services: Kafka of our own (the broker fault stops it), the shared ClickHouse server
-log(`starting a private Kafka broker… (${elapsed()})`);
-const stack = await createPrivateStack(['kafka']);
-// Interrupted (Ctrl-C): stop the private broker, which would otherwise outlive the bench.
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.once(signal, () => void stack.close().finally(() => process.exit(130)));
+// ---- services: Kafka of our own (the broker fault stops it), ClickHouse of our own for the
+// clickhouse fault (else the shared server), and `gpu-ledger pipeline` as a child process (SIGKILLed
+// by the pipeline-kill fault).
+log(`starting a private Kafka broker${fault('clickhouse') ? ' and ClickHouse server' : ''}… (${elapsed()})`);
+const stack = await createPrivateStack(fault('clickhouse') ? ['kafka', 'clickhouse'] : ['kafka']);
+const clickhouseUrl = fault('clickhouse')
+  ? `http://127.0.0.1:${stack.config.clickhouse.httpPort}`
+  : config.clickhouseUrl;
+const clickhouseDownMs = Number(args['clickhouse-down']) * 1000;
 const brokers = [`127.0.0.1:${stack.config.kafka.port}`];
-const executor = createClickHouseServerExecutor({ url: config.clickhouseUrl, requestTimeoutMs: 120_000 });
+const executor = createClickHouseServerExecutor({ url: clickhouseUrl, requestTimeoutMs: 120_000 });
 const store = createTelemetryStore(executor, { database });
 const agentBus = createKafkaBus({ brokers, clientId: 'sim-agents', logger: quiet, lingerMs: 5, maxBatchRecords: 2000 });
 const stateRoot = mkdtempSync(join(tmpdir(), 'bench-accuracy-'));
 let replay: FleetReplay | null = null;
-let runtime: ReturnType<typeof createPipelineRuntime> | null = null;
+const pipe: { current: PipelineProcess | null } = { current: null };
+const target = { kafkaBrokers: brokers, clickhouseUrl, database, topicPrefix: '' };
+const startPipelineChild = async () => {
+  // Retention off: the simulated window is weeks old, and the raw retention (14 days) would drop it.
+  pipe.current = await startPipeline(
+    target,
+    await freePort(),
+    ['--members', '1', '--retention-interval', 'off', '--rollup-interval', 'off', '--gaps-interval', 'off'],
+    {
+      GPU_LEDGER_CLUSTER: cluster,
+      GPU_LEDGER_LOG_LEVEL: 'error',
+    },
+  );
+};
+// Interrupted (Ctrl-C): stop the pipeline child and the private services, which would otherwise outlive the bench.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    pipe.current?.child.kill('SIGKILL');
+    void stack.close().finally(() => process.exit(130));
+  });
 try {
   await store.migrate();
   await agentBus.ensureTopics([...INGEST_TOPICS, Topics.deadLetters], { partitions: 4 });
-  runtime = createPipelineRuntime(
-    { bus: createKafkaBus({ brokers, clientId: 'pipeline', logger: quiet }), store, logger: quiet, now: Date.now },
-    { groupId: `accuracy-${runId}`, ingest: { members: 1 }, rollups: null, telemetryGaps: null, retention: null },
-  );
-  await runtime.start();
+  await startPipelineChild();
 
   // ---- the fleet's agents, and the faults by simulated time
   const twice: RecordSink = {
@@ -132,7 +215,8 @@ try {
   for (const p of fleet.pods)
     score.set(p.node, (score.get(p.node) ?? 0) + (inOutage(p.endMs) ? 1000 : 0) + (inOutage(p.startMs) ? 1 : 0));
   const busiest = [...score].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? '';
-  if (faults) {
+  if (fault('dupes')) faultsRun.push('duplicates');
+  if (fault('offline')) {
     const on = fleet.pods.filter((p) => p.node === busiest);
     const late = on.filter((p) => p.startMs < offlineFrom && inOutage(p.endMs)).length;
     const unseen = on.filter((p) => inOutage(p.startMs) && inOutage(p.endMs)).length;
@@ -147,26 +231,60 @@ try {
     for (const h of chosen) await h.boot();
     return chosen.length;
   };
+  // A small fleet still gets one agent per fault (the 2% and 3% picks would choose none).
+  const few = Math.min(50, fleet.nodes.length);
   const stepAt = (fraction: number) => Math.floor((replay?.steps ?? 0) * fraction);
+  let clickhouseDownAt = 0;
   const injectFaults = async (step: number, simNow: number) => {
-    if (step === stepAt(0.25)) {
+    if (fault('pipeline-kill') && step === stepAt(0.45)) {
+      await pipe.current?.stop('SIGKILL');
+      faultsRun.push('pipeline-sigkill');
+      log(`fault: pipeline SIGKILLed at tick ${step} (${elapsed()})`);
+    }
+    if (fault('pipeline-kill') && step === stepAt(0.5)) {
+      await startPipelineChild();
+      log(`fault: pipeline started again at tick ${step} (${elapsed()})`);
+    }
+    if (fault('clickhouse') && step === stepAt(0.7)) {
+      await stack.stop('clickhouse');
+      clickhouseDownAt = performance.now();
+      faultsRun.push('clickhouse-stop');
+      log(`fault: ClickHouse stopped at tick ${step} (${elapsed()})`);
+    }
+    if (fault('clickhouse') && step === stepAt(0.8)) {
+      await sleep(Math.max(0, clickhouseDownMs - (performance.now() - clickhouseDownAt)));
+      await stack.start('clickhouse');
+      log(
+        `fault: ClickHouse started again after ${((performance.now() - clickhouseDownAt) / 1000).toFixed(0)} s down (${elapsed()})`,
+      );
+    }
+    if (fault('broker') && step === stepAt(0.25)) {
       await stack.stop('kafka');
       brokerDownAt = performance.now();
+      faultsRun.push('broker-stop');
       log(`fault: broker stopped at tick ${step} (${elapsed()})`);
     }
-    if (step === stepAt(0.3))
-      log(`fault: ${await restart((i) => i % 50 === 7)} agents restarted while the broker is down`);
-    if (step === stepAt(0.35)) {
+    if (fault('restarts') && step === stepAt(0.3)) {
+      faultsRun.push(fault('broker') ? 'agent-restart-spooling' : 'agent-restart');
+      log(
+        `fault: ${await restart((i) => i % 50 === 7 % few)} agents restarted${fault('broker') ? ' while the broker is down' : ''}`,
+      );
+    }
+    if (fault('broker') && step === stepAt(0.35)) {
       await sleep(Math.max(0, 15_000 - (performance.now() - brokerDownAt)));
       await stack.start('kafka');
       log(
         `fault: broker started again after ${((performance.now() - brokerDownAt) / 1000).toFixed(0)} s down (${elapsed()})`,
       );
     }
-    if (step === stepAt(0.6)) log(`fault: ${await restart((i) => i % 50 === 31)} agents restarted`);
-    const offline = (replay?.hosts ?? []).find((h) => h.name === busiest);
+    if (fault('restarts') && step === stepAt(0.6)) {
+      if (!faultsRun.includes('agent-restart')) faultsRun.push('agent-restart');
+      log(`fault: ${await restart((i) => i % 50 === 30 % few)} agents restarted`);
+    }
+    const offline = fault('offline') ? (replay?.hosts ?? []).find((h) => h.name === busiest) : undefined;
     if (offline?.online && simNow >= offlineFrom && simNow < offlineTo) {
       await offline.stop();
+      faultsRun.push('agent-offline-across-hour');
       log(`fault: agent of ${busiest} offline from ${new Date(simNow).toISOString()}`);
     } else if (offline && !offline.online && simNow >= offlineTo) {
       await offline.boot();
@@ -185,10 +303,10 @@ try {
       gentd26Dir: join(config.tracesDir, 'gentd26'),
     },
     {
-      sinkFor: (i) => (faults && i % 33 === 5 ? twice : agentBus),
+      sinkFor: (i) => (fault('dupes') && i % 33 === 5 % few ? twice : agentBus),
       logger: quiet,
       beforeTick: async (step, simNow) => {
-        if (faults) await injectFaults(step, simNow);
+        await injectFaults(step, simNow);
         if (step % 30 === 0)
           log(
             `  tick ${step}/${replay?.steps}, sim ${new Date(simNow).toISOString()}, ${replay?.counts().spooled} records spooled (${elapsed()})`,
@@ -234,31 +352,21 @@ try {
     `ledger: ${ran.windows} windows, ${ran.rows} rows, ${ran.problems} problems in ${((performance.now() - jobStarted) / 1000).toFixed(1)} s`,
   );
   const report = await costReport(createCostStore(executor, { database }), { fromMs: W0, toMs: W1, by: ['tenant'] });
-  const ledgerTenants = new Map(
-    report.rows.filter((r) => r.bucket === 'workload').map((r) => [r.keys['tenant'] ?? '', r.costUsd]),
-  );
-  const rel = (got: number, want: number) => Math.abs(got - want) / want;
-  log('tenant          truth $      ledger $     error');
-  let worst = 0;
-  for (const [tenant, want] of [...truth.tenants].sort()) {
-    const got = ledgerTenants.get(tenant) ?? 0;
-    worst = Math.max(worst, rel(got, want));
-    log(`${tenant.padEnd(12)} ${want.toFixed(2).padStart(11)} ${got.toFixed(2).padStart(12)}  ${pct(rel(got, want))}`);
-  }
+  const comparison = compareLedgerWithTruth(report, truth);
+  for (const line of formatComparisonTable(comparison)) log(line);
+  // The fleet total is printed beside the rest, never alone: idle absorbs what the pods do not hold.
   log(
-    `${'(idle)'.padEnd(12)} ${truth.idleUsd.toFixed(2).padStart(11)} ${report.totals.idleCostUsd.toFixed(2).padStart(12)}  ${pct(rel(report.totals.idleCostUsd, truth.idleUsd))}`,
-  );
-  log(
-    `${'(fleet)'.padEnd(12)} ${truth.fleetUsd.toFixed(2).padStart(11)} ${report.totals.costUsd.toFixed(2).padStart(12)}  ${pct(rel(report.totals.costUsd, truth.fleetUsd))}`,
+    `(fleet total, for reference) truth $${truth.fleetUsd.toFixed(2)}, ledger $${report.totals.costUsd.toFixed(2)}, error ${pct(relativeError(report.totals.costUsd, truth.fleetUsd))}`,
   );
   log(`finished in ${elapsed()} (${load()})`);
-  log(`accuracy: total error ${pct(rel(report.totals.costUsd, truth.fleetUsd))}, worst tenant error ${pct(worst)}`);
+  log(formatAccuracyLine(comparison, faultsRun));
 } finally {
   await replay?.stop().catch(() => undefined);
-  await runtime?.close().catch(() => undefined);
+  await pipe.current?.stop('SIGTERM').catch(() => undefined);
   await agentBus.close().catch(() => undefined);
   await executor.command(sql`DROP DATABASE IF EXISTS ${ident(database)}`).catch(() => undefined);
   await store.close().catch(() => undefined);
   await stack.close();
   rmSync(stateRoot, { recursive: true, force: true });
+  rmSync(catalogDir, { recursive: true, force: true });
 }

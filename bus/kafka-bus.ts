@@ -1,4 +1,11 @@
-import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type Producer, type SASLOptions } from 'kafkajs';
+import {
+  Kafka,
+  logLevel as KafkaLogLevel,
+  type Consumer,
+  type LogEntry,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DeliveredRecord, OutgoingRecord, RecordBus, SubscribeOptions, Subscription } from '../contracts/bus.ts';
 import { DeadlineError, withDeadline } from '../contracts/with-deadline.ts';
@@ -94,6 +101,9 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.INFO]: 'info',
   [KafkaLogLevel.DEBUG]: 'debug',
 };
+
+/** How long a crashed consumer that kafkajs gave up on waits before a new one joins the group. */
+const CONSUMER_RESTART_MS = 2000;
 
 /** Routes kafkajs's own log lines into our pino logger (info and up; debug stays off). */
 function logCreator(logger: Logger) {
@@ -291,58 +301,89 @@ export function createKafkaBus(config: KafkaBusConfig): RecordBus {
     },
 
     async subscribe(options: SubscribeOptions): Promise<Subscription> {
-      const consumer = kafka.consumer({
-        groupId: options.groupId,
-        maxBytesPerPartition: config.maxBytesPerPartition ?? 4 * 1024 * 1024,
-        ...(config.maxBytes === undefined ? {} : { maxBytes: config.maxBytes }),
-        ...(config.minBytes === undefined ? {} : { minBytes: config.minBytes }),
-        ...(config.maxWaitTimeMs === undefined ? {} : { maxWaitTimeInMs: config.maxWaitTimeMs }),
-        sessionTimeout: config.sessionTimeoutMs ?? 10_000,
-        heartbeatInterval: 1000,
-        retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topics: options.topics.map(wire), fromBeginning: options.fromBeginning ?? true });
-      await consumer.run({
-        partitionsConsumedConcurrently: config.partitionsConsumedConcurrently ?? 1,
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        eachBatch: async (payload) => {
-          const { batch } = payload;
-          if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
-          const topic = unwire(batch.topic);
-          const records: DeliveredRecord[] = batch.messages.map(
-            (m) =>
-              new KafkaRecord(
-                topic,
-                batch.partition,
-                m.offset,
-                m.key === null ? null : m.key.toString('utf8'),
-                m.value,
-                Number(m.timestamp),
-              ),
+      let closed = false;
+      let restartTimer: NodeJS.Timeout | null = null;
+      const startConsumer = async (): Promise<Consumer> => {
+        const consumer = kafka.consumer({
+          groupId: options.groupId,
+          maxBytesPerPartition: config.maxBytesPerPartition ?? 4 * 1024 * 1024,
+          ...(config.maxBytes === undefined ? {} : { maxBytes: config.maxBytes }),
+          ...(config.minBytes === undefined ? {} : { minBytes: config.minBytes }),
+          ...(config.maxWaitTimeMs === undefined ? {} : { maxWaitTimeInMs: config.maxWaitTimeMs }),
+          sessionTimeout: config.sessionTimeoutMs ?? 10_000,
+          heartbeatInterval: 1000,
+          retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+        });
+        // kafkajs restarts a consumer that crashed on a retriable error, and gives up on any other (seen in
+        // bench:accuracy: a handler that waited out a 60 s store outage lost its group membership, the
+        // commit failed, and the consumer stopped for good while the process looked healthy). Nothing
+        // was committed past what was stored, so a fresh consumer resumes from the group's offsets.
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (payload.restart || closed) return;
+          config.logger.error(
+            { err: payload.error, groupId: options.groupId, restartInMs: CONSUMER_RESTART_MS },
+            'consumer crashed and kafkajs will not restart it; starting a new one',
           );
-          const delivered = { topic, partition: batch.partition, records };
-          try {
-            await options.handleBatch(delivered);
-          } catch (error) {
-            options.onError?.(error, delivered);
-            throw error;
-          }
-          const last = batch.lastOffset();
-          payload.resolveOffset(last);
-          await consumer.commitOffsets([
-            { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-          ]);
-          await payload.heartbeat();
-        },
-      });
+          restartTimer = setTimeout(() => {
+            restartTimer = null;
+            if (closed) return;
+            startConsumer().then(
+              (next) => {
+                if (closed) void next.disconnect();
+                else current = next;
+              },
+              (error: unknown) =>
+                config.logger.error({ err: error, groupId: options.groupId }, 'consumer restart failed'),
+            );
+          }, CONSUMER_RESTART_MS);
+        });
+        await consumer.connect();
+        await consumer.subscribe({ topics: options.topics.map(wire), fromBeginning: options.fromBeginning ?? true });
+        await consumer.run({
+          partitionsConsumedConcurrently: config.partitionsConsumedConcurrently ?? 1,
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          eachBatch: async (payload) => {
+            const { batch } = payload;
+            if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
+            const topic = unwire(batch.topic);
+            const records: DeliveredRecord[] = batch.messages.map(
+              (m) =>
+                new KafkaRecord(
+                  topic,
+                  batch.partition,
+                  m.offset,
+                  m.key === null ? null : m.key.toString('utf8'),
+                  m.value,
+                  Number(m.timestamp),
+                ),
+            );
+            const delivered = { topic, partition: batch.partition, records };
+            try {
+              await options.handleBatch(delivered);
+            } catch (error) {
+              options.onError?.(error, delivered);
+              throw error;
+            }
+            const last = batch.lastOffset();
+            payload.resolveOffset(last);
+            await consumer.commitOffsets([
+              { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+            ]);
+            await payload.heartbeat();
+          },
+        });
+        return consumer;
+      };
+      let current = await startConsumer();
       const subscription: Subscription = {
         async close() {
+          closed = true;
+          if (restartTimer) clearTimeout(restartTimer);
           subscriptions.delete(subscription);
           await abandonLate(
             `consumer of group ${options.groupId} stopping (handler, commit, leaving the group)`,
-            consumer.disconnect(),
+            current.disconnect(),
             closeTimeoutMs,
           );
         },

@@ -1,3 +1,4 @@
+import { sampleCounterFields } from './sample-counters.ts';
 import { z } from 'zod';
 import { decodeJson } from './decode.ts';
 import type { Result } from './result.ts';
@@ -92,12 +93,8 @@ const sampleFields = {
   xidErrors: z.array(uint32Schema).readonly().optional(),
   /** PCI bus id as nvidia-smi prints it (`00000000:3B:00.0`); joins kernel-log Xid lines to the GPU. */
   pciBusId: z.string().min(1).nullable().optional(),
-  /** DCGM PROF_SM_ACTIVE scaled to 0..100. DCGM only; absent or null otherwise. */
-  smActivePct: percentSchema.nullable().optional(),
-  /** DCGM PROF_PIPE_TENSOR_ACTIVE scaled to 0..100. DCGM only. */
-  tensorActivePct: percentSchema.nullable().optional(),
-  /** DCGM PROF_GR_ENGINE_ACTIVE scaled to 0..100 (on a MIG instance also its utilizationPct). DCGM only. */
-  graphicsEngineActivePct: percentSchema.nullable().optional(),
+  /** Optional counters (DCP profiling, energy, PCIe, remapped rows, …): contracts/sample-counters.ts. */
+  ...sampleCounterFields,
 };
 
 const wholeGpuSampleSchema = z.object({

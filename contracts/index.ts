@@ -9,6 +9,7 @@ export * from './examples.ts';
 export * from './fields.ts';
 export * from './gpu-sample-batch.ts';
 export * from './model-server-sample.ts';
+export * from './sample-counters.ts';
 export * from './node-hint.ts';
 export * from './pod-event.ts';
 export * from './recommendation.ts';

@@ -89,7 +89,20 @@ export function createFleetReplay(config: FleetReplayConfig, deps: FleetReplayDe
     hosts,
     steps,
     async run() {
-      for (const h of hosts) await h.boot();
+      // A node's agent runs from the node's joining to its leaving (sim/openb-fleet.ts churn).
+      const nodes = config.fleet.nodes;
+      const alive = (i: number, t: number) =>
+        (nodes[i]?.joinMs ?? -Infinity) <= t && t < (nodes[i]?.leaveMs ?? Infinity);
+      const joined = hosts.map(() => false);
+      const joinAndLeave = async (t: number) => {
+        for (const [i, h] of hosts.entries()) {
+          if (!joined[i] && alive(i, t)) {
+            joined[i] = true;
+            await h.boot();
+          } else if (joined[i] && h.online && t >= (nodes[i]?.leaveMs ?? Infinity)) await h.stop();
+        }
+      };
+      await joinAndLeave(config.fromMs);
       let next = 0;
       for (let step = 0; step < steps; step++) {
         simNow = config.fromMs + step * config.intervalMs;
@@ -99,6 +112,7 @@ export function createFleetReplay(config: FleetReplayConfig, deps: FleetReplayDe
           if (start) host?.podStarted(p);
           else host?.podDeleted(p);
         }
+        await joinAndLeave(simNow);
         await deps.beforeTick?.(step, simNow);
         await Promise.all(hosts.map((h) => h.tick()));
       }

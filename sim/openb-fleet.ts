@@ -106,12 +106,23 @@ const uuidOf = (prefix: string, s: string) => {
   return `${prefix}${hex(a, 8)}-${hex(b >>> 16, 4)}-4${hex(b, 3)}-8${hex(a ^ b, 3)}-${hex(fnv(`${s}!`), 8)}${hex(b, 4)}`;
 };
 
-export function loadOpenbFleet(
-  dir: string,
-  options: { readonly fromMs: number; readonly hours: number; readonly maxNodes?: number },
-): OpenbFleet {
+export interface OpenbFleetOptions {
+  readonly fromMs: number;
+  readonly hours: number;
+  readonly maxNodes?: number;
+  /** Pods are created from this many hours before fromMs, so some already run when the window opens. */
+  readonly preWindowHours?: number;
+  /**
+   * Nodes come and go: every tenth node (from the fourth) joins a quarter into the window, every tenth
+   * (from the seventh) leaves three quarters in; a pod on a leaving node ends when it leaves (drained).
+   */
+  readonly churn?: boolean;
+}
+
+export function loadOpenbFleet(dir: string, options: OpenbFleetOptions): OpenbFleet {
   const nodeRows = csv(join(dir, 'openb_node_list_gpu_node.csv')).slice(0, options.maxNodes ?? Infinity);
-  const nodes: SimNode[] = nodeRows.map((r) => {
+  const windowMs = options.hours * 3_600_000;
+  const nodes: SimNode[] = nodeRows.map((r, i) => {
     const product = PRODUCTS[r['model'] ?? ''];
     if (!product) throw new Error(`openb node ${r['sn']}: unknown model '${r['model']}'`);
     const count = Number(r['gpu']);
@@ -119,12 +130,15 @@ export function loadOpenbFleet(
       name: r['sn'] ?? '',
       productName: product.name,
       memoryBytes: product.memoryBytes,
-      gpuUuids: Array.from({ length: count }, (_, i) => uuidOf('GPU-', `${r['sn']}/${i}`)),
+      gpuUuids: Array.from({ length: count }, (_, g) => uuidOf('GPU-', `${r['sn']}/${g}`)),
+      ...(options.churn && i % 10 === 3 ? { joinMs: options.fromMs + windowMs / 4 } : {}),
+      ...(options.churn && i % 10 === 6 ? { leaveMs: options.fromMs + (windowMs * 3) / 4 } : {}),
     };
   });
   const podRows = csv(join(dir, 'openb_pod_list_default.csv')).filter((r) => Number(r['num_gpu']) > 0);
   podRows.sort((a, b) => Number(a['creation_time']) - Number(b['creation_time'])); // stable: ties keep file order
-  const spreadS = options.hours * 3600 * 0.9;
+  const preS = (options.preWindowHours ?? 0) * 3600;
+  const spreadS = options.hours * 3600 * 0.9 + preS;
 
   // Placement, in time order of starts and ends (an end before a start at the same second).
   const free = nodes.map((n) => n.gpuUuids.map(() => 1000));
@@ -140,7 +154,7 @@ export function loadOpenbFleet(
     const [creation, scheduled, deletion] = ['creation_time', 'scheduled_time', 'deletion_time'].map((k) =>
       Number(row[k]),
     ) as [number, number, number];
-    const createdS = Math.floor((rank / podRows.length) * spreadS);
+    const createdS = Math.floor((rank / podRows.length) * spreadS) - preS;
     const [startS, endS] = [createdS + Math.max(0, scheduled - creation), createdS + (deletion - creation)];
     if (endS > startS) candidates.push({ row, createdS, startS, endS }); // (a pod deleted as it was scheduled never ran)
   }
@@ -162,6 +176,9 @@ export function loadOpenbFleet(
     const [numGpu, milli] = [Number(c.row['num_gpu']), Number(c.row['gpu_milli'])];
     let spot: { node: number; gpus: number[] } | null = null;
     for (const n of order) {
+      const node = nodes[n] as SimNode;
+      const startMs = options.fromMs + c.startS * 1000;
+      if ((node.joinMs ?? -Infinity) > startMs || (node.leaveMs ?? Infinity) <= startMs) continue;
       const gpus = (free[n] as number[]).flatMap((f, g) => (f >= milli ? [g] : [])).slice(0, numGpu);
       if (gpus.length === numGpu) {
         spot = { node: n, gpus };
@@ -186,42 +203,16 @@ export function loadOpenbFleet(
       numGpu,
       createdMs: options.fromMs + c.createdS * 1000,
       startMs: options.fromMs + c.startS * 1000,
-      endMs: options.fromMs + c.endS * 1000,
+      // A pod on a node that leaves is drained when it goes.
+      endMs: Math.min(options.fromMs + c.endS * 1000, (nodes[spot.node] as SimNode).leaveMs ?? Infinity),
       series: fnv(`series/${name}`),
     });
   }
   return {
     nodes,
-    pods: [...placed.values()].sort((a, b) => a.startMs - b.startMs),
+    // Pods that ended before the window took room in placement only.
+    pods: [...placed.values()].filter((p) => p.endMs > options.fromMs).sort((a, b) => a.startMs - b.startMs),
     pending,
     traceEpochMs: options.fromMs,
   };
-}
-
-export interface FleetTruth {
-  readonly fleetUsd: number;
-  readonly idleUsd: number;
-  readonly tenants: ReadonlyMap<string, number>;
-}
-
-/** The true cost of [fromMs, toMs): every GPU of every node all the time; each pod its share of its GPUs while it runs. */
-export function fleetTruth(
-  fleet: OpenbFleet,
-  range: { readonly fromMs: number; readonly toMs: number },
-  usdPerGpuHour: (productName: string) => number,
-): FleetTruth {
-  const hours = (ms: number) => ms / 3_600_000;
-  const priceOfNode = new Map(fleet.nodes.map((n) => [n.name, usdPerGpuHour(n.productName)]));
-  const fleetUsd = fleet.nodes.reduce(
-    (sum, n) => sum + n.gpuUuids.length * (priceOfNode.get(n.name) ?? 0) * hours(range.toMs - range.fromMs),
-    0,
-  );
-  const tenants = new Map<string, number>();
-  for (const p of fleet.pods) {
-    const overlapMs = Math.max(0, Math.min(p.endMs, range.toMs) - Math.max(p.startMs, range.fromMs));
-    const usd = p.gpuIndexes.length * (p.milli / 1000) * (priceOfNode.get(p.node) ?? 0) * hours(overlapMs);
-    tenants.set(p.tenant, (tenants.get(p.tenant) ?? 0) + usd);
-  }
-  const workload = [...tenants.values()].reduce((a, b) => a + b, 0);
-  return { fleetUsd, idleUsd: fleetUsd - workload, tenants };
 }

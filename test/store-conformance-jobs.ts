@@ -5,6 +5,7 @@
  * ingest pipeline's own store writers.
  */
 import { expect, it } from 'vitest';
+import { parseDcgmMetrics } from '../collectors/dcgm/parse-dcgm.ts';
 import { parseNvidiaSmiXml } from '../collectors/nvidia-smi/parse-xml.ts';
 import type { GpuSampleBatch } from '../contracts/index.ts';
 import { packGpuSampleBatch } from '../pipeline/ingest/packed-gpu-batch.ts';
@@ -79,6 +80,22 @@ function captureBatch(capture: string, seq: number): GpuSampleBatch {
   };
 }
 
+/** A batch of one real dcgm-exporter scrape: the optional counters (energy, PCIe, remapped rows, DCP) on GPUs and MIG instances. */
+function dcgmBatch(capture: string, seq: number): GpuSampleBatch {
+  return {
+    schemaVersion: 1,
+    agentId: `agent-${capture.slice(0, 12)}`,
+    bootId: 'boot-1',
+    seq,
+    cluster: 'c1',
+    node: 'n-dcgm',
+    collectedAtMs: T0 + seq * 1000,
+    source: 'dcgm',
+    samples: parseDcgmMetrics(readFixture('dcgm', capture), T0 + seq * 1000).samples,
+    processes: [],
+  };
+}
+
 export function describeStoreJobsConformance(
   executor: () => SqlExecutor,
   freshStore: () => Promise<{ store: TelemetryStore; database: string }>,
@@ -91,6 +108,8 @@ export function describeStoreJobsConformance(
       captureBatch('netdata__rtx-2080-windows__516.59__procs.xml', 1),
       captureBatch('openpai__gt-730__384.111__util-na-partial.xml', 2),
       a5000Batch(3),
+      dcgmBatch('kops-aws-L4-580.105.08.prom', 4),
+      dcgmBatch('johnsblog-8xA800-mig-2g.20gb-535.129.03.prom', 5),
     ];
     await hot.store.insertGpuBatches(batches.map(packGpuSampleBatch), T0 + 5_000);
     await generic.store.insertGpuSamples(batches.flatMap((b) => recordSampleRows(b, T0 + 5_000)));
@@ -101,6 +120,9 @@ export function describeStoreJobsConformance(
       );
     const samples = await dump(hot.database, 'gpu_samples');
     expect(samples).toHaveLength(batches.reduce((n, b) => n + b.samples.length, 0));
+    // The optional counters landed (migration 080), not just nulls: the L4's energy and PCIe TX rate.
+    const l4 = samples.find((r) => (r as { source: string; seq: string }).seq === '4');
+    expect(l4).toMatchObject({ energy_mj: 4_742_776, pcie_tx_bytes_per_s: 112_603, row_remap_failure: 0 });
     expect(samples).toEqual(await dump(generic.database, 'gpu_samples'));
     const processes = await dump(hot.database, 'gpu_processes');
     expect(processes).toHaveLength(batches.reduce((n, b) => n + b.processes.length, 0));

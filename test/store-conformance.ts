@@ -8,15 +8,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreQueryError } from '../pipeline/store/errors.ts';
 import type { SqlExecutor } from '../pipeline/store/executor.ts';
 import { loadMigrations, migrate, MigrationError, parseMigration } from '../pipeline/store/migrate.ts';
-import type { GpuSampleRow, ModelServerSampleRow, PodEventRow } from '../pipeline/store/rows.ts';
+import { SAMPLE_COUNTER_KEYS, SAMPLE_COUNTERS } from '../contracts/index.ts';
+import type {
+  GpuSampleCounterColumns,
+  GpuSampleRow,
+  ModelServerSampleRow,
+  PodEventRow,
+} from '../pipeline/store/rows.ts';
 import { float, ident, int, sql, SqlValueError, str, uint, type SqlQuery } from '../pipeline/store/sql.ts';
 import { createTelemetryStore, StoreTable, type TelemetryStore } from '../pipeline/store/telemetry-store.ts';
 import { describeStoreJobsConformance } from './store-conformance-jobs.ts';
 
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0); // 2024-05-01T12:00:00Z
 
+/** Every optional counter column null (the source read none). */
+export const NO_COUNTERS = Object.fromEntries(
+  SAMPLE_COUNTER_KEYS.map((k) => [SAMPLE_COUNTERS[k].column, null]),
+) as GpuSampleCounterColumns;
+
 export function sampleRow(overrides: Partial<GpuSampleRow> = {}): GpuSampleRow {
   return {
+    ...NO_COUNTERS,
     ts_ms: T0,
     cluster: 'c1',
     node: 'n1',
@@ -188,6 +200,22 @@ export function describeStoreConformance(name: string, makeExecutor: () => Promi
         `${firstMigration.statements.join('\n-- statement\n')}\n-- edited after release\n`,
       );
       await expect(migrate(executor, { database, migrations: [edited] })).rejects.toBeInstanceOf(MigrationError);
+    });
+
+    it('adds the counter columns to a database of an older version, skipping one already there (no ADD COLUMN IF NOT EXISTS on 18.16)', async () => {
+      const database = uniqueDatabase();
+      databases.push(database);
+      const all = await loadMigrations();
+      await migrate(executor, { database, migrations: all.filter((m) => m.version < 80) });
+      // A half-applied 080 (one column added, the process stopped before recording it).
+      await executor.command(sql`ALTER TABLE ${ident(database)}.gpu_samples ADD COLUMN energy_mj Nullable(Float64)`);
+      const result = await migrate(executor, { database, migrations: all });
+      expect(result.applied).toContain(80);
+      const columns = await executor.query<{ name: string }>(
+        sql`SELECT name FROM system.columns WHERE database = ${str(database)} AND table = 'gpu_samples'`,
+      );
+      const names = new Set(columns.map((c) => c.name));
+      for (const k of SAMPLE_COUNTER_KEYS) expect(names.has(SAMPLE_COUNTERS[k].column), k).toBe(true);
     });
 
     it('inserts samples and computes exact per-GPU utilization in the window', async () => {

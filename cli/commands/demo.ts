@@ -5,6 +5,7 @@ import { parseDuration } from '../parse-duration.ts';
 import { printCostReport } from './cost.ts';
 import { printDemoAlerts } from './alerts.ts';
 import { formatUtilization } from './query.ts';
+import { formatAccuracyLine, formatComparisonTable } from '../../sim/truth/ledger-vs-truth.ts';
 
 /** `gpu-ledger demo`: the end-to-end demo; embedded by default, `--mode distributed` for Kafka + ClickHouse. */
 export function registerDemoCommand(program: Command, ctx: CliContext): void {
@@ -72,15 +73,15 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         console.log(formatUtilization(r.utilization));
         console.log('');
         if (r.cost) {
-          const { report, truth } = r.cost;
+          const { report, comparison, faults } = r.cost;
           console.log(
             `cost: ${r.cost.nodes} nodes (${r.cost.gpus} GPUs) of the openb trace, ${r.cost.pods} of its pods with their real durations, ${r.cost.batches} batches -> ledger, by tenant (prices: config/prices/default.yaml)`,
           );
           printCostReport(report, 'table');
-          const error = Math.abs(report.totals.costUsd - truth.fleetUsd) / truth.fleetUsd;
-          console.log(
-            `simulator truth: fleet $${truth.fleetUsd.toFixed(2)}, workload $${(truth.fleetUsd - truth.idleUsd).toFixed(2)}; ledger off by ${(error * 100).toFixed(3)}%`,
-          );
+          console.log('');
+          console.log(`the ledger against the simulator's own truth (its catalog reading, the replayed series):`);
+          for (const line of formatComparisonTable(comparison)) console.log(line);
+          console.log(formatAccuracyLine(comparison, faults));
           console.log(
             `again: gpu-ledger cost report --window ${new Date(report.fromMs).toISOString()}..${new Date(report.toMs).toISOString()} --by tenant,namespace`,
           );

@@ -2,8 +2,9 @@
  * The demo's cost part: the first `nodes` GPU nodes of the openb trace replay the last two closed
  * hours (sim/fleet-replay.ts: real agents, pod watchers fed the trace's pods, utilization from
  * gentd26) through the same bus and ingest as the live rounds; then the cost ledger job computes
- * those hours as the pipeline would, and the report is read back by tenant. The simulator's truth
- * comes along so the demo can show how close the ledger is.
+ * those hours as the pipeline would, and the report is read back by tenant. One agent restarts halfway
+ * (its spool and pod tracker carry over), so the comparison with the simulator's independent truth
+ * (sim/truth: per tenant cost and waste, unallocated idle, usage) says something.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import type { RecordBus } from '../../contracts/index.ts';
 import { parseCostConfig } from '../../pipeline/cost/cost-config.ts';
 import { createCostLedgerJob } from '../../pipeline/cost/cost-ledger-job.ts';
 import { costReport, type CostReport } from '../../pipeline/cost/cost-report.ts';
-import { loadPriceCatalog } from '../../pipeline/cost/load-price-catalog.ts';
+import { DEFAULT_PRICE_CATALOG_PATH, loadPriceCatalog } from '../../pipeline/cost/load-price-catalog.ts';
 import { createPriceLookup } from '../../pipeline/cost/price-lookup.ts';
 import type { AlertRecord } from '../../pipeline/rules/alert-record.ts';
 import { replayStoredRules } from '../../pipeline/rules/replay-stored.ts';
@@ -21,8 +22,11 @@ import { DEFAULT_RULES_CONFIG } from '../../pipeline/rules/rules-config.ts';
 import type { IngestConsumer } from '../../pipeline/ingest/ingest-consumer.ts';
 import { createCostStore } from '../../pipeline/store/cost-store.ts';
 import type { TelemetryStore } from '../../pipeline/store/telemetry-store.ts';
-import { createFleetReplay } from '../../sim/fleet-replay.ts';
-import { fleetTruth, loadOpenbFleet, NAMESPACE_TENANTS, type FleetTruth } from '../../sim/openb-fleet.ts';
+import { createFleetReplay, type FleetReplay } from '../../sim/fleet-replay.ts';
+import { loadOpenbFleet, NAMESPACE_TENANTS, type SimPod } from '../../sim/openb-fleet.ts';
+import { readTruthPrices } from '../../sim/truth/catalog-prices.ts';
+import { simFleetTruth } from '../../sim/truth/fleet-truth.ts';
+import { compareLedgerWithTruth, type LedgerVsTruth } from '../../sim/truth/ledger-vs-truth.ts';
 import type { AppConfig } from '../config.ts';
 
 const HOUR_MS = 3_600_000;
@@ -33,7 +37,10 @@ export interface CostReplayResult {
   readonly pods: number;
   readonly batches: number;
   readonly report: CostReport;
-  readonly truth: FleetTruth;
+  /** The ledger by tenant against the simulator's independent truth (sim/truth: its own price reading). */
+  readonly comparison: LedgerVsTruth;
+  /** The faults the replay ran, as `bench:accuracy` names them. */
+  readonly faults: readonly string[];
   /** The alerts the anomaly rules fired over the replayed hours (evaluated every minute as the pipeline would), each in its last state. */
   readonly alerts: readonly AlertRecord[];
 }
@@ -52,7 +59,8 @@ export async function runCostReplay(
   const fromMs = toMs - 2 * HOUR_MS;
   const fleet = loadOpenbFleet(join(config.tracesDir, 'openb'), { fromMs, hours: 2, maxNodes: options.nodes });
   const stateRoot = mkdtempSync(join(tmpdir(), 'gpu-ledger-demo-agents-'));
-  const replay = createFleetReplay(
+  const faults: string[] = [];
+  const replay: FleetReplay = createFleetReplay(
     {
       cluster: config.cluster,
       fleet,
@@ -63,7 +71,20 @@ export async function runCostReplay(
       fixturesDir: config.fixturesDir,
       gentd26Dir: join(config.tracesDir, 'gentd26'),
     },
-    { sinkFor: () => parts.bus, logger: parts.logger },
+    {
+      sinkFor: () => parts.bus,
+      logger: parts.logger,
+      // Halfway through, the busiest node's agent restarts: what it spooled and the pods it tracks carry over.
+      beforeTick: async (step, simNowMs) => {
+        if (step !== Math.floor(replay.steps / 2)) return;
+        const host = busiestHost(replay, fleet.pods);
+        if (!host) return;
+        await host.stop();
+        await host.boot();
+        faults.push('agent-restart');
+        options.onProgress(`fault: the agent of ${host.name} restarted at ${new Date(simNowMs).toISOString()}`);
+      },
+    },
   );
   try {
     const acceptedBefore = parts.ingest.stats.accepted;
@@ -92,6 +113,7 @@ export async function runCostReplay(
       { now: () => options.nowMs, logger: parts.logger },
     ).run({ fromMs, untilMs: toMs });
     const prices = createPriceLookup(catalog);
+    const report = await costReport(createCostStore(executor, { database }), { fromMs, toMs, by: ['tenant'] });
     const rules = await replayStoredRules({ executor, database, pricing: { prices, cost } }, DEFAULT_RULES_CONFIG, {
       fromMs,
       toMs,
@@ -107,15 +129,27 @@ export async function runCostReplay(
       gpus: fleet.nodes.reduce((n, node) => n + node.gpuUuids.length, 0),
       pods: fleet.pods.length,
       batches,
-      report: await costReport(createCostStore(executor, { database }), { fromMs, toMs, by: ['tenant'] }),
-      truth: fleetTruth(
-        fleet,
-        { fromMs, toMs },
-        (model) => prices.priceAt({ gpuModel: model, tier: 'on-demand' }, fromMs).usdPerGpuHour,
+      report,
+      comparison: compareLedgerWithTruth(
+        report,
+        simFleetTruth(
+          fleet,
+          { fromMs, toMs },
+          readTruthPrices(config.priceCatalogPath ?? DEFAULT_PRICE_CATALOG_PATH),
+          join(config.tracesDir, 'gentd26'),
+        ),
       ),
+      faults,
     };
   } finally {
     await replay.stop();
     rmSync(stateRoot, { recursive: true, force: true });
   }
 }
+
+/** The host whose node has the most pods in the replay (the restart that can lose the most). */
+const busiestHost = (replay: FleetReplay, pods: readonly SimPod[]) => {
+  const count = new Map<string, number>();
+  for (const p of pods) count.set(p.node, (count.get(p.node) ?? 0) + 1);
+  return [...replay.hosts].sort((a, b) => (count.get(b.name) ?? 0) - (count.get(a.name) ?? 0))[0];
+};

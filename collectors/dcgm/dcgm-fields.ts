@@ -25,6 +25,20 @@ export const DcgmValue = {
   grEngineActiveRatio: 'grEngineActiveRatio',
   smActiveRatio: 'smActiveRatio',
   tensorActiveRatio: 'tensorActiveRatio',
+  dramActiveRatio: 'dramActiveRatio',
+  pcieTxBytesPerSecond: 'pcieTxBytesPerSecond',
+  pcieRxBytesPerSecond: 'pcieRxBytesPerSecond',
+  memCopyUtilPct: 'memCopyUtilPct',
+  encoderUtilPct: 'encoderUtilPct',
+  decoderUtilPct: 'decoderUtilPct',
+  memoryTemperatureC: 'memoryTemperatureC',
+  energyMillijoules: 'energyMillijoules',
+  pcieReplayTotal: 'pcieReplayTotal',
+  nvlinkBandwidthTotal: 'nvlinkBandwidthTotal',
+  vgpuLicenseStatus: 'vgpuLicenseStatus',
+  remappedRowsCorrectable: 'remappedRowsCorrectable',
+  remappedRowsUncorrectable: 'remappedRowsUncorrectable',
+  rowRemapFailure: 'rowRemapFailure',
 } as const;
 export type DcgmValue = (typeof DcgmValue)[keyof typeof DcgmValue];
 
@@ -45,6 +59,21 @@ const FIELDS: readonly (readonly [DcgmValue, DcgmScope, readonly string[]])[] = 
   [DcgmValue.grEngineActiveRatio, instance, ['DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'dcgm_fi_prof_gr_engine_active']],
   [DcgmValue.smActiveRatio, instance, ['DCGM_FI_PROF_SM_ACTIVE', 'dcgm_fi_prof_sm_active']],
   [DcgmValue.tensorActiveRatio, instance, ['DCGM_FI_PROF_PIPE_TENSOR_ACTIVE', 'dcgm_fi_prof_pipe_tensor_active']],
+  [DcgmValue.dramActiveRatio, instance, ['DCGM_FI_PROF_DRAM_ACTIVE', 'dcgm_fi_prof_dram_active']],
+  // The 1.x names of these two are byte counters, not rates: not read.
+  [DcgmValue.pcieTxBytesPerSecond, instance, ['DCGM_FI_PROF_PCIE_TX_BYTES']],
+  [DcgmValue.pcieRxBytesPerSecond, instance, ['DCGM_FI_PROF_PCIE_RX_BYTES']],
+  [DcgmValue.memCopyUtilPct, device, ['DCGM_FI_DEV_MEM_COPY_UTIL', 'dcgm_mem_copy_utilization']],
+  [DcgmValue.encoderUtilPct, device, ['DCGM_FI_DEV_ENC_UTIL', 'dcgm_enc_utilization']],
+  [DcgmValue.decoderUtilPct, device, ['DCGM_FI_DEV_DEC_UTIL', 'dcgm_dec_utilization']],
+  [DcgmValue.memoryTemperatureC, device, ['DCGM_FI_DEV_MEMORY_TEMP', 'dcgm_memory_temp']],
+  [DcgmValue.energyMillijoules, device, ['DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', 'dcgm_total_energy_consumption']],
+  [DcgmValue.pcieReplayTotal, device, ['DCGM_FI_DEV_PCIE_REPLAY_COUNTER', 'dcgm_pcie_replay_counter']],
+  [DcgmValue.nvlinkBandwidthTotal, device, ['DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL', 'dcgm_nvlink_bandwidth_total']],
+  [DcgmValue.vgpuLicenseStatus, device, ['DCGM_FI_DEV_VGPU_LICENSE_STATUS']],
+  [DcgmValue.remappedRowsCorrectable, device, ['DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS']],
+  [DcgmValue.remappedRowsUncorrectable, device, ['DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS']],
+  [DcgmValue.rowRemapFailure, device, ['DCGM_FI_DEV_ROW_REMAP_FAILURE']],
 ];
 
 /** Metric name → the value it feeds and its scope. */

@@ -14,7 +14,10 @@ describe('parseDcgmCountersCsv on the exporter counters files', () => {
       enabled: true,
       readByGpuLedger: true,
     });
-    expect(byField.get('DCGM_FI_DEV_DEC_UTIL')).toMatchObject({ enabled: true, readByGpuLedger: false }); // "DCGM_FI_DEV_DEC_UTIL ," in the file
+    expect(byField.get('DCGM_FI_DEV_DEC_UTIL')).toMatchObject({ enabled: true, readByGpuLedger: true }); // "DCGM_FI_DEV_DEC_UTIL ," in the file
+    // Every metric of the exporter's default set is read (issue 13: telemetry coverage); labels are labels.
+    expect(counters.filter((c) => c.enabled && c.type !== 'label' && !c.readByGpuLedger)).toEqual([]);
+    expect(counters.filter((c) => c.enabled && c.type !== 'label')).toHaveLength(25);
     expect(byField.get('DCGM_FI_DEV_ECC_SBE_VOL_TOTAL')).toMatchObject({
       type: 'counter',
       enabled: false,

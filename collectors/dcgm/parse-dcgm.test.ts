@@ -138,12 +138,13 @@ describe('parseDcgmMetrics on real dcgm-exporter scrapes', () => {
     });
   });
 
-  it('4x V100 excerpt (old label set, starts mid-family): GPUs 0, 2, 3 with what each series gives', () => {
+  it('4x V100 excerpt (old label set, starts mid-family): GPUs 2, 3, 0, 1 with what each series gives', () => {
     const { samples } = parse('issue-dcgm-exporter-250-4xV100-SXM2.prom');
-    expect(samples.map((s) => [s.index, s.gpuUuid, s.powerLimitWatts, s.utilizationPct])).toEqual([
-      [2, 'GPU-a9079f15-493e-6c1c-c78c-73ec2b840cba', 300, null],
-      [3, 'GPU-bd94f0f5-8c2f-bc95-74ad-5f99fdc33d01', 300, null],
-      [0, 'GPU-a6158b59-2c1e-1e63-0068-9178c4298abd', null, 0],
+    expect(samples.map((s) => [s.index, s.gpuUuid, s.powerLimitWatts, s.utilizationPct, s.pcieReplayTotal])).toEqual([
+      [2, 'GPU-a9079f15-493e-6c1c-c78c-73ec2b840cba', 300, null, 0],
+      [3, 'GPU-bd94f0f5-8c2f-bc95-74ad-5f99fdc33d01', 300, null, 0],
+      [0, 'GPU-a6158b59-2c1e-1e63-0068-9178c4298abd', null, 0, 0],
+      [1, 'GPU-8d5053b3-9280-7d1a-751b-4fd2fdd547c5', null, null, 0], // only its PCIe replay counter is in the excerpt
     ]);
   });
 
@@ -196,6 +197,52 @@ describe('parseDcgmMetrics on real dcgm-exporter scrapes', () => {
   });
 });
 
+describe('the rest of the default counter set (issue 13 item 6)', () => {
+  it('kops L4: every default counter reaches the sample, in its unit', () => {
+    const [l4] = parse('kops-aws-L4-580.105.08.prom').samples;
+    expect(l4).toMatchObject({
+      kind: 'gpu',
+      memCopyUtilPct: 0,
+      encoderUtilPct: 0,
+      decoderUtilPct: 0,
+      memoryTemperatureC: 0, // GDDR6: the L4 reports no memory temperature (0), kept as read
+      energyMillijoules: 4_742_776,
+      pcieReplayTotal: 0,
+      vgpuLicenseStatus: 0,
+      remappedRowsCorrectable: 0,
+      remappedRowsUncorrectable: 0,
+      rowRemapFailure: 0,
+      dramActivePct: 0,
+      pcieTxBytesPerSecond: 112_603,
+      pcieRxBytesPerSecond: 17_544,
+      memoryFreeBytes: 22_563 * MiB,
+      memoryUsedBytes: 0,
+      memoryTotalBytes: (22_563 + 470) * MiB,
+    });
+  });
+
+  it('A800 MIG: profiling counters per GPU instance, device counters on the GPU only', () => {
+    const { samples } = parse('johnsblog-8xA800-mig-2g.20gb-535.129.03.prom');
+    const gpu1 = samples.find((s) => s.kind === 'gpu' && s.gpuUuid === 'GPU-9e5b8fec-61bf-5124-a0a9-079af1b65cc6');
+    expect(gpu1).toMatchObject({ pcieTxBytesPerSecond: 143_341, rowRemapFailure: 0, remappedRowsCorrectable: 0 });
+    const instances = samples.filter((s) => s.kind === 'mig');
+    expect(instances.length).toBeGreaterThan(0);
+    for (const mig of instances) {
+      expect(mig.dramActivePct).toBe(0);
+      expect(mig.rowRemapFailure).toBeUndefined();
+    }
+  });
+
+  it('keeps the free framebuffer of a scrape that has FB_FREE but no FB_USED (kops L4 with its FB_USED line removed)', () => {
+    const text = readFixture('dcgm', 'kops-aws-L4-580.105.08.prom')
+      .split('\n')
+      .filter((line) => !line.startsWith('DCGM_FI_DEV_FB_USED{'))
+      .join('\n');
+    const [l4] = parseDcgmMetrics(text, T).samples;
+    expect(l4).toMatchObject({ memoryUsedBytes: null, memoryTotalBytes: null, memoryFreeBytes: 22_563 * MiB });
+  });
+});
+
 it('every .prom capture yields samples the contract accepts', () => {
   const counts: Record<string, number> = {};
   for (const name of readdirSync(fixturePath('dcgm')).filter((n) => n.endsWith('.prom'))) {
@@ -205,7 +252,7 @@ it('every .prom capture yields samples the contract accepts', () => {
   }
   expect(counts).toEqual({
     'ericsson-ccd-tesla-t4.prom': 1,
-    'issue-dcgm-exporter-250-4xV100-SXM2.prom': 3,
+    'issue-dcgm-exporter-250-4xV100-SXM2.prom': 4,
     'issue-dcgm-exporter-512-h100-mig-1g.10gb-kserve-pods.prom': 4,
     'johnsblog-8xA800-mig-2g.20gb-535.129.03.prom': 11,
     'kops-aws-L4-580.105.08.prom': 1,

@@ -41,6 +41,8 @@ const nonNeg = (v: number | undefined): number | null => (v === undefined || v <
 const bytes = (mib: number | undefined): number | null => (mib === undefined || mib < 0 ? null : Math.round(mib * MiB));
 const int = (v: number | undefined): number | null =>
   v === undefined || !Number.isFinite(v) || v < 0 ? null : Math.round(v);
+const percent = (v: number | undefined): number | null => (v === undefined ? null : Math.min(100, Math.max(0, v)));
+const finite = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) ? null : v);
 
 function toSample(e: Entity, parentOf: (uuid: string) => Entity | undefined, observedAtMs: number): GpuSample {
   const v = e.values;
@@ -60,7 +62,26 @@ function toSample(e: Entity, parentOf: (uuid: string) => Entity | undefined, obs
     graphicsEngineActivePct: pct(v.grEngineActiveRatio),
     smActivePct: pct(v.smActiveRatio),
     tensorActivePct: pct(v.tensorActiveRatio),
+    dramActivePct: pct(v.dramActiveRatio),
+    pcieTxBytesPerSecond: nonNeg(v.pcieTxBytesPerSecond),
+    pcieRxBytesPerSecond: nonNeg(v.pcieRxBytesPerSecond),
+    // Kept on its own: a capture with FB_FREE but no FB_USED has no total, only this.
+    memoryFreeBytes: free,
     throttleReasons: [],
+  };
+  // Device-wide counters: on the GPU sample (a MIG instance's are its parent's, not repeated).
+  const device = {
+    memCopyUtilPct: percent(v.memCopyUtilPct),
+    encoderUtilPct: percent(v.encoderUtilPct),
+    decoderUtilPct: percent(v.decoderUtilPct),
+    memoryTemperatureC: finite(v.memoryTemperatureC),
+    energyMillijoules: nonNeg(v.energyMillijoules),
+    pcieReplayTotal: int(v.pcieReplayTotal),
+    nvlinkBandwidthTotal: nonNeg(v.nvlinkBandwidthTotal),
+    vgpuLicenseStatus: int(v.vgpuLicenseStatus),
+    remappedRowsCorrectable: int(v.remappedRowsCorrectable),
+    remappedRowsUncorrectable: int(v.remappedRowsUncorrectable),
+    rowRemapFailure: int(v.rowRemapFailure),
   };
   if (e.gi === null) {
     return {
@@ -69,7 +90,7 @@ function toSample(e: Entity, parentOf: (uuid: string) => Entity | undefined, obs
       gpuUuid: e.uuid,
       parentGpuUuid: null,
       mig: null,
-      utilizationPct: v.utilizationPct === undefined ? null : Math.min(100, Math.max(0, v.utilizationPct)),
+      utilizationPct: percent(v.utilizationPct),
       powerWatts: nonNeg(v.powerWatts),
       powerLimitWatts: nonNeg(v.powerLimitWatts),
       temperatureC: v.temperatureC ?? null,
@@ -77,6 +98,7 @@ function toSample(e: Entity, parentOf: (uuid: string) => Entity | undefined, obs
       memClockMhz: nonNeg(v.memClockMhz),
       eccCorrectedTotal: int(v.eccSbeVolatile),
       eccUncorrectedTotal: int(v.eccDbeVolatile),
+      ...device,
     };
   }
   const parent = parentOf(e.uuid)?.values ?? {};

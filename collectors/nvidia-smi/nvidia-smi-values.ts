@@ -58,6 +58,12 @@ export function firstQuantity(node: Node, paths: readonly (readonly string[])[])
   return null;
 }
 
+/** "Yes" → 1, "No" → 0 (nvidia-smi's flags, e.g. `<remapped_row_pending>`); anything else null. */
+export function yesNo(node: Node): number | null {
+  const raw = text(node);
+  return raw === 'Yes' ? 1 : raw === 'No' ? 0 : null;
+}
+
 /** Always an array: fast-xml-parser gives a single child as an object, several as an array. */
 export function list(node: Node): Node[] {
   if (node === undefined || node === null || node === '') return [];

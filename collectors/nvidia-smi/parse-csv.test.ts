@@ -42,6 +42,24 @@ describe('parseNvidiaSmiGpuCsv on real captures (~210 columns, values with units
     });
   });
 
+  it('H100 under load: the optional counters its query printed (remapped rows, memory copy, HBM temperature)', () => {
+    const [h100] = gpus('nvidia-h100-80gb-hbm3__590.48.01__load').samples;
+    expect(h100).toMatchObject({
+      memCopyUtilPct: 11,
+      encoderUtilPct: 0,
+      decoderUtilPct: 0,
+      memoryTemperatureC: 54,
+      memoryFreeBytes: 61263 * MiB,
+      remappedRowsCorrectable: 0,
+      remappedRowsUncorrectable: 0,
+      rowRemapPending: 0,
+      rowRemapFailure: 0,
+      retiredPagesSingleBit: null, // [N/A] on an H100 (it remaps rows instead)
+      retiredPagesDoubleBit: null,
+      retiredPagesPending: null,
+    });
+  });
+
   it('MIG-enabled H100: whole-GPU utilization is [N/A] → null, memory still read', () => {
     const [gpu] = gpus('nvidia-h100-mig__590.48.01__load').samples;
     expect(gpu).toMatchObject({ utilizationPct: null, memoryUsedBytes: 11125 * MiB, powerWatts: 433.78, mig: null });

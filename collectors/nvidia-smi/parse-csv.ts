@@ -133,7 +133,7 @@ function toSample(row: Row, i: number, observedAtMs: number): GpuSample {
     model: textOf(row, 'name') ?? 'unknown',
     driverVersion: textOf(row, 'driver_version'),
     observedAtMs,
-    utilizationPct: util === null ? null : Math.min(100, Math.max(0, util)),
+    utilizationPct: percent(util),
     memoryUsedBytes: nonNegative(intOf(row, 'memory.used')),
     memoryTotalBytes: nonNegative(intOf(row, 'memory.total')),
     powerWatts: nonNegative(numberOf(row, 'power.draw', 'power.draw.instant', 'power.draw.average')),
@@ -144,8 +144,27 @@ function toSample(row: Row, i: number, observedAtMs: number): GpuSample {
     throttleReasons: throttleReasons(row),
     eccCorrectedTotal: nonNegative(intOf(row, 'ecc.errors.corrected.volatile.total')),
     eccUncorrectedTotal: nonNegative(intOf(row, 'ecc.errors.uncorrected.volatile.total')),
+    // Optional counters (contracts/sample-counters.ts), where the query asked for them.
+    memCopyUtilPct: percent(numberOf(row, 'utilization.memory')),
+    encoderUtilPct: percent(numberOf(row, 'utilization.encoder')),
+    decoderUtilPct: percent(numberOf(row, 'utilization.decoder')),
+    memoryTemperatureC: numberOf(row, 'temperature.memory'),
+    memoryFreeBytes: nonNegative(intOf(row, 'memory.free')),
+    remappedRowsCorrectable: nonNegative(intOf(row, 'remapped_rows.correctable')),
+    remappedRowsUncorrectable: nonNegative(intOf(row, 'remapped_rows.uncorrectable')),
+    rowRemapPending: yesNoOf(row, 'remapped_rows.pending'),
+    rowRemapFailure: yesNoOf(row, 'remapped_rows.failure'),
+    retiredPagesSingleBit: nonNegative(intOf(row, 'retired_pages.single_bit_ecc.count', 'retired_pages.sbe')),
+    retiredPagesDoubleBit: nonNegative(intOf(row, 'retired_pages.double_bit.count', 'retired_pages.dbe')),
+    retiredPagesPending: yesNoOf(row, 'retired_pages.pending'),
   };
 }
+
+const percent = (v: number | null): number | null => (v === null ? null : Math.min(100, Math.max(0, v)));
+const yesNoOf = (row: Row, name: string): number | null => {
+  const v = textOf(row, name);
+  return v === 'Yes' ? 1 : v === 'No' ? 0 : null;
+};
 
 /**
  * Parses `nvidia-smi --query-gpu=<fields> --format=csv` (with or without `nounits`). One GPU per

@@ -81,6 +81,34 @@ describe('parseNvidiaSmiXml on real captures', () => {
     expect(gpu).toMatchObject({ utilizationPct: null, memoryUsedBytes: null, powerWatts: null, temperatureC: null });
   });
 
+  it('optional counters (issue 13 item 6): memory copy / encoder / decoder utilization, PCIe replays, HBM temperature', () => {
+    const [rtx2080] = parse('netdata__rtx-2080-windows__516.59__procs.xml').samples;
+    expect(rtx2080).toMatchObject({
+      memCopyUtilPct: 7,
+      encoderUtilPct: 0,
+      decoderUtilPct: 0,
+      pcieReplayTotal: 0,
+      memoryTemperatureC: null, // N/A on GDDR6
+    });
+    const [a100, ...instances] = parse('telegraf__a100-sxm4-80gb-mig__535.54.03__attached4-1elem.xml').samples;
+    // MIG mode: the device-wide utilizations are N/A; the HBM temperature is there; remapped_rows N/A here.
+    expect(a100).toMatchObject({ memCopyUtilPct: null, memoryTemperatureC: 44, remappedRowsCorrectable: null });
+    for (const mig of instances) expect(mig.memoryTemperatureC).toBeUndefined();
+  });
+
+  it('optional counters: remapped rows (A10G, DTD with <remapped_rows>), retired pages and a pending retirement (V100)', () => {
+    const [a10g] = parse('telegraf__a10g__515.105.01__procs.xml').samples;
+    expect(a10g).toMatchObject({
+      remappedRowsCorrectable: 0,
+      remappedRowsUncorrectable: 0,
+      rowRemapPending: 0,
+      rowRemapFailure: 0,
+      memoryFreeBytes: 22_569 * 2 ** 20,
+    });
+    const [v100] = parse('openpai__v100-sxm3-32gb__410.104__retired-pages-dbe__attached16-1elem.xml').samples;
+    expect(v100).toMatchObject({ retiredPagesSingleBit: 0, retiredPagesDoubleBit: 2, retiredPagesPending: 1 });
+  });
+
   it('every XML fixture parses into samples that the contract accepts', () => {
     const dir = fixturePath('nvidia-smi-xml');
     for (const name of readdirSync(dir)) {

@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { GpuProcess, GpuSample } from '../../contracts/index.ts';
 import { migInstanceUuid } from '../mig-identity.ts';
-import { at, firstQuantity, integer, list, quantity, text } from './nvidia-smi-values.ts';
+import { at, firstQuantity, integer, list, quantity, text, yesNo } from './nvidia-smi-values.ts';
 
 /** What one `nvidia-smi -q -x` document yields. One bad `<gpu>` is an error entry, not a failure. */
 export interface NvidiaSmiXmlResult {
@@ -48,6 +48,31 @@ function throttleReasons(gpu: unknown): string[] {
     .map(([k]) => k.replace(/^clocks_(event|throttle)_reason_/, ''));
 }
 
+/**
+ * The device's optional counters (contracts/sample-counters.ts) that nvidia-smi -q prints: memory copy,
+ * encoder and decoder utilization, HBM temperature, PCIe replays, remapped rows (A100 and later) and
+ * retired pages (earlier GPUs with ECC). `N/A` or an absent element is null.
+ */
+function deviceCounters(gpu: unknown) {
+  const rows = at(gpu, 'remapped_rows');
+  const pages = at(gpu, 'retired_pages');
+  return {
+    memCopyUtilPct: quantity(at(gpu, 'utilization', 'memory_util')),
+    encoderUtilPct: quantity(at(gpu, 'utilization', 'encoder_util')),
+    decoderUtilPct: quantity(at(gpu, 'utilization', 'decoder_util')),
+    memoryTemperatureC: quantity(at(gpu, 'temperature', 'memory_temp')),
+    pcieReplayTotal: integer(at(gpu, 'pci', 'replay_counter')),
+    memoryFreeBytes: integer(at(gpu, 'fb_memory_usage', 'free')),
+    remappedRowsCorrectable: integer(at(rows, 'remapped_row_corr')),
+    remappedRowsUncorrectable: integer(at(rows, 'remapped_row_unc')),
+    rowRemapPending: yesNo(at(rows, 'remapped_row_pending')),
+    rowRemapFailure: yesNo(at(rows, 'remapped_row_failure')),
+    retiredPagesSingleBit: integer(at(pages, 'multiple_single_bit_retirement', 'retired_count')),
+    retiredPagesDoubleBit: integer(at(pages, 'double_bit_retirement', 'retired_count')),
+    retiredPagesPending: yesNo(at(pages, 'pending_retirement')),
+  };
+}
+
 function parseGpu(gpu: unknown, index: number, driverVersion: string | null, observedAtMs: number) {
   const uuid = text(at(gpu, 'uuid'));
   if (!uuid || !uuid.startsWith('GPU-'))
@@ -79,6 +104,7 @@ function parseGpu(gpu: unknown, index: number, driverVersion: string | null, obs
       eccCorrectedTotal: eccTotal(gpu, 'corrected'),
       eccUncorrectedTotal: eccTotal(gpu, 'uncorrected'),
       mig: null,
+      ...deviceCounters(gpu),
     },
   ];
   for (const mig of list(at(gpu, 'mig_devices', 'mig_device'))) {
@@ -94,6 +120,7 @@ function parseGpu(gpu: unknown, index: number, driverVersion: string | null, obs
       utilizationPct: null,
       memoryUsedBytes: integer(at(mig, 'fb_memory_usage', 'used')),
       memoryTotalBytes: integer(at(mig, 'fb_memory_usage', 'total')),
+      memoryFreeBytes: integer(at(mig, 'fb_memory_usage', 'free')),
       eccCorrectedTotal: null,
       eccUncorrectedTotal: null,
       powerWatts: null,

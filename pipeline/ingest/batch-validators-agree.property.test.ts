@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GpuSampleBatchSchema, type GpuSampleBatch } from '../../contracts/index.ts';
+import { GpuSampleBatchSchema, SAMPLE_COUNTER_KEYS, type GpuSampleBatch } from '../../contracts/index.ts';
 import { captureBatches } from '../../test/helpers/capture-batches.ts';
 import { mutatedBatchJson } from '../../test/helpers/mutate-batch.ts';
 import { checkGpuSampleBatch } from './fast-batch-check.ts';
@@ -17,7 +17,8 @@ import { scanGpuSampleBatch } from './gpu-batch-scanner.ts';
 /** The captures whose JSON has no escapes (the Windows capture's backslashed paths are the scanner's to refuse). */
 const BATCHES: GpuSampleBatch[] = captureBatches().filter((b) => !JSON.stringify(b).includes('\\'));
 
-const SAMPLE_OPTIONAL = ['xidErrors', 'pciBusId', 'smActivePct', 'tensorActivePct', 'graphicsEngineActivePct'];
+// Every optional counter, whether or not a capture has it (contracts/sample-counters.ts).
+const SAMPLE_OPTIONAL = ['xidErrors', 'pciBusId', ...SAMPLE_COUNTER_KEYS];
 const KEYS = {
   batch: Object.keys(BATCHES[0]!),
   sample: [...new Set([...BATCHES.flatMap((b) => b.samples.flatMap((s) => Object.keys(s))), ...SAMPLE_OPTIONAL])],

@@ -6,7 +6,11 @@ import {
   MIG_PROFILE_PATTERN,
   MIG_UUID_PREFIX,
   PERCENT_MAX,
+  SAMPLE_COUNTER_KEYS,
+  SAMPLE_COUNTERS,
   UINT32_MAX,
+  counterValueOk,
+  type CounterRule,
   type GpuSampleBatch,
 } from '../../contracts/index.ts';
 
@@ -82,9 +86,6 @@ function sampleField(key: string, value: unknown): boolean {
     case 'observedAtMs':
       return epochMs(value);
     case 'utilizationPct':
-    case 'smActivePct':
-    case 'tensorActivePct':
-    case 'graphicsEngineActivePct':
       return percentOrNull(value);
     case 'memoryUsedBytes':
     case 'memoryTotalBytes':
@@ -104,10 +105,16 @@ function sampleField(key: string, value: unknown): boolean {
       return uint32s(value);
     case 'pciBusId':
       return value === null || nonEmpty(value);
-    default:
-      return false;
+    default: {
+      const counter = COUNTERS.get(key);
+      return counter !== undefined && (value === null || (typeof value === 'number' && counterValueOk(counter, value)));
+    }
   }
 }
+
+const COUNTERS: ReadonlyMap<string, CounterRule> = new Map(
+  SAMPLE_COUNTER_KEYS.map((k) => [k, SAMPLE_COUNTERS[k].rule]),
+);
 
 const REQUIRED_SAMPLE_KEYS = 19; // kind, gpuUuid, parentGpuUuid, mig and the 15 non-optional readings
 
@@ -116,14 +123,7 @@ function sample(v: unknown): boolean {
   let required = 0;
   for (const k in v) {
     if (!sampleField(k, v[k])) return false;
-    if (
-      k !== 'xidErrors' &&
-      k !== 'pciBusId' &&
-      k !== 'smActivePct' &&
-      k !== 'tensorActivePct' &&
-      k !== 'graphicsEngineActivePct'
-    )
-      required += 1;
+    if (k !== 'xidErrors' && k !== 'pciBusId' && !COUNTERS.has(k)) required += 1;
   }
   if (required !== REQUIRED_SAMPLE_KEYS) return false;
   if (v['kind'] === 'gpu') return gpuUuid(v['gpuUuid']) && v['parentGpuUuid'] === null && v['mig'] === null;

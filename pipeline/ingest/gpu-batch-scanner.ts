@@ -6,7 +6,10 @@ import {
   MIG_PROFILE_PATTERN,
   MIG_UUID_PREFIX,
   PERCENT_MAX,
+  SAMPLE_COUNTER_KEYS,
+  SAMPLE_COUNTERS,
   UINT32_MAX,
+  counterValueOk,
 } from '../../contracts/index.ts';
 import {
   FNV_OFFSET,
@@ -17,6 +20,7 @@ import {
   PROCESS_SPAN_INTS,
   ProcessNumber,
   ProcessSpan,
+  SAMPLE_COUNTER_BASE,
   SAMPLE_NUMBERS,
   SAMPLE_SPAN_INTS,
   SampleKindCode,
@@ -76,11 +80,14 @@ const SAMPLE_KEYS = new KeySet([
   'eccUncorrectedTotal',
   'mig',
   'xidErrors',
-  'smActivePct',
-  'tensorActivePct',
-  'graphicsEngineActivePct',
+  ...SAMPLE_COUNTER_KEYS,
 ]);
-/** Every sample key but the optional pciBusId (1) and xidErrors… (20–23). */
+/** Key ids from here on are the optional counters, in SAMPLE_COUNTER_KEYS order. */
+const FIRST_COUNTER_KEY = 21;
+const COUNTER_RULES = SAMPLE_COUNTER_KEYS.map((k) => SAMPLE_COUNTERS[k].rule);
+if (SAMPLE_COUNTER_KEYS.length > 31)
+  throw new Error('gpu-batch-scanner: more counters than one 32-bit seen-mask holds');
+/** Every sample key below the counters but the optional pciBusId (1) and xidErrors (20). */
 const SAMPLE_REQUIRED = ((1 << 20) - 1) & ~(1 << 1);
 const PROCESS_KEYS = new KeySet([
   'gpuUuid',
@@ -240,14 +247,25 @@ class GpuBatchScanner extends JsonCursor {
     const at = n * SAMPLE_NUMBERS;
     const k = n * SAMPLE_SPAN_INTS;
     nums[at + SampleNumber.migGpuInstanceId] = nums[at + SampleNumber.migComputeInstanceId] = Number.NaN;
+    nums.fill(Number.NaN, at + SAMPLE_COUNTER_BASE, at + SAMPLE_NUMBERS);
     spans[k + SampleSpan.migProfile] = spans[k + SampleSpan.migProfile + 1] = 0;
     let seen = 0;
+    let seenCounters = 0;
     let key = -1;
     let hasParent = false;
     let hasMig = false;
     if (this.open(LBRACE, RBRACE)) {
       do {
         key = SAMPLE_KEYS.read(this, key);
+        if (key >= FIRST_COUNTER_KEY) {
+          const c = key - FIRST_COUNTER_KEY;
+          if (seenCounters & (1 << c)) unsupported();
+          seenCounters |= 1 << c;
+          const v = this.nullableNumber();
+          nums[at + SAMPLE_COUNTER_BASE + c] =
+            Number.isNaN(v) || counterValueOk(COUNTER_RULES[c]!, v) ? v : unsupported();
+          continue;
+        }
         if (seen & (1 << key)) unsupported();
         seen |= 1 << key;
         switch (key) {
@@ -336,8 +354,6 @@ class GpuBatchScanner extends JsonCursor {
               } while (this.more(RBRACKET));
             }
             break;
-          default: // smActivePct, tensorActivePct, graphicsEngineActivePct: checked, not stored
-            this.percentOrNull();
         }
       } while (this.more(RBRACE));
     }

@@ -1,4 +1,4 @@
-import type { GpuSampleBatch, GpuSampleSource } from '../../contracts/index.ts';
+import { SAMPLE_COUNTER_KEYS, type GpuSampleBatch, type GpuSampleSource } from '../../contracts/index.ts';
 
 /**
  * A decoded GpuSampleBatch as the ingest hot path keeps it between decode and insert: the values the
@@ -96,7 +96,9 @@ export const SampleNumber = {
   migComputeInstanceId: 14,
   gpuUuidHash: 15,
 } as const;
-export const SAMPLE_NUMBERS = 16;
+/** The optional counters (contracts/sample-counters.ts) follow, in SAMPLE_COUNTER_KEYS order; NaN when absent or null. */
+export const SAMPLE_COUNTER_BASE = 16;
+export const SAMPLE_NUMBERS = SAMPLE_COUNTER_BASE + SAMPLE_COUNTER_KEYS.length;
 export const SampleKindCode = { gpu: 0, mig: 1 } as const;
 
 /** Offsets of a sample's spans: (start, end) pairs, then the throttle reasons' first span index and count. */
@@ -200,6 +202,7 @@ export function packGpuSampleBatch(b: GpuSampleBatch): PackedGpuBatch {
       0,
     ];
     values.forEach((v, f) => (numbers[at + f] = orNaN(v)));
+    SAMPLE_COUNTER_KEYS.forEach((key, c) => (numbers[at + SAMPLE_COUNTER_BASE + c] = orNaN(s[key])));
     const k = i * SAMPLE_SPAN_INTS;
     span(k + SampleSpan.gpuUuid, s.gpuUuid);
     span(k + SampleSpan.parentGpuUuid, s.parentGpuUuid);

@@ -23,6 +23,9 @@ const sample = (node: string, device: string, seq: number, o: Partial<SampleRow>
   throttleReasons: [],
   eccCorrectedTotal: null,
   eccUncorrectedTotal: null,
+  rowRemapPending: null,
+  rowRemapFailure: null,
+  retiredPagesPending: null,
   ...o,
 });
 const pod = (o: Partial<PodInterval>): PodInterval => ({

@@ -25,19 +25,24 @@ function held(dir: string, file: string, minutes: number): DeviceSeries[] {
 const everyHalfMinute = (minutes: number) => Array.from({ length: minutes * 2 + 1 }, (_, i) => T0 + i * 30_000);
 
 describe('device rules on real nvidia-smi captures', () => {
-  it('ecc-remap: the V100 with 7627 uncorrectable (DBE) errors fires at once, critical; ECC-less GPUs do not', () => {
+  it('ecc-remap: the V100 with 7627 uncorrectable (DBE) errors and a pending page retirement fires both at once, critical; the others do not', () => {
     const devices = [
       ...held('nvidia-smi-xml', 'openpai__v100-sxm3-32gb__410.104__retired-pages-dbe__attached16-1elem.xml', 1),
       ...held('nvidia-smi-xml', 'telegraf__a10g__515.105.01__procs.xml', 1),
       ...held('nvidia-smi-xml', 'telegraf__2x-rtx-a5000__590.44.01__procs.xml', 1),
     ];
     const { firing } = firingAt(rulesNamed(['ecc-remap']), inputs({ devices }), [T0]);
-    expect(firing).toHaveLength(1);
+    expect(firing).toHaveLength(2);
     expect(firing[0]).toMatchObject({
       severity: 'critical',
       activeAtMs: T0,
       labels: { problem: 'uncorrectable-ecc', gpu: expect.stringMatching(/^GPU-ef23ffa6/) as unknown },
       evidence: { uncorrectedTotal: 7627, correctedTotal: 291, uncorrectedNew: 0 },
+    });
+    // Its <retired_pages> has 2 double-bit pages and <pending_retirement>Yes: a reset is due. The A10G's
+    // <remapped_rows> (pending No, failure No) fires nothing.
+    expect(firing[1]).toMatchObject({
+      labels: { problem: 'page-retirement-pending', gpu: expect.stringMatching(/^GPU-ef23ffa6/) as unknown },
     });
   });
 

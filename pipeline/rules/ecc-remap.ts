@@ -3,8 +3,8 @@
  * loaded is above 0: dcgm-exporter users alert on `DCGM_FI_DEV_ECC_DBE_VOL_TOTAL > 0` alike), a
  * row-remap failure, or row remaps pending a reset. A state, not an event: it fires at once (`for:`
  * 0) and resolves when a GPU reset / driver reload clears the count (or the samples stop for longer
- * than `maxGap`). One alert per GPU and problem. The remap fields are read when the telemetry
- * carries them (DeviceSample.rowRemap*).
+ * than `maxGap`). One alert per GPU and problem. The remap and page-retirement flags come from
+ * nvidia-smi (remapped_rows, retired_pages) and DCGM (ROW_REMAP_FAILURE) when the telemetry has them.
  */
 import { z } from 'zod';
 import { deviceStretches } from './device-stretches.ts';
@@ -22,6 +22,7 @@ export const EccProblem = {
   uncorrectable: 'uncorrectable-ecc',
   remapFailure: 'row-remap-failure',
   remapPending: 'row-remap-pending',
+  retirementPending: 'page-retirement-pending',
 } as const;
 export type EccProblem = (typeof EccProblem)[keyof typeof EccProblem];
 
@@ -41,11 +42,17 @@ const PROBLEMS: readonly {
     holds: (s) => s.rowRemapPending === true,
     what: 'row remaps pending a GPU reset',
   },
+  {
+    // GPUs before the A100 retire pages instead of remapping rows; a pending retirement also waits for a reset.
+    problem: EccProblem.retirementPending,
+    holds: (s) => s.retiredPagesPending === true,
+    what: 'a page retirement pending a GPU reset',
+  },
 ];
 
 export const eccRemapRule: RuleKind<EccRemapParams> = {
   kind: 'ecc-remap',
-  description: 'uncorrectable ECC errors, row-remap failure or remaps pending a reset',
+  description: 'uncorrectable ECC errors, row-remap failure, or row remaps / page retirements pending a reset',
   defaults: {
     forMs: 0,
     severity: 'critical',
@@ -87,8 +94,9 @@ export const eccRemapRule: RuleKind<EccRemapParams> = {
               tsMs: s.tsMs,
               eccUncorrectedTotal: s.eccUncorrectedTotal,
               eccCorrectedTotal: s.eccCorrectedTotal,
-              rowRemapPending: s.rowRemapPending ?? null,
-              rowRemapFailure: s.rowRemapFailure ?? null,
+              rowRemapPending: s.rowRemapPending,
+              rowRemapFailure: s.rowRemapFailure,
+              retiredPagesPending: s.retiredPagesPending,
             })),
           };
         }),

@@ -8,6 +8,7 @@
  * capture builder; the rules that do not use it are untouched.
  */
 import type { GpuSample } from '../../contracts/gpu-sample-batch.ts';
+import { counterFlag } from '../../contracts/sample-counters.ts';
 import type { Budget } from '../budgets/budget.ts';
 
 /** One reading of one GPU or MIG instance. Units in the names; null: the source did not report it. */
@@ -20,9 +21,11 @@ export interface DeviceSample {
   readonly throttleReasons: readonly string[];
   readonly eccCorrectedTotal: number | null;
   readonly eccUncorrectedTotal: number | null;
-  /** Row remapping state (nvidia-smi remapped_rows, DCGM ROW_REMAP_FAILURE): not in the sample contract yet, so absent. */
-  readonly rowRemapPending?: boolean | null;
-  readonly rowRemapFailure?: boolean | null;
+  /** Row remapping state (nvidia-smi remapped_rows, DCGM ROW_REMAP_FAILURE; contracts/sample-counters.ts). */
+  readonly rowRemapPending: boolean | null;
+  readonly rowRemapFailure: boolean | null;
+  /** A page retirement waits for a reset (GPUs before the A100; nvidia-smi retired_pages). */
+  readonly retiredPagesPending: boolean | null;
 }
 
 /** A contract sample's readings as a rule sees them (captures, tests). */
@@ -34,6 +37,9 @@ export const toDeviceSample = (s: GpuSample): DeviceSample => ({
   throttleReasons: s.throttleReasons,
   eccCorrectedTotal: s.eccCorrectedTotal,
   eccUncorrectedTotal: s.eccUncorrectedTotal,
+  rowRemapPending: counterFlag(s.rowRemapPending),
+  rowRemapFailure: counterFlag(s.rowRemapFailure),
+  retiredPagesPending: counterFlag(s.retiredPagesPending),
 });
 
 /** The readings of one device, ascending by time. `gpuUuid` is the device id (MIG: `MIG-…` or `<parent>/<gi>/<ci>`). */

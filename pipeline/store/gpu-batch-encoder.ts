@@ -1,3 +1,4 @@
+import { SAMPLE_COUNTER_KEYS, SAMPLE_COUNTERS } from '../../contracts/index.ts';
 import { NativeBlockWriter, type NativeBlock } from './native-block.ts';
 import { ColumnArena, DateColumn, NullableColumn, StringColumn, UInt32Column, UInt64Column } from './native-columns.ts';
 import {
@@ -7,6 +8,7 @@ import {
   ProcessSpan,
   SAMPLE_NUMBERS,
   SAMPLE_SPAN_INTS,
+  SAMPLE_COUNTER_BASE,
   SampleNumber,
   SampleSpan,
   type PackedGpuBatch,
@@ -89,7 +91,7 @@ const SAMPLE_TRAILING_NULLABLES = [
   ['mig_ci_id', 'UInt32', SampleNumber.migComputeInstanceId],
 ] as const;
 
-/** gpu_samples rows (migration 001) of the batches, stamped with the ingest time. */
+/** gpu_samples rows (migrations 001, 080) of the batches, stamped with the ingest time. */
 export function encodeGpuSampleBlock(batches: readonly PackedGpuBatch[], ingestedAtMs: number): NativeBlock {
   const rows = batches.reduce((n, b) => n + b.sampleCount, 0);
   arena.reset();
@@ -110,6 +112,9 @@ export function encodeGpuSampleBlock(batches: readonly PackedGpuBatch[], ingeste
     ([name, type, field]) => [new NullableColumn(arena, name, type, rows), field] as const,
   );
   const migProfile = new StringColumn(arena, 'mig_profile', rows * 2);
+  const counters = SAMPLE_COUNTER_KEYS.map(
+    (k, c) => [new NullableColumn(arena, SAMPLE_COUNTERS[k].column, 'Float64', rows), SAMPLE_COUNTER_BASE + c] as const,
+  );
 
   const order = keyOrder(batches, 'samples');
   let throttles = 0;
@@ -135,10 +140,11 @@ export function encodeGpuSampleBlock(batches: readonly PackedGpuBatch[], ingeste
     throttleEnds.set(r, throttles);
     for (const [column, field] of trailing) column.set(r, nums[at + field]!);
     migProfile.span(bytes, spans[k + SampleSpan.migProfile]!, spans[k + SampleSpan.migProfile + 1]!);
+    for (const [column, field] of counters) column.set(r, nums[at + field]!);
   }
 
   const w = new NativeBlockWriter(rows * 160 + 4096);
-  w.begin(30, rows);
+  w.begin(30 + counters.length, rows);
   identity.write(w);
   for (const c of [source, kind, gpuUuid, parentGpuUuid]) c.write(w);
   gpuIndex.write(w);
@@ -151,6 +157,7 @@ export function encodeGpuSampleBlock(batches: readonly PackedGpuBatch[], ingeste
   migProfile.write(w);
   w.column('ingested_at', DATETIME);
   w.append(arena.uint32(rows).fill(toEpochSeconds(ingestedAtMs)));
+  for (const [column] of counters) column.write(w);
   return { data: w.bytes(), rows };
 }
 

@@ -1,13 +1,21 @@
 import {
   ProcessNumber,
   ProcessSpan,
+  SAMPLE_COUNTER_BASE,
   SampleNumber,
   SampleSpan,
   type PackedGpuBatch,
 } from '../ingest/packed-gpu-batch.ts';
-import type { GpuProcessRow, GpuSampleRow } from './rows.ts';
+import { SAMPLE_COUNTER_KEYS, SAMPLE_COUNTERS } from '../../contracts/index.ts';
+import type { GpuProcessRow, GpuSampleCounterColumns, GpuSampleRow } from './rows.ts';
 
 const orNull = (n: number): number | null => (Number.isNaN(n) ? null : n);
+
+/** The counters' columns, each from its value at counter position `c`. */
+const counterColumns = (value: (c: number) => number | null): GpuSampleCounterColumns =>
+  Object.fromEntries(
+    SAMPLE_COUNTER_KEYS.map((k, c) => [SAMPLE_COUNTERS[k].column, value(c)]),
+  ) as GpuSampleCounterColumns;
 
 /** Pure mapping of one packed GPU sample batch to the store's snake_case rows (null strings stored as ''). */
 export function toGpuSampleRows(b: PackedGpuBatch, ingestedAtMs: number): GpuSampleRow[] {
@@ -42,6 +50,7 @@ export function toGpuSampleRows(b: PackedGpuBatch, ingestedAtMs: number): GpuSam
       mig_ci_id: n(SampleNumber.migComputeInstanceId),
       mig_profile: b.string(b.sampleSpan(i, SampleSpan.migProfile)),
       ingested_at_ms: ingestedAtMs,
+      ...counterColumns((c) => n(SAMPLE_COUNTER_BASE + c)),
     };
   });
 }

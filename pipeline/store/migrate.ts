@@ -16,6 +16,8 @@ import { ident, sql, str, uint, type SqlQuery, type SqlValue } from './sql.ts';
  *   repeats the whole file, so statements must be idempotent (`CREATE TABLE IF NOT EXISTS`, …).
  * - Two processes migrating at once both run the same idempotent statements and both record the
  *   version; the table is a ReplacingMergeTree on version, and equal checksums pass.
+ * - `ALTER TABLE {{database}}.t ADD COLUMN c …` (one column per statement) is skipped when the column
+ *   exists: 18.16 has no `ADD COLUMN IF NOT EXISTS`, and the rules above need it idempotent.
  */
 
 export interface Migration {
@@ -88,6 +90,15 @@ export function renderStatement(template: string, database: SqlValue): SqlQuery 
   return sql(strings, ...parts.slice(1).map(() => database));
 }
 
+const ADD_COLUMN = /^\s*ALTER TABLE \{\{database\}\}\.(\w+)\s+ADD COLUMN\s+(\w+)\s/m;
+
+async function columnExists(executor: SqlExecutor, database: string, table: string, column: string): Promise<boolean> {
+  const rows = await executor.query<{ n: number | string }>(
+    sql`SELECT count() AS n FROM system.columns WHERE database = ${str(database)} AND table = ${str(table)} AND name = ${str(column)}`,
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
+}
+
 interface AppliedRow {
   readonly version: number | string;
   readonly name: string;
@@ -133,7 +144,11 @@ export async function migrate(executor: SqlExecutor, options: MigrateOptions): P
       alreadyApplied.push(mig.version);
       continue;
     }
-    for (const statement of mig.statements) await executor.command(renderStatement(statement, db));
+    for (const statement of mig.statements) {
+      const added = ADD_COLUMN.exec(statement);
+      if (added && (await columnExists(executor, options.database, added[1]!, added[2]!))) continue;
+      await executor.command(renderStatement(statement, db));
+    }
     await executor.command(sql`
       INSERT INTO ${db}.schema_migrations (version, name, checksum, applied_at)
       VALUES (${uint(mig.version)}, ${str(mig.name)}, ${str(mig.checksum)}, now())`);

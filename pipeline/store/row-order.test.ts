@@ -114,18 +114,45 @@ describe('row order (the tables sorting keys)', () => {
     ]);
   });
 
+  it('orders the process rows of one GPU by time before pid, in batches that list the same pids (CI counterexample)', () => {
+    const batches = [0, 1].map((seq) => batch('n1', seq, ['GPU-A'], [8, 4, 1]));
+    const { rows, sorted } = ordered(batches, 'processes');
+    expect(sorted).toBe(true);
+    expect(rows.map((r) => [(r as GpuProcessRow).seq, (r as GpuProcessRow).pid])).toEqual([
+      [0, 1],
+      [0, 4],
+      [0, 8],
+      [1, 1],
+      [1, 4],
+      [1, 8],
+    ]);
+    // Two batches at one time (a replayed tick under a new seq): their pids interleave.
+    const sameTime = [0, 1].map((seq) => ({
+      ...batch('n1', seq, ['GPU-A'], [8, 4, 1]),
+      collectedAtMs: 1_714_521_600_000,
+    }));
+    expect(ordered(sameTime, 'processes').sorted).toBe(true);
+  });
+
   it('is always a permutation of the rows, and sorted whatever the batches look like (property)', () => {
-    const arbitraryBatch = fc
-      .record({
-        node: fc.constantFrom('n1', 'n2'),
-        seq: fc.nat(5),
-        agent: fc.constantFrom('a1', 'a2'),
-        gpus: fc.uniqueArray(fc.constantFrom(...GPUS), { minLength: 1, maxLength: 4 }),
-        pids: fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 5 }),
-      })
-      .map(({ node, seq, agent, gpus, pids }) => batch(node, seq, gpus, pids, agent));
+    // Half the batches share one device/pid layout (the usual case, keyOrder's shortcut), half draw their own.
+    const layout = fc.record({
+      gpus: fc.uniqueArray(fc.constantFrom(...GPUS), { minLength: 1, maxLength: 4 }),
+      pids: fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 5 }),
+    });
+    const arbitraryBatch = fc.record({
+      node: fc.constantFrom('n1', 'n2'),
+      seq: fc.nat(5),
+      agent: fc.constantFrom('a1', 'a2'),
+      own: fc.boolean(),
+      layout,
+    });
     fc.assert(
-      fc.property(fc.array(arbitraryBatch, { minLength: 1, maxLength: 12 }), (batches) => {
+      fc.property(layout, fc.array(arbitraryBatch, { minLength: 1, maxLength: 12 }), (shared, drawn) => {
+        const batches = drawn.map(({ node, seq, agent, own, layout: l }) => {
+          const { gpus, pids } = own ? l : shared;
+          return batch(node, seq, gpus, pids, agent);
+        });
         for (const part of ['samples', 'processes'] as const) {
           const { rows, sorted } = ordered(batches, part);
           const all = batches.flatMap<GpuSampleRow | GpuProcessRow>((b) =>

@@ -73,7 +73,7 @@ function nodeGroups(batches: readonly PackedGpuBatch[]): PackedGpuBatch[][] {
 
 /** Where a row's sorting-key fields are in its packed batch. */
 class RowKeys {
-  constructor(private readonly samples: boolean) {}
+  constructor(readonly samples: boolean) {}
   count(b: PackedGpuBatch): number {
     return this.samples ? b.sampleCount : b.processCount;
   }
@@ -90,26 +90,27 @@ class RowKeys {
   pid(b: PackedGpuBatch, row: number): number {
     return this.samples ? 0 : b.numbers[b.sampleCount * SAMPLE_NUMBERS + row * PROCESS_NUMBERS + ProcessNumber.pid]!;
   }
-  /** (gpu_uuid, ts_ms, pid) of two rows. */
-  compare(a: PackedGpuBatch, ra: number, b: PackedGpuBatch, rb: number): number {
+  /** gpu_uuid of two rows, in ClickHouse's String order. */
+  compareGpu(a: PackedGpuBatch, ra: number, b: PackedGpuBatch, rb: number): number {
     const ka = this.samples
       ? ra * SAMPLE_SPAN_INTS + SampleSpan.gpuUuid
       : a.sampleCount * SAMPLE_SPAN_INTS + ra * PROCESS_SPAN_INTS + ProcessSpan.gpuUuid;
     const kb = this.samples
       ? rb * SAMPLE_SPAN_INTS + SampleSpan.gpuUuid
       : b.sampleCount * SAMPLE_SPAN_INTS + rb * PROCESS_SPAN_INTS + ProcessSpan.gpuUuid;
-    return (
-      compareBytes(a.bytes, a.spans[ka]!, a.spans[ka + 1]!, b.bytes, b.spans[kb]!, b.spans[kb + 1]!) ||
-      this.ts(a, ra) - this.ts(b, rb) ||
-      this.pid(a, ra) - this.pid(b, rb)
-    );
+    return compareBytes(a.bytes, a.spans[ka]!, a.spans[ka + 1]!, b.bytes, b.spans[kb]!, b.spans[kb + 1]!);
+  }
+  /** (gpu_uuid, ts_ms, pid) of two rows. */
+  compare(a: PackedGpuBatch, ra: number, b: PackedGpuBatch, rb: number): number {
+    return this.compareGpu(a, ra, b, rb) || this.ts(a, ra) - this.ts(b, rb) || this.pid(a, ra) - this.pid(b, rb);
   }
 }
 
 /**
  * Whether every batch of a node's group lists the same devices (and, for processes, pids) in the
- * same row positions as the first, at times that do not go back: the usual case, in which the
- * first batch's sorted rows give the order of everyone's.
+ * same row positions as the first, at times that do not go back (for processes, that move on: one
+ * GPU has several process rows, and two batches at one time would interleave their pids): the usual
+ * case, in which the first batch's sorted rows give the order of everyone's.
  */
 function uniform(group: readonly PackedGpuBatch[], keys: RowKeys): boolean {
   const first = group[0]!;
@@ -121,7 +122,8 @@ function uniform(group: readonly PackedGpuBatch[], keys: RowKeys): boolean {
       if (
         keys.hash(b, row) !== keys.hash(first, row) ||
         keys.pid(b, row) !== keys.pid(first, row) ||
-        keys.ts(b, row) < keys.ts(previous, row)
+        keys.ts(b, row) < keys.ts(previous, row) ||
+        (!keys.samples && keys.ts(b, row) === keys.ts(previous, row))
       )
         return false;
     }
@@ -137,15 +139,19 @@ export function keyOrder(batches: readonly PackedGpuBatch[], part: RowPart): Row
   let out = 0;
   for (const group of nodeGroups(batches)) {
     if (uniform(group, keys)) {
-      // Row positions of the first batch in key order; every batch's rows at each position, in batch order.
+      // Row positions of the first batch in key order, in runs of one GPU (a GPU has one sample row,
+      // and one process row per pid); per run, every batch's rows at those positions, in batch order.
       const first = group[0]!;
       const positions = Array.from({ length: keys.count(first) }, (_, row) => row).sort((x, y) =>
         keys.compare(first, x, first, y),
       );
-      for (const row of positions) {
+      for (let start = 0, end = 1; start < positions.length; start = end, end = start + 1) {
+        while (end < positions.length && keys.compareGpu(first, positions[start]!, first, positions[end]!) === 0) end++;
         for (const b of group) {
-          order.batch[out] = index.get(b)!;
-          order.row[out++] = row;
+          for (let p = start; p < end; p++) {
+            order.batch[out] = index.get(b)!;
+            order.row[out++] = positions[p]!;
+          }
         }
       }
       continue;

@@ -4,8 +4,12 @@
  * `collected_at`) from them, so they can never disagree. Bytes and counters are JS numbers (exact
  * below 2^53, i.e. 8 PiB). The lead maps contracts records to these rows.
  */
+import type { SampleCounterColumn } from '../../contracts/index.ts';
 
-export interface GpuSampleRow {
+/** The optional counters' columns (contracts/sample-counters.ts, migration 080): null when not read. */
+export type GpuSampleCounterColumns = { readonly [C in SampleCounterColumn]: number | null };
+
+export interface GpuSampleRow extends GpuSampleCounterColumns {
   readonly ts_ms: number;
   readonly cluster: string;
   readonly node: string;

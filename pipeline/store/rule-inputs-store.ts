@@ -3,6 +3,7 @@
  * pipeline/rules/fetch-rule-inputs.ts composes it). Every read collapses replayed rows on the tables'
  * keys. Times are epoch ms; ranges are [fromMs, toMs].
  */
+import { counterFlag } from '../../contracts/sample-counters.ts';
 import type { DeviceSample } from '../rules/rule-inputs.ts';
 import type { SqlExecutor } from './executor.ts';
 import { deviceId, SAMPLE_KEY } from './sample-sql.ts';
@@ -84,7 +85,9 @@ export function createRuleInputsStore(executor: SqlExecutor, config: { readonly 
                any(kind) AS s_kind, any(parent_gpu_uuid) AS s_parent, any(model) AS s_model, any(mig_profile) AS s_profile,
                ${deviceId(raw(sql`s_kind`), raw(sql`s_parent`))} AS s_device,
                any(utilization_pct) AS s_util, any(memory_used_bytes) AS s_mem_used, any(memory_total_bytes) AS s_mem_total,
-               any(throttle_reasons) AS s_throttle, any(ecc_corrected_total) AS s_ecc_c, any(ecc_uncorrected_total) AS s_ecc_u
+               any(throttle_reasons) AS s_throttle, any(ecc_corrected_total) AS s_ecc_c, any(ecc_uncorrected_total) AS s_ecc_u,
+               any(row_remap_pending) AS s_remap_pending, any(row_remap_failure) AS s_remap_failure,
+               any(retired_pages_pending) AS s_retire_pending
         FROM ${db}.gpu_samples
         WHERE date >= ${date(fromMs)} AND date <= ${date(toMs)} AND ts_ms >= ${uint(fromMs)} AND ts_ms <= ${uint(toMs)}
         GROUP BY ${SAMPLE_KEY}
@@ -105,6 +108,9 @@ export function createRuleInputsStore(executor: SqlExecutor, config: { readonly 
         throttleReasons: r['s_throttle'] as string[],
         eccCorrectedTotal: r['s_ecc_c'] === null ? null : n(r['s_ecc_c'], 'ecc_corrected_total'),
         eccUncorrectedTotal: r['s_ecc_u'] === null ? null : n(r['s_ecc_u'], 'ecc_uncorrected_total'),
+        rowRemapPending: counterFlag(nullableNumber(r['s_remap_pending'])),
+        rowRemapFailure: counterFlag(nullableNumber(r['s_remap_failure'])),
+        retiredPagesPending: counterFlag(nullableNumber(r['s_retire_pending'])),
       }));
     },
 

@@ -15,7 +15,8 @@ import type { ClusterPodInterval } from './workloads.ts';
 const NOW = Date.UTC(2026, 10, 2, 18);
 const V100_32GB_USD = 3.9015; // config/prices/default.yaml: p3dn.24xlarge $31.212/h ÷ 8
 
-// Real captures: 3 × Tesla V100-SXM2-32GB (dcgm-exporter issue #250) and 1 × Tesla V100-SXM3-32GB
+// Real captures: 4 × Tesla V100-SXM2-32GB (dcgm-exporter issue #250; GPU 1 only in its PCIe replay
+// counter's series) and 1 × Tesla V100-SXM3-32GB
 // (microsoft/pai's nvidia-smi XML): one catalog model, V100-32GB.
 const sxm2 = parseDcgmMetrics(readFixture('dcgm', 'issue-dcgm-exporter-250-4xV100-SXM2.prom'), NOW).samples;
 const sxm3 = parseNvidiaSmiXml(
@@ -74,14 +75,14 @@ const snapshots = (running: ClusterPodInterval[]): NodeSnapshot[] =>
   }).map((n) => ({ ...n, freeMilli: n.gpus.map((g) => 1000 - g.allocatedMilli), idleShare: 0.75, observedHours: 8 }));
 
 describe('consolidate recommender (V100 captures, default catalog)', () => {
-  it('frees the 1-GPU node whose half-GPU pod fits on the 3-GPU node: 1 × $3.9015 × 730 by hand', () => {
-    expect([sxm2.length, sxm3.length]).toEqual([3, 1]);
+  it('frees the 1-GPU node whose half-GPU pod fits on the 4-GPU node: 1 × $3.9015 × 730 by hand', () => {
+    expect([sxm2.length, sxm3.length]).toEqual([4, 1]);
     const nodes = snapshots([
       pod('serve-a', 'v100-a', { kind: 'whole', count: 1 }, [sxm2[0]!.gpuUuid]),
       pod('batch-b', 'v100-b', { kind: 'fraction', milli: 500 }),
     ]);
     expect(nodes.map((n) => [n.node, n.gpuModel, n.priceUsdPerGpuHour, [...n.freeMilli].sort()])).toEqual([
-      ['v100-a', 'V100-32GB', V100_32GB_USD, [0, 1000, 1000]],
+      ['v100-a', 'V100-32GB', V100_32GB_USD, [0, 1000, 1000, 1000]],
       ['v100-b', 'V100-32GB', V100_32GB_USD, [500]],
     ]);
     const [c, ...rest] = consolidate.compute(recommenderInput([], nodes));
@@ -100,7 +101,7 @@ describe('consolidate recommender (V100 captures, default catalog)', () => {
     expect(c?.estimatedMonthlySavingUsd).toBeCloseTo(2848.095, 6);
   });
 
-  it('frees nothing when the pods do not fit elsewhere: a whole GPU on each of the four', () => {
+  it('frees nothing when the pods do not fit elsewhere: a whole GPU on each of the five', () => {
     const nodes = snapshots([
       ...sxm2.map((g, i) => pod(`w${i}`, 'v100-a', { kind: 'whole', count: 1 }, [g.gpuUuid])),
       pod('w3', 'v100-b', { kind: 'whole', count: 1 }),
@@ -115,6 +116,6 @@ describe('consolidate recommender (V100 captures, default catalog)', () => {
     expect(found.map((c) => [c.target.node, c.evidence['podsMoved'], c.evidence['targetNodes']])).toEqual([
       ['v100-a', 0, '-'],
     ]);
-    expect(found[0]?.estimatedMonthlySavingUsd).toBeCloseTo(3 * V100_32GB_USD * 730, 6);
+    expect(found[0]?.estimatedMonthlySavingUsd).toBeCloseTo(4 * V100_32GB_USD * 730, 6);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,11 +21,54 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
-/** A port that is free right now and outside the kernel's ephemeral range (see SERVICE_PORTS). */
+/**
+ * Ports handed out, across every process of a test run: `<dir>/<port>.<pid>` per reservation, kept
+ * until that process exits. A private service that is stopped for a fault leaves its port free, and
+ * another test file's freePort() must not take it meanwhile (seen in CI: an Alertmanager restart
+ * found its port "in use by a process that is not ours").
+ */
+export const RESERVATIONS = join(tmpdir(), 'gpu-ledger-test-ports');
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** The live processes holding `port` (stale reservations of dead processes are removed). */
+function holders(port: number): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync(RESERVATIONS)) {
+    const [p, pid] = name.split('.').map(Number);
+    if (p !== port || pid === undefined) continue;
+    if (alive(pid)) pids.push(pid);
+    else rmSync(join(RESERVATIONS, name), { force: true });
+  }
+  return pids;
+}
+
+/** Reserves `port` for this process; false when another live process holds it (or took it at the same time). */
+export function reservePort(port: number): boolean {
+  mkdirSync(RESERVATIONS, { recursive: true });
+  if (holders(port).length > 0) return false;
+  const mine = join(RESERVATIONS, `${port}.${process.pid}`);
+  writeFileSync(mine, '');
+  if (holders(port).every((pid) => pid === process.pid)) return true;
+  rmSync(mine, { force: true }); // a race with another process: both back off
+  return false;
+}
+
+/**
+ * A port that is free right now, outside the kernel's ephemeral range (see SERVICE_PORTS), and
+ * reserved for this process: no other test process's freePort() returns it while this one lives.
+ */
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = SERVICE_PORTS.low + Math.floor(Math.random() * (SERVICE_PORTS.high - SERVICE_PORTS.low + 1));
-    if (await canListen(port)) return port;
+    if ((await canListen(port)) && reservePort(port)) return port;
   }
   throw new Error(`no free port in ${SERVICE_PORTS.low}-${SERVICE_PORTS.high} after 200 tries`);
 }

@@ -1,5 +1,5 @@
-import type { GpuSampleBatch } from '../../contracts/index.ts';
-import type { GpuProcessRow, GpuSampleRow } from '../../pipeline/store/rows.ts';
+import { SAMPLE_COUNTER_KEYS, SAMPLE_COUNTERS, type GpuSampleBatch } from '../../contracts/index.ts';
+import type { GpuProcessRow, GpuSampleCounterColumns, GpuSampleRow } from '../../pipeline/store/rows.ts';
 
 /**
  * The store rows of a GpuSampleBatch written straight from the record, independently of the packed
@@ -38,6 +38,9 @@ export function recordSampleRows(batch: GpuSampleBatch, ingestedAtMs: number): G
     mig_ci_id: s.mig?.computeInstanceId ?? null,
     mig_profile: s.mig?.profile ?? '',
     ingested_at_ms: ingestedAtMs,
+    ...(Object.fromEntries(
+      SAMPLE_COUNTER_KEYS.map((k) => [SAMPLE_COUNTERS[k].column, s[k] ?? null]),
+    ) as GpuSampleCounterColumns),
   }));
 }
 

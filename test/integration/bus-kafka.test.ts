@@ -89,3 +89,42 @@ describe('kafka bus topics', () => {
     }
   }, 60_000);
 });
+
+describe('kafka bus consumer', () => {
+  // A handler that waits out a store outage longer than the session (bench:accuracy: ClickHouse down
+  // 60 s) loses the group membership; its commit then fails and kafkajs gives up on the consumer. The
+  // bus starts a new one: the uncommitted batch comes again and later records still arrive.
+  it('keeps consuming after a handler outlived the session timeout', async () => {
+    const bus = createKafkaBus({
+      brokers: services.kafkaBrokers,
+      clientId: 'bus-slow-handler',
+      logger: testLogger('kafka-bus'),
+      topicPrefix: 'slow.',
+      sessionTimeoutMs: 6_000,
+    });
+    const topic = uniqueName('slow_handler');
+    const seen: string[] = [];
+    let first = true;
+    try {
+      await bus.ensureTopics([topic], { partitions: 1 });
+      await bus.send(topic, [{ key: 'k', value: 'a' }]);
+      await bus.subscribe({
+        groupId: uniqueName('g'),
+        topics: [topic],
+        handleBatch: async (b) => {
+          if (first) {
+            first = false;
+            await new Promise((r) => setTimeout(r, 15_000)); // 2.5 sessions
+          }
+          seen.push(...b.records.map((r) => r.value));
+        },
+      });
+      await waitFor('the slow first batch', () => seen.includes('a'), 45_000);
+      await bus.send(topic, [{ key: 'k', value: 'b' }]);
+      await waitFor(`'b' after the slow batch (seen: ${seen.join(',')})`, () => seen.includes('b'), 45_000);
+      expect(seen.filter((v) => v === 'b')).toHaveLength(1);
+    } finally {
+      await bus.close();
+    }
+  }, 120_000);
+});

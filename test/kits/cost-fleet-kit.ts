@@ -51,7 +51,11 @@ focus: { billingAccountId: acct-42, billingAccountName: Example ML platform }
 const dcgm = (file: string) => parseDcgmMetrics(readFixture('dcgm', file), T0).samples.filter((s) => s.kind === 'gpu');
 const xml = (file: string) => parseNvidiaSmiXml(readFixture('nvidia-smi-xml', file), T0).samples;
 const A800 = dcgm('johnsblog-8xA800-mig-2g.20gb-535.129.03.prom'); // 8 × NVIDIA A800-SXM4-80GB
-const V100 = dcgm('issue-dcgm-exporter-250-4xV100-SXM2.prom'); // 3 × Tesla V100-SXM2-32GB
+// 3 × Tesla V100-SXM2-32GB: the excerpt's GPUs with a utilization or power reading (GPU 1 is only in
+// its PCIe replay counter's series).
+const V100 = dcgm('issue-dcgm-exporter-250-4xV100-SXM2.prom').filter(
+  (s) => s.utilizationPct !== null || s.powerLimitWatts !== null,
+);
 const A100_MIG = xml('telegraf__a100-sxm4-80gb-mig__535.54.03__attached4-1elem.xml'); // 1 GPU + 4 MIG instances
 const T4 = xml('telegraf__tesla-t4__515.105.01__procs.xml'); // 1 × Tesla T4
 if (A800.length !== 8 || V100.length !== 3 || A100_MIG.length !== 5 || T4.length !== 1)

@@ -44,7 +44,10 @@ tenancy:
 `;
 
 const A800 = parseDcgmMetrics(readFixture('dcgm', 'johnsblog-8xA800-mig-2g.20gb-535.129.03.prom'), T0).samples;
-const V100 = parseDcgmMetrics(readFixture('dcgm', 'issue-dcgm-exporter-250-4xV100-SXM2.prom'), T0).samples;
+// The excerpt's GPUs with a utilization or power reading (GPU 1 is only in its PCIe replay counter's series).
+const V100 = parseDcgmMetrics(readFixture('dcgm', 'issue-dcgm-exporter-250-4xV100-SXM2.prom'), T0).samples.filter(
+  (s) => s.utilizationPct !== null || s.powerLimitWatts !== null,
+);
 const V100_SXM3 = parseNvidiaSmiXml(
   readFixture('nvidia-smi-xml', 'openpai__v100-sxm3-32gb__410.104__retired-pages-dbe__attached16-1elem.xml'),
   T0,
