@@ -11,14 +11,13 @@ import { parseOpenbNodes, parseOpenbPods } from '../scheduler/openb-trace.ts';
 import { POLICIES } from '../scheduler/policies/index.ts';
 import { parseSeeds } from '../scheduler/simulation-summary.ts';
 import { simulate } from '../scheduler/simulator.ts';
-import { computeWorkloadShapes } from '../scheduler/workload-shapes.ts';
+import { workloadShapesFor } from '../scheduler/workload-shapes.ts';
 
 const OPENB = resolve(import.meta.dirname, '../../shared/traces/openb');
 const { values } = parseArgs({ options: { seeds: { type: 'string', default: '42' }, policy: { type: 'string' } } });
 const seeds = parseSeeds(values.seeds);
 const nodes = parseOpenbNodes(readFileSync(resolve(OPENB, 'openb_node_list_gpu_node.csv'), 'utf8'));
 const pods = parseOpenbPods(readFileSync(resolve(OPENB, 'openb_pod_list_default.csv'), 'utf8'));
-const workload = computeWorkloadShapes(pods);
 const ids = values.policy
   ? [values.policy]
   : Object.keys(POLICIES)
@@ -28,6 +27,7 @@ const ids = values.policy
 for (const id of ids) {
   const policy = POLICIES[id];
   if (!policy) throw new Error(`unknown policy ${id}`);
+  const workload = workloadShapesFor(pods, policy.shapeSet ?? 'all');
   let decisions = 0;
   const at100: number[] = [];
   const started = performance.now();

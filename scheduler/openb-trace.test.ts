@@ -5,7 +5,7 @@ import { SHARED_DIR } from '../test/helpers/fixtures.ts';
 import { parseOpenbNodes, parseOpenbPods } from './openb-trace.ts';
 import { POLICIES } from './policies/index.ts';
 import { simulate } from './simulator.ts';
-import { computeWorkloadShapes } from './workload-shapes.ts';
+import { computeWorkloadShapes, goTypicalShapes } from './workload-shapes.ts';
 
 const OPENB = join(SHARED_DIR, 'traces/openb');
 const nodes = parseOpenbNodes(readFileSync(join(OPENB, 'openb_node_list_gpu_node.csv'), 'utf8'));
@@ -24,6 +24,9 @@ describe('openb trace (the real CSVs, read in place)', () => {
     // 91 shapes; the 35 most popular cover 95% of the pods (the README's figures).
     expect(computeWorkloadShapes(pods).shapes).toHaveLength(91);
     expect(computeWorkloadShapes(pods, { coveragePct: 95 }).shapes).toHaveLength(35);
+    const typical = goTypicalShapes(pods).shapes; // the Go simulator's: the same 35, renormalised
+    expect(typical).toHaveLength(35);
+    expect(typical.reduce((sum, s) => sum + s.popularity, 0)).toBeCloseTo(1, 12);
     const all = parseOpenbNodes(readFileSync(join(OPENB, 'openb_node_list_all_node.csv'), 'utf8'));
     expect(all).toHaveLength(1213); // the CPU-only nodes are left out
   });
@@ -44,8 +47,9 @@ describe('openb trace (the real CSVs, read in place)', () => {
     const run = (id: string) => simulate({ nodes: fleet, pods, policy: POLICIES[id]!, workload, seed: 42 });
     const [fgd, random] = [run('fgd'), run('random')];
     expect(fgd.capacityGpuMilli).toBe(626_000);
-    // The thinned arrivals reach 130% of this fleet's 626 GPUs: no allocation past the capacity.
-    expect(fgd.curve.length).toBeGreaterThanOrEqual(130);
+    // The thinned arrivals end just below 130% of this fleet's 626 GPUs (the Go simulator's tuneDownPods
+    // removes pods until the total is at or below the target): no allocation past the capacity.
+    expect(fgd.curve.length).toBe(129);
     expect(fgd.curve[99]!.unallocatedPct).toBeGreaterThanOrEqual(0);
     expect(fgd.curve[99]!.unallocatedPct).toBeLessThan(random.curve[99]!.unallocatedPct);
     expect(fgd.curve[9]!.unallocatedPct).toBeCloseTo(90, 0); // nothing fails at 10% arrived

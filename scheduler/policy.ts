@@ -1,5 +1,5 @@
 import { firstFreeGpus, isSharingPod, type NodeView, type PodRequest } from './cluster.ts';
-import type { WorkloadShapes } from './workload-shapes.ts';
+import type { ShapeSet, WorkloadShapes } from './workload-shapes.ts';
 
 /**
  * A policy's verdict on one node for one pod: its score (higher wins) and the GPUs the pod would take,
@@ -25,6 +25,11 @@ export interface PlacementPolicy {
    * plugin gives one random feasible node the top score), whatever the scheduler's {@link TieBreak}.
    */
   readonly randomAmongBest?: boolean;
+  /**
+   * Which of the trace's shapes its workload measure reads (scheduler/workload-shapes.ts), for the
+   * policies that read one: FGD the Go simulator's typical pods, gpu-ledger every shape.
+   */
+  readonly shapeSet?: ShapeSet;
   /** `null` when the pod does not fit the node. */
   score(node: NodeView, pod: PodRequest, workload: WorkloadShapes): PlacementScore | null;
 }

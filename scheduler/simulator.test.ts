@@ -4,7 +4,8 @@ import { GPU_MILLI, newNodeState, placePod, type NodeSpec, type PodRequest } fro
 import { POLICIES } from './policies/index.ts';
 import { TIE_BREAKS, type PlacementPolicy } from './policy.ts';
 import { createRandomSource } from './random-source.ts';
-import { simulate } from './simulator.ts';
+import { goSeedOrder } from './go-seed-order.ts';
+import { SEED_ORDERS, simulate } from './simulator.ts';
 import { inflateWorkload } from './workload-inflation.ts';
 import { computeWorkloadShapes } from './workload-shapes.ts';
 
@@ -39,8 +40,9 @@ describe('simulate: no placement ever exceeds a node (property)', () => {
         fc.array(podArb, { minLength: 1, maxLength: 40 }),
         fc.constantFrom(...Object.keys(POLICIES)),
         fc.constantFrom(...TIE_BREAKS),
+        fc.constantFrom(...SEED_ORDERS),
         fc.integer(),
-        (nodeParts, podParts, policyId, tieBreak, seed) => {
+        (nodeParts, podParts, policyId, tieBreak, order, seed) => {
           const nodes: NodeSpec[] = nodeParts.map((n, i) => ({ ...n, name: `n${i}` }));
           const pods: PodRequest[] = podParts.map((p, i) => ({ ...p, name: `p${i}` }));
           if (pods.every((p) => p.gpuCount === 0)) return;
@@ -51,6 +53,7 @@ describe('simulate: no placement ever exceeds a node (property)', () => {
             workload: computeWorkloadShapes(pods),
             seed,
             tieBreak,
+            order,
           });
           let freeGpuMilli = 0;
           for (const node of result.nodes) {
@@ -65,7 +68,10 @@ describe('simulate: no placement ever exceeds a node (property)', () => {
           }
           // What the nodes lost is exactly what the placed pods asked.
           const asked = (ps: readonly PodRequest[]) => ps.reduce((s, p) => s + p.gpuCount * p.gpuMilli, 0);
-          const inflated = inflateWorkload(pods, result.capacityGpuMilli, 1.3, createRandomSource(seed));
+          const inflated =
+            order === 'go'
+              ? goSeedOrder(pods, nodes, result.capacityGpuMilli, 1.3, seed).arrivals
+              : inflateWorkload(pods, result.capacityGpuMilli, 1.3, createRandomSource(seed));
           expect(result.capacityGpuMilli - freeGpuMilli).toBe(asked(inflated) - asked(result.failed));
           expect(result.placedPods + result.failedPods).toBe(inflated.length);
         },

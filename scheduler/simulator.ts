@@ -1,8 +1,12 @@
 import { GPU_MILLI, newNodeState, placePod, type NodeSpec, type NodeState, type PodRequest } from './cluster.ts';
 import type { PlacementPolicy, PlacementScore, TieBreak } from './policy.ts';
 import { createRandomSource } from './random-source.ts';
+import { goSeedOrder } from './go-seed-order.ts';
 import { inflateWorkload } from './workload-inflation.ts';
 import type { WorkloadShapes } from './workload-shapes.ts';
+
+export type SeedOrder = 'go' | 'shuffle';
+export const SEED_ORDERS: readonly SeedOrder[] = ['go', 'shuffle'];
 
 export interface SimulationOptions {
   readonly nodes: readonly NodeSpec[];
@@ -13,6 +17,13 @@ export interface SimulationOptions {
   readonly seed: number;
   /** Arrivals' GPU request over the capacity (1.3: the paper's 130%). */
   readonly inflationRatio?: number;
+  /**
+   * What the seed decides: `go` (default) the pods' order and the nodes' names exactly as the authors'
+   * Go simulator draws them ({@link goSeedOrder}: trace shuffled, top-up copies appended, nodes renamed
+   * with a random prefix, so name ties go to a random node priority per seed); `shuffle` the top-up
+   * shuffled in with the trace and thinned, ties to the trace's node names (the figures before).
+   */
+  readonly order?: SeedOrder;
   /** Submit exactly these pods in this order instead (no inflation, no shuffle): the utilization track. */
   readonly arrivals?: readonly PodRequest[];
   /** Among equal best scores: `name` (default, the authors' simulator) or `random` (stock kube-scheduler). */
@@ -42,6 +53,8 @@ export interface SimulationResult {
   /** The pods that did not fit anywhere, in arrival order. */
   readonly failed: readonly PodRequest[];
   readonly placements: readonly Placement[];
+  /** GPU milli arrived and allocated after each arrival, in arrival order (the authors' per-pod log). */
+  readonly steps: readonly { readonly arrivedMilli: number; readonly allocatedMilli: number }[];
   /** One point per whole arrived percent, 1..ratio·100. */
   readonly curve: readonly CurvePoint[];
   readonly decisionMs: readonly number[];
@@ -78,16 +91,22 @@ export function simulate(options: SimulationOptions): SimulationResult {
   const random = createRandomSource(options.seed);
   const nodes = options.nodes.map(newNodeState);
   const capacity = nodes.reduce((sum, n) => sum + n.spec.gpuCount * GPU_MILLI, 0);
-  const arrivals = options.arrivals ?? inflateWorkload(options.pods, capacity, options.inflationRatio ?? 1.3, random);
+  const ratio = options.inflationRatio ?? 1.3;
+  const go =
+    !options.arrivals && (options.order ?? 'go') === 'go'
+      ? goSeedOrder(options.pods, options.nodes, capacity, ratio, options.seed)
+      : null;
+  const arrivals = options.arrivals ?? go?.arrivals ?? inflateWorkload(options.pods, capacity, ratio, random);
   const now = options.nowMs ?? (() => 0);
   const byName = (options.tieBreak ?? 'name') === 'name' && !options.policy.randomAmongBest;
-  const rank = nameRanks(options.nodes);
+  const rank = go?.nodeRanks ?? nameRanks(options.nodes);
   const shapeIds = new Map<string, number>();
   const memo: ShapeMemo[] = [];
   const curve: CurvePoint[] = [];
   const decisionMs: number[] = [];
   const failed: PodRequest[] = [];
   const placements: Placement[] = [];
+  const steps: { arrivedMilli: number; allocatedMilli: number }[] = [];
   let [arrived, allocated, placed] = [0, 0, 0];
   for (const pod of arrivals) {
     const started = now();
@@ -130,6 +149,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
     } else failed.push(pod);
     decisionMs.push(now() - started);
     arrived += pod.gpuCount * pod.gpuMilli;
+    steps.push({ arrivedMilli: arrived, allocatedMilli: allocated });
     while (curve.length < Math.floor((100 * arrived) / capacity + 1e-9)) {
       curve.push({ arrivedPct: curve.length + 1, unallocatedPct: (100 * (capacity - allocated)) / capacity });
     }
@@ -140,6 +160,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
     placedPods: placed,
     failedPods: arrivals.length - placed,
     curve,
+    steps,
     decisionMs,
     nodes,
     failed,

@@ -79,3 +79,53 @@ export function computeWorkloadShapes(
   }
   return toWorkloadShapes(shapes);
 }
+
+/**
+ * The FGD target workload exactly as the authors' Go simulator builds it (pkg/utils/frag.go
+ * `GetTypicalPods`, with the generated cluster config's `podPopularityThreshold: 95`,
+ * `podIncreaseStep: 1`, `isInvolvedCpuPods: true`, `gpuResWeight: 0`): shapes keyed by (CPU, per-GPU
+ * milli, GPU count, GPU models), sorted by count descending (equal counts: larger CPU, then milli,
+ * GPU count and model string first: `sort.Reverse` of `TargetPodList.Less`), the most popular kept
+ * until they cover `thresholdPct` of the pods, then their popularities renormalised to sum to 1.
+ */
+export function goTypicalShapes(pods: readonly PodRequest[], thresholdPct = 95): WorkloadShapes {
+  const counts = new Map<string, { pod: PodRequest; spec: string; count: number }>();
+  for (const pod of pods) {
+    const spec = pod.gpuSpec.join('|');
+    const key = `${pod.cpuMilli}/${pod.gpuMilli}/${pod.gpuCount}/${spec}`;
+    const entry = counts.get(key);
+    if (entry) entry.count++;
+    else counts.set(key, { pod, spec, count: 1 });
+  }
+  const ranked = [...counts.values()].sort(
+    (a, b) =>
+      b.count - a.count ||
+      b.pod.cpuMilli - a.pod.cpuMilli ||
+      b.pod.gpuMilli - a.pod.gpuMilli ||
+      b.pod.gpuCount - a.pod.gpuCount ||
+      (a.spec < b.spec ? 1 : a.spec > b.spec ? -1 : 0),
+  );
+  const kept: typeof ranked = [];
+  let covered = 0;
+  for (const entry of ranked) {
+    if (covered >= (thresholdPct / 100) * pods.length) break;
+    covered += entry.count;
+    kept.push(entry);
+  }
+  return toWorkloadShapes(
+    kept.map(({ pod, count }) => ({
+      cpuMilli: pod.cpuMilli,
+      gpuCount: pod.gpuCount,
+      gpuMilli: pod.gpuMilli,
+      gpuSpec: pod.gpuSpec,
+      popularity: count / covered,
+    })),
+  );
+}
+
+/** Which shapes a run's target workload keeps: `typical` the Go simulator's ({@link goTypicalShapes}), `all` every shape. */
+export type ShapeSet = 'typical' | 'all';
+export const SHAPE_SETS: readonly ShapeSet[] = ['typical', 'all'];
+
+export const workloadShapesFor = (pods: readonly PodRequest[], set: ShapeSet): WorkloadShapes =>
+  set === 'typical' ? goTypicalShapes(pods) : computeWorkloadShapes(pods);

@@ -5,9 +5,9 @@ import { parseOpenbNodes, parseOpenbPods } from '../../scheduler/openb-trace.ts'
 import { POLICIES } from '../../scheduler/policies/index.ts';
 import { TIE_BREAKS, type TieBreak } from '../../scheduler/policy.ts';
 import { formatSummaryLine, parseSeeds, summarizeSimulations } from '../../scheduler/simulation-summary.ts';
-import { simulate, type SimulationResult } from '../../scheduler/simulator.ts';
+import { SEED_ORDERS, simulate, type SeedOrder, type SimulationResult } from '../../scheduler/simulator.ts';
 import { buildTraceVariant, TRACE_VARIANTS, type TraceVariant } from '../../scheduler/trace-variants.ts';
-import { computeWorkloadShapes } from '../../scheduler/workload-shapes.ts';
+import { SHAPE_SETS, workloadShapesFor, type ShapeSet } from '../../scheduler/workload-shapes.ts';
 import { formatTable } from '../format-table.ts';
 import type { CliContext } from '../context.ts';
 
@@ -19,6 +19,8 @@ interface SimulateOptions {
   inflation: string;
   variant?: string;
   tieBreak: string;
+  order: string;
+  shapes?: string;
   json?: boolean;
 }
 
@@ -43,6 +45,16 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
       `among equal best scores: ${TIE_BREAKS.join(' or ')} (the authors' simulator: name)`,
       'name',
     )
+    .option(
+      '--order <how>',
+      `what a seed decides: ${SEED_ORDERS.join(' or ')} (go: the pod order and node names of the authors' simulator)`,
+      'go',
+    )
+    .option(
+      '--shapes <set>',
+      `the shapes FGD / gpu-ledger measure against: ${SHAPE_SETS.join(' or ')} (default: the policy's own; ` +
+        `fgd: typical, the Go simulator's most popular shapes covering 95% of the pods; gpu-ledger: all)`,
+    )
     .option('--json', 'print the summary (per-seed figures, mean curve) as one JSON line before the last line')
     .action((options: SimulateOptions) => {
       const policy = POLICIES[options.policy];
@@ -50,6 +62,10 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
       const seeds = parseSeeds(options.seeds);
       const tieBreak = options.tieBreak as TieBreak;
       if (!TIE_BREAKS.includes(tieBreak)) throw new Error(`--tie-break must be ${TIE_BREAKS.join(' or ')}`);
+      const shapeSet = (options.shapes ?? policy.shapeSet ?? 'all') as ShapeSet;
+      if (!SHAPE_SETS.includes(shapeSet)) throw new Error(`--shapes must be ${SHAPE_SETS.join(' or ')}`);
+      const order = options.order as SeedOrder;
+      if (!SEED_ORDERS.includes(order)) throw new Error(`--order must be ${SEED_ORDERS.join(' or ')}`);
       const inflationRatio = Number(options.inflation);
       if (!(inflationRatio > 0)) throw new Error(`--inflation must be a positive ratio, got "${options.inflation}"`);
       const openb = join(ctx.config().tracesDir, 'openb');
@@ -62,16 +78,30 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
         throw new Error(`unknown variant "${variant}" (one of ${TRACE_VARIANTS.join(', ')})`);
       }
       const pods = variant ? buildTraceVariant(tracePods, nodes, variant) : tracePods;
-      const workload = computeWorkloadShapes(pods);
+      const workload = workloadShapesFor(pods, shapeSet);
       const started = performance.now();
       const results: SimulationResult[] = seeds.map((seed) =>
-        simulate({ nodes, pods, policy, workload, seed, inflationRatio, tieBreak, nowMs: () => performance.now() }),
+        simulate({
+          nodes,
+          pods,
+          policy,
+          workload,
+          seed,
+          inflationRatio,
+          tieBreak,
+          order,
+          nowMs: () => performance.now(),
+        }),
       );
       const summary = summarizeSimulations(
         {
           policy: policy.id,
           traceFile:
-            basename(tracePath) + (variant ? ` (${variant})` : '') + (tieBreak === 'random' ? ' (random ties)' : ''),
+            basename(tracePath) +
+            (variant ? ` (${variant})` : '') +
+            (tieBreak === 'random' ? ' (random ties)' : '') +
+            (order === 'shuffle' ? ' (shuffle order)' : '') +
+            (options.shapes ? ` (${shapeSet} shapes)` : ''),
           seeds,
         },
         results,

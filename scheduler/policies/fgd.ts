@@ -22,6 +22,7 @@ export const fgdScoreOf = (dropMilli: number): number => Math.floor(sigmoid(drop
  */
 export const fgdPolicy: PlacementPolicy = {
   id: 'fgd',
+  shapeSet: 'typical',
   description: 'fragmentation gradient descent: least growth of F_n(M), integer sigmoid score',
   score(node, pod, workload) {
     if (!fitsNode(node, pod)) return null;

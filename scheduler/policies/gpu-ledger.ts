@@ -21,6 +21,7 @@ const fragmentation = (cpuLeftMilli: number, gpuFreeMilli: readonly number[], no
  */
 export const gpuLedgerPolicy: PlacementPolicy = {
   id: 'gpu-ledger',
+  shapeSet: 'all',
   description: 'gradient descent on one-pod + repeat-arrival fragmentation (CPU-aware), continuous score',
   score(node, pod, workload) {
     if (!fitsNode(node, pod)) return null;
