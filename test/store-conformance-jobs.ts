@@ -63,38 +63,40 @@ function a5000Batch(seq: number, bootId = 'boot-1'): GpuSampleBatch {
 
 const positioned = positionedBatches;
 
+/** One agent's batch `seq` of a real capture, collected at T0 + seq s. */
+const captureEnvelope = (
+  capture: string,
+  seq: number,
+  node: string,
+  source: GpuSampleBatch['source'],
+  parts: Pick<GpuSampleBatch, 'samples' | 'processes'>,
+): GpuSampleBatch => ({
+  schemaVersion: 1,
+  agentId: `agent-${capture.slice(0, 12)}`,
+  bootId: 'boot-1',
+  seq,
+  cluster: 'c1',
+  node,
+  collectedAtMs: T0 + seq * 1000,
+  source,
+  ...parts,
+});
+
 /** A batch of one real capture (MIG instances, N/A readings, Windows paths, processes) at T0 + seq s. */
 function captureBatch(capture: string, seq: number): GpuSampleBatch {
   const parsed = parseNvidiaSmiXml(readFixture('nvidia-smi-xml', capture), T0 + seq * 1000);
-  return {
-    schemaVersion: 1,
-    agentId: `agent-${capture.slice(0, 12)}`,
-    bootId: 'boot-1',
-    seq,
-    cluster: 'c1',
-    node: "n'1\\",
-    collectedAtMs: T0 + seq * 1000,
-    source: 'nvidia-smi-xml',
+  return captureEnvelope(capture, seq, "n'1\\", 'nvidia-smi-xml', {
     samples: parsed.samples,
     processes: parsed.processes.map((p, i) => ({ ...p, podUid: i % 2 === 0 ? `pod-${i}` : null })),
-  };
+  });
 }
 
 /** A batch of one real dcgm-exporter scrape: the optional counters (energy, PCIe, remapped rows, DCP) on GPUs and MIG instances. */
-function dcgmBatch(capture: string, seq: number): GpuSampleBatch {
-  return {
-    schemaVersion: 1,
-    agentId: `agent-${capture.slice(0, 12)}`,
-    bootId: 'boot-1',
-    seq,
-    cluster: 'c1',
-    node: 'n-dcgm',
-    collectedAtMs: T0 + seq * 1000,
-    source: 'dcgm',
+const dcgmBatch = (capture: string, seq: number): GpuSampleBatch =>
+  captureEnvelope(capture, seq, 'n-dcgm', 'dcgm', {
     samples: parseDcgmMetrics(readFixture('dcgm', capture), T0 + seq * 1000).samples,
     processes: [],
-  };
-}
+  });
 
 export function describeStoreJobsConformance(
   executor: () => SqlExecutor,
