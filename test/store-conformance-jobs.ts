@@ -19,7 +19,8 @@ import { readGpuRollups, readPodRollups } from '../pipeline/store/rollup-store.t
 import { dateTime, ident, raw, sql, str } from '../pipeline/store/sql.ts';
 import { readTelemetryGaps } from '../pipeline/store/telemetry-gap-store.ts';
 import type { TelemetryStore } from '../pipeline/store/telemetry-store.ts';
-import { readFixture } from './helpers/fixtures.ts';
+import { createLedgerInputs } from '../pipeline/store/ledger-inputs-store.ts';
+import { readFixture, readH100MigCaptureWithBusyGi7 } from './helpers/fixtures.ts';
 import { positionedBatches } from './helpers/positioned.ts';
 import { recordProcessRows, recordSampleRows } from './helpers/record-rows.ts';
 import { testLogger } from './helpers/services.ts';
@@ -91,6 +92,37 @@ function captureBatch(capture: string, seq: number): GpuSampleBatch {
   });
 }
 
+/**
+ * Batch `seq` (every 10 s from T0) of the real H100 MIG scrape (GIs 7, 8, 9) with GI 7's engine made
+ * 42.13 % busy and GI 9's 10 %, and the processes nvidia-smi's process_info would list: a pod on GI 7,
+ * a pod on GI 9, and a pod whose instance the source did not say.
+ */
+function migBatch(seq: number): GpuSampleBatch {
+  const text = readH100MigCaptureWithBusyGi7().replace(
+    /^(DCGM_FI_PROF_GR_ENGINE_ACTIVE\{[^}]*GPU_I_ID="9"[^}]*\}) 0\.000000$/m,
+    '$1 0.100000',
+  );
+  const samples = parseDcgmMetrics(text, T0 + seq * 10_000).samples;
+  const parent = samples.find((x) => x.kind === 'gpu')!.gpuUuid;
+  const process = (pid: number, gi: number | null, podUid: string) => ({
+    gpuUuid: parent,
+    gpuInstanceId: gi,
+    computeInstanceId: gi === null ? null : 0,
+    pid,
+    processName: 'python',
+    usedMemoryBytes: null,
+    podUid,
+    containerId: null,
+  });
+  return {
+    ...captureEnvelope('h100-mig', seq, 'n-mig', 'dcgm', {
+      samples,
+      processes: [process(101, 7, 'pod-gi7'), process(102, 9, 'pod-gi9'), process(103, null, 'pod-any')],
+    }),
+    collectedAtMs: T0 + seq * 10_000,
+  };
+}
+
 /** A batch of one real dcgm-exporter scrape: the optional counters (energy, PCIe, remapped rows, DCP) on GPUs and MIG instances. */
 const dcgmBatch = (capture: string, seq: number): GpuSampleBatch =>
   captureEnvelope(capture, seq, 'n-dcgm', 'dcgm', {
@@ -112,6 +144,7 @@ export function describeStoreJobsConformance(
       a5000Batch(3),
       dcgmBatch('kops-aws-L4-580.105.08.prom', 4),
       dcgmBatch('johnsblog-8xA800-mig-2g.20gb-535.129.03.prom', 5),
+      migBatch(6),
     ];
     await hot.store.insertGpuBatches(batches.map(packGpuSampleBatch), T0 + 5_000);
     await generic.store.insertGpuSamples(batches.flatMap((b) => recordSampleRows(b, T0 + 5_000)));
@@ -244,6 +277,38 @@ export function describeStoreJobsConformance(
       toMs: T0 + 60 * MIN,
     });
     expect(podsByHour.reduce((n, p) => n + p.gpuMsShared, 0)).toBe(120_000);
+  });
+
+  it("MIG: each pod gets its own instance's busy time, in the pod rollups and the ledger's usage", async () => {
+    const { store, database } = await freshStore();
+    const clock = T0 + 3 * MIN;
+    await createStoreWriters(store, () => clock).gpuSamples(positioned([0, 1, 2, 3, 4, 5, 6].map(migBatch)));
+    await createRollupJob({ executor: executor(), now: () => clock }, { ...DEFAULT_ROLLUP_JOB_CONFIG, database }).run();
+    // Minute [T0, T0 + 1 min): samples at 10 … 50 s cover 10 s each (the one at T0 has no predecessor).
+    // GI 7 (42.13 %) is shared by pod-gi7 and pod-any (instance unknown), GI 9 (10 %) by pod-gi9 and
+    // pod-any, GI 8 (0 %) by pod-any alone; the parent GPU reports no utilization of its own.
+    const busy = new Map<string, number>();
+    for (const p of await readPodRollups(executor(), { database, resolution: '1m', fromMs: T0, toMs: T0 + MIN }))
+      busy.set(p.podUid, (busy.get(p.podUid) ?? 0) + p.busyPctMsShared);
+    const gi7 = 42.13 * 50_000;
+    const gi9 = 10 * 50_000;
+    expect([...busy.keys()].sort()).toEqual(['pod-any', 'pod-gi7', 'pod-gi9']);
+    expect(busy.get('pod-gi7')).toBeCloseTo(gi7 / 2, 0);
+    expect(busy.get('pod-gi9')).toBeCloseTo(gi9 / 2, 0);
+    expect(busy.get('pod-any')).toBeCloseTo(gi7 / 2 + gi9 / 2, 0);
+
+    const inputs = createLedgerInputs(executor(), { database, maxGapMs: MIN, processSkewMs: 10 * MIN, bridgeMs: MIN });
+    const usage = await inputs.usage({ fromMs: T0, toMs: T0 + MIN });
+    expect(usage.map((u) => [u.podUid, u.kind, u.migProfile])).toEqual([
+      ['pod-any', 'mig', '1g.10gb'],
+      ['pod-gi7', 'mig', '1g.10gb'],
+      ['pod-gi9', 'mig', '1g.10gb'],
+    ]);
+    // The ledger clips spans to the window instead: the samples at 10 … 60 s cover (t − 10 s, t], 60 s.
+    const used = Object.fromEntries(usage.map((u) => [u.podUid, (u.busyPctMs * 5) / 6]));
+    expect(used['pod-gi7']).toBeCloseTo(gi7 / 2, 6);
+    expect(used['pod-gi9']).toBeCloseTo(gi9 / 2, 6);
+    expect(used['pod-any']).toBeCloseTo(gi7 / 2 + gi9 / 2, 6);
   });
 
   it('telemetry gaps: missing ranges across seq buckets and boots, replays counted once', async () => {

@@ -294,6 +294,8 @@ export function describeStoreConformance(name: string, makeExecutor: () => Promi
           used_memory_bytes: 1_000_000,
           pod_uid: 'pod-1',
           container_id: 'ctr-1',
+          mig_gi_id: null,
+          mig_ci_id: null,
         },
       ];
       const batches = [

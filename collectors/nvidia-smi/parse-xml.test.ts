@@ -56,6 +56,36 @@ describe('parseNvidiaSmiXml on real captures', () => {
     });
   });
 
+  it("process_info's MIG instance: N/A on a GPU without MIG, the GPU and compute instance ids on one with it", () => {
+    const wddm = parse('telegraf__rtx-3080-wddm__536.40__procs.xml');
+    expect(wddm.processes.length).toBeGreaterThan(0);
+    expect(wddm.processes.every((p) => p.gpuInstanceId === null && p.computeInstanceId === null)).toBe(true);
+    // No capture in hand lists a process on a MIG instance (the A100 one prints <processes />): that
+    // capture with the 3080's first process_info moved in, its N/A ids set to GI 3 (the capture's first
+    // instance) and CI 0, as nvidia-smi prints them for a process on a MIG device.
+    const processInfo = /<process_info>[\s\S]*?<\/process_info>/
+      .exec(readFixture('nvidia-smi-xml', 'telegraf__rtx-3080-wddm__536.40__procs.xml'))![0]
+      .replace('<gpu_instance_id>N/A<', '<gpu_instance_id>3<')
+      .replace('<compute_instance_id>N/A<', '<compute_instance_id>0<');
+    const xml = readFixture('nvidia-smi-xml', 'telegraf__a100-sxm4-80gb-mig__535.54.03__attached4-1elem.xml').replace(
+      '<processes />',
+      `<processes>${processInfo}</processes>`,
+    );
+    const { processes } = parseNvidiaSmiXml(xml, T);
+    expect(processes).toEqual([
+      {
+        gpuUuid: 'GPU-513536b6-7d19-9063-b049-1e69664bb298',
+        gpuInstanceId: 3,
+        computeInstanceId: 0,
+        pid: 835,
+        processName: '/usr/lib/Xorg',
+        usedMemoryBytes: 550 * MiB,
+        podUid: null,
+        containerId: null,
+      },
+    ]);
+  });
+
   it('RTX A5000 (DTD v13): llama-server process memory on each GPU', () => {
     const r = parse('telegraf__2x-rtx-a5000__590.44.01__procs.xml');
     expect(r.processes.map((p) => [p.gpuUuid, p.pid, p.usedMemoryBytes])).toEqual([

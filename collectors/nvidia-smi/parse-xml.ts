@@ -134,6 +134,8 @@ function parseGpu(gpu: unknown, index: number, driverVersion: string | null, obs
     return [
       {
         gpuUuid: uuid,
+        gpuInstanceId: integer(at(p, 'gpu_instance_id')),
+        computeInstanceId: integer(at(p, 'compute_instance_id')),
         pid,
         processName: text(at(p, 'process_name')) ?? '',
         usedMemoryBytes: integer(at(p, 'used_memory')),

@@ -416,6 +416,7 @@ class GpuBatchScanner extends JsonCursor {
     const spans = (this.processSpans = grownSpans(this.processSpans, this.processes * PROCESS_SPAN_INTS));
     const at = j * PROCESS_NUMBERS;
     const k = j * PROCESS_SPAN_INTS;
+    nums[at + ProcessNumber.migGpuInstanceId] = nums[at + ProcessNumber.migComputeInstanceId] = Number.NaN;
     let seen = 0;
     let key = -1;
     if (this.open(LBRACE, RBRACE)) {
@@ -446,8 +447,11 @@ class GpuBatchScanner extends JsonCursor {
           case 5: // containerId
             this.nullableSpan(spans, k + ProcessSpan.containerId, true);
             break;
-          default: // gpuInstanceId, computeInstanceId: checked, not stored
-            this.uint32OrNull();
+          case 6: // gpuInstanceId
+            nums[at + ProcessNumber.migGpuInstanceId] = this.uint32OrNull();
+            break;
+          default: // computeInstanceId
+            nums[at + ProcessNumber.migComputeInstanceId] = this.uint32OrNull();
         }
       } while (this.more(RBRACE));
     }

@@ -113,8 +113,14 @@ export const SampleSpan = {
 } as const;
 export const SAMPLE_SPAN_INTS = 12;
 
-export const ProcessNumber = { pid: 0, usedMemoryBytes: 1, gpuUuidHash: 2 } as const;
-export const PROCESS_NUMBERS = 3;
+export const ProcessNumber = {
+  pid: 0,
+  usedMemoryBytes: 1,
+  gpuUuidHash: 2,
+  migGpuInstanceId: 3,
+  migComputeInstanceId: 4,
+} as const;
+export const PROCESS_NUMBERS = 5;
 
 /** FNV-1a (32 bits) of bytes[from, to): FNV_OFFSET folded with each byte by gpuUuidHashStep. */
 export const FNV_OFFSET = 0x811c9dc5;
@@ -221,6 +227,8 @@ export function packGpuSampleBatch(b: GpuSampleBatch): PackedGpuBatch {
     numbers[at + ProcessNumber.pid] = p.pid;
     numbers[at + ProcessNumber.usedMemoryBytes] = orNaN(p.usedMemoryBytes);
     numbers[at + ProcessNumber.gpuUuidHash] = 0;
+    numbers[at + ProcessNumber.migGpuInstanceId] = orNaN(p.gpuInstanceId);
+    numbers[at + ProcessNumber.migComputeInstanceId] = orNaN(p.computeInstanceId);
     const k = n * SAMPLE_SPAN_INTS + j * PROCESS_SPAN_INTS;
     span(k + ProcessSpan.gpuUuid, p.gpuUuid);
     span(k + ProcessSpan.processName, p.processName);

@@ -172,6 +172,8 @@ export function encodeGpuProcessBlock(batches: readonly PackedGpuBatch[]): Nativ
   const usedMemory = new NullableColumn(arena, 'used_memory_bytes', 'UInt64', rows);
   const podUid = new StringColumn(arena, 'pod_uid', rows * 40);
   const containerId = new StringColumn(arena, 'container_id', rows * 40);
+  const migGi = new NullableColumn(arena, 'mig_gi_id', 'UInt32', rows);
+  const migCi = new NullableColumn(arena, 'mig_ci_id', 'UInt32', rows);
 
   const order = keyOrder(batches, 'processes');
   for (let r = 0; r < rows; r++) {
@@ -187,10 +189,12 @@ export function encodeGpuProcessBlock(batches: readonly PackedGpuBatch[]): Nativ
     usedMemory.set(r, nums[at + ProcessNumber.usedMemoryBytes]!);
     podUid.span(bytes, spans[k + ProcessSpan.podUid]!, spans[k + ProcessSpan.podUid + 1]!);
     containerId.span(bytes, spans[k + ProcessSpan.containerId]!, spans[k + ProcessSpan.containerId + 1]!);
+    migGi.set(r, nums[at + ProcessNumber.migGpuInstanceId]!);
+    migCi.set(r, nums[at + ProcessNumber.migComputeInstanceId]!);
   }
 
-  const w = new NativeBlockWriter(rows * 200 + 4096);
-  w.begin(14, rows);
+  const w = new NativeBlockWriter(rows * 210 + 4096);
+  w.begin(16, rows);
   identity.write(w);
   gpuUuid.write(w);
   pid.write(w);
@@ -198,6 +202,8 @@ export function encodeGpuProcessBlock(batches: readonly PackedGpuBatch[]): Nativ
   usedMemory.write(w);
   podUid.write(w);
   containerId.write(w);
+  migGi.write(w);
+  migCi.write(w);
   return { data: w.bytes(), rows };
 }
 

@@ -69,5 +69,7 @@ export function toGpuProcessRows(b: PackedGpuBatch): GpuProcessRow[] {
     used_memory_bytes: orNull(b.processNumber(j, ProcessNumber.usedMemoryBytes)),
     pod_uid: b.string(b.processSpan(j, ProcessSpan.podUid)),
     container_id: b.string(b.processSpan(j, ProcessSpan.containerId)),
+    mig_gi_id: orNull(b.processNumber(j, ProcessNumber.migGpuInstanceId)),
+    mig_ci_id: orNull(b.processNumber(j, ProcessNumber.migComputeInstanceId)),
   }));
 }

@@ -15,14 +15,15 @@
  *     or there is none; only the part of that span inside the window counts, so every millisecond of
  *     a device falls in exactly one window. Busy time = utilization% × that span.
  *   * Pods: a sample is bound to the distinct pod UIDs with a process on its PHYSICAL GPU in the SAME
- *     batch (agent_id, boot_id, seq); a process outside any pod counts as one more sharer ('').
+ *     batch (agent_id, boot_id, seq) — for a MIG instance's sample, on that instance (or of unknown
+ *     instance; sample-sql.ts, sampleBindKeys); a process outside any pod counts as one more sharer ('').
  *   * Several sharers: each gets 1/k of the sample's busy time (equal split: per-process GPU memory
  *     says nothing about who used the SMs), so the pods' usage never sums past the device's.
  *   Same rule as the pod rollups (migration 008), clipped to the window instead of bucketed by t.
  */
 import type { PodEvent } from '../../contracts/pod-event.ts';
 import type { SqlExecutor } from './executor.ts';
-import { rawRange, ROW_PHYSICAL_GPU, samplesWithIntervals } from './sample-sql.ts';
+import { PROCESS_BIND_KEYS, rawRange, ROW_PHYSICAL_GPU, sampleBindKeys, samplesWithIntervals } from './sample-sql.ts';
 import { date, ident, int, raw, sql, str, uint } from './sql.ts';
 import { toSafeNumber } from './telemetry-store.ts';
 
@@ -75,7 +76,7 @@ export interface LedgerInputsConfig {
 
 type Raw = Record<string, unknown>;
 /** What usage() needs of each sample: its utilization, the GPU its processes name, and what prices it. */
-const USAGE_FIELDS = { perSample: ['util', 'bind_gpu', 'kind', 'model', 'profile'], perDevice: [] } as const;
+const USAGE_FIELDS = { perSample: ['util', 'bind_gpu', 'kind', 'model', 'profile'], perDevice: ['bind_gi'] } as const;
 const n = (v: unknown, what: string) => toSafeNumber(v, what);
 
 const toPodEvent = (r: Raw): PodEvent => {
@@ -170,19 +171,21 @@ export function createLedgerInputs(executor: SqlExecutor, config: LedgerInputsCo
         SELECT cluster, pod, u_kind, u_model, u_profile, sum(u_busy / k) AS busy_pct_ms
         FROM (
           SELECT cluster, node, device, ts_ms, agent_id, boot_id, seq, any(kind) AS u_kind, any(model) AS u_model,
-                 any(profile) AS u_profile, any(c_busy) AS u_busy, groupArray(p_pod) AS pods, length(pods) AS k
+                 any(profile) AS u_profile, any(c_busy) AS u_busy, groupUniqArray(p_pod) AS pods, length(pods) AS k
           FROM (
-            SELECT * FROM (
+            SELECT *, bind_key FROM (
               SELECT *,
                      least(toInt64(ts_ms), ${int(toMs)}) - greatest(toInt64(ts_ms) - toInt64(interval_ms), ${int(fromMs)}) AS overlap_ms,
                      ifNull(util, 0) * overlap_ms AS c_busy
               FROM (${samplesWithIntervals({ database: config.database, fromMs: lo, toMs: hi }, config.maxGapMs, USAGE_FIELDS)}))
+            ARRAY JOIN ${sampleBindKeys(raw(sql`bind_gi`))} AS bind_key
             WHERE overlap_ms > 0 AND c_busy > 0) AS smp
           ALL INNER JOIN (
-            SELECT agent_id, boot_id, seq, gpu_uuid AS bind_gpu, pod_uid AS p_pod
+            SELECT agent_id, boot_id, seq, gpu_uuid AS bind_gpu, bind_key, pod_uid AS p_pod
             FROM ${db}.gpu_processes
+            ARRAY JOIN ${PROCESS_BIND_KEYS} AS bind_key
             WHERE ${rawRange(plo, phi)}
-            GROUP BY agent_id, boot_id, seq, gpu_uuid, pod_uid) AS prc USING (agent_id, boot_id, seq, bind_gpu)
+            GROUP BY agent_id, boot_id, seq, gpu_uuid, bind_key, pod_uid) AS prc USING (agent_id, boot_id, seq, bind_gpu, bind_key)
           GROUP BY cluster, node, device, ts_ms, agent_id, boot_id, seq)
         ARRAY JOIN pods AS pod
         WHERE pod != ''

@@ -1,4 +1,12 @@
-import { distinctSamples, nodeFilter, rawRange, samplesWithIntervals, type NodeRef } from './sample-sql.ts';
+import {
+  distinctSamples,
+  nodeFilter,
+  PROCESS_BIND_KEYS,
+  rawRange,
+  sampleBindKeys,
+  samplesWithIntervals,
+  type NodeRef,
+} from './sample-sql.ts';
 import { ident, raw, sql, str, uint, type SqlQuery, type SqlValue } from './sql.ts';
 
 /** Rollup resolutions (as const object + same-named union); the value is the table suffix. */
@@ -29,7 +37,7 @@ function minuteSamples(r: RollupRecompute): SqlValue {
   const scope = { database: r.database, fromMs: Math.max(0, r.fromMs - r.maxGapMs), toMs: r.toMs, nodes: r.nodes };
   const fields = {
     perSample: ['util', 'mem', 'mem_total', 'power'],
-    perDevice: ['parent', 'kind', 'model', 'bind_gpu'],
+    perDevice: ['parent', 'kind', 'model', 'bind_gpu', 'bind_gi'],
   } as const;
   return raw(sql`
     SELECT *, toUInt64(floor(ifNull(util, 0) * interval_ms + 0.5)) AS busy_i,
@@ -74,7 +82,9 @@ export function gpuMinuteInsert(r: RollupRecompute): SqlQuery {
 
 /**
  * (sample, pod) pairs: every distinct sample joined with the distinct processes of its batch on its
- * physical GPU; k = the pods bound to the sample (migration 008's attribution rule).
+ * physical GPU (a MIG instance's sample: on its instance, sample-sql.ts sampleBindKeys); k = the pods
+ * bound to the sample (migration 008's attribution rule). A sample's two bind keys are two LEFT JOIN
+ * rows, so a key that met no process adds a no-process entry: it counts only when nothing was bound.
  */
 function samplesByPod(
   samples: SqlValue,
@@ -85,19 +95,23 @@ function samplesByPod(
   return raw(sql`
     SELECT cluster, node, device, ts_ms, any(b_util) AS c_util, any(b_interval) AS c_interval,
            any(b_busy) AS c_busy, any(b_energy) AS c_energy,
-           groupArray(tuple(pod_key, pod_mem, pod_mem_n)) AS pods, length(pods) AS k
+           groupArray(tuple(pod_key, pod_mem, pod_mem_n)) AS bound,
+           arrayFilter(x -> tupleElement(x, 1) != ${str(PodBucket.noProcess)}, bound) AS with_process,
+           if(empty(with_process), bound, with_process) AS pods, length(pods) AS k
     FROM (
       SELECT cluster, node, device, ts_ms, agent_id, boot_id, seq,
              any(util) AS b_util, any(interval_ms) AS b_interval, any(busy_i) AS b_busy, any(energy_i) AS b_energy,
              if(p_pid = 0, ${str(PodBucket.noProcess)}, if(p_pod = '', ${str(PodBucket.host)}, p_pod)) AS pod_key,
              sum(ifNull(p_mem, 0)) AS pod_mem, count(p_mem) AS pod_mem_n
-      FROM (${samples}) AS smp
+      FROM (SELECT *, bind_key FROM (${samples}) ARRAY JOIN ${sampleBindKeys(raw(sql`bind_gi`))} AS bind_key) AS smp
       ALL LEFT JOIN (
-        SELECT agent_id, boot_id, seq, gpu_uuid AS bind_gpu, pid AS p_pid, any(pod_uid) AS p_pod, any(used_memory_bytes) AS p_mem
+        SELECT agent_id, boot_id, seq, gpu_uuid AS bind_gpu, bind_key, pid AS p_pid, any(pod_uid) AS p_pod,
+               any(used_memory_bytes) AS p_mem
         FROM ${ident(r.database)}.gpu_processes
+        ARRAY JOIN ${PROCESS_BIND_KEYS} AS bind_key
         WHERE ${rawRange(from, r.toMs + DAY_MS, r.nodes)}
-        GROUP BY cluster, node, gpu_uuid, ts_ms, pid, agent_id, boot_id, seq
-      ) AS prc USING (agent_id, boot_id, seq, bind_gpu)
+        GROUP BY cluster, node, gpu_uuid, ts_ms, pid, agent_id, boot_id, seq, bind_key
+      ) AS prc USING (agent_id, boot_id, seq, bind_gpu, bind_key)
       GROUP BY cluster, node, device, ts_ms, agent_id, boot_id, seq, pod_key
     )
     GROUP BY cluster, node, device, ts_ms, agent_id, boot_id, seq`);
@@ -131,7 +145,7 @@ function minuteRows(table: 'gpu_rollup_1m' | 'pod_rollup_1m', r: RollupRecompute
 /** Distinct samples of the hour without intervals (the p95 needs only the values), in sample-with-interval shape. */
 function hourSamples(r: RollupRecompute): SqlValue {
   return raw(sql`
-    SELECT cluster, node, device, ts_ms, agent_id, boot_id, seq, d_util AS util, d_bind AS bind_gpu,
+    SELECT cluster, node, device, ts_ms, agent_id, boot_id, seq, d_util AS util, d_bind AS bind_gpu, d_bind_gi AS bind_gi,
            toUInt64(0) AS interval_ms, toUInt64(0) AS busy_i, toUInt64(0) AS energy_i
     FROM (${distinctSamples(r)})`);
 }

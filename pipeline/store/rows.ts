@@ -58,6 +58,9 @@ export interface GpuProcessRow {
   /** '' when the process is not in a pod. */
   readonly pod_uid: string;
   readonly container_id: string;
+  /** The process's MIG GPU / compute instance (nvidia-smi XML `process_info`); null when not MIG or unknown. */
+  readonly mig_gi_id: number | null;
+  readonly mig_ci_id: number | null;
 }
 
 export interface IngestBatchRow {

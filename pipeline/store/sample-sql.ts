@@ -57,6 +57,27 @@ export function deviceId(kind: SqlValue, parent: SqlValue): SqlValue {
     concat(${parent}, '/', ifNull(toString(any(mig_gi_id)), '-'), '/', ifNull(toString(any(mig_ci_id)), '-')), gpu_uuid)`);
 }
 
+/**
+ * MIG instance binding (issue 12 item 5): which processes of a sample's physical GPU share its busy
+ * time. Both sides are ARRAY JOINed to bind keys and joined on (batch, physical GPU, key):
+ *   - a MIG instance's sample (GPU instance g known) → keys g and UNKNOWN: the processes nvidia-smi
+ *     put on instance g, and those whose instance is unknown (a source that does not say: the old rule);
+ *   - any other sample (a whole GPU, a MIG parent) → key ANY: every process on the GPU;
+ *   - a process on instance g → keys g and ANY; a process whose instance is unknown → UNKNOWN and ANY.
+ * So a (sample, process) pair meets on at most one key, and two pods on different instances of one
+ * GPU each get only their own instance's busy time.
+ */
+const BIND_UNKNOWN = raw(sql`toInt64(-1)`);
+const BIND_ANY = raw(sql`toInt64(-2)`);
+/** The bind keys of a sample, given its GPU instance (null for a whole GPU or a MIG parent). */
+export function sampleBindKeys(gi: SqlValue): SqlValue {
+  return raw(sql`if(isNull(${gi}), [${BIND_ANY}], [toInt64(assumeNotNull(${gi})), ${BIND_UNKNOWN}])`);
+}
+/** The bind keys of a gpu_processes row. */
+export const PROCESS_BIND_KEYS = raw(
+  sql`if(isNull(mig_gi_id), [${BIND_UNKNOWN}, ${BIND_ANY}], [toInt64(assumeNotNull(mig_gi_id)), ${BIND_ANY}])`,
+);
+
 /** What distinctSamples gives of each sample besides its identity, by name (its column there). */
 const SAMPLE_FIELDS = {
   util: 'd_util',
@@ -68,6 +89,7 @@ const SAMPLE_FIELDS = {
   model: 'd_model',
   profile: 'd_profile',
   bind_gpu: 'd_bind',
+  bind_gi: 'd_bind_gi',
 } as const;
 export type SampleField = keyof typeof SAMPLE_FIELDS;
 
@@ -84,7 +106,8 @@ export function distinctSamples(scope: SampleScope): SqlValue {
            any(kind) AS d_kind, any(parent_gpu_uuid) AS d_parent, any(model) AS d_model, any(mig_profile) AS d_profile,
            any(utilization_pct) AS d_util, any(memory_used_bytes) AS d_mem, any(memory_total_bytes) AS d_mem_total,
            any(power_watts) AS d_power, ${deviceId(kind, parent)} AS device,
-           ${physicalGpu(kind, parent, raw(sql`gpu_uuid`))} AS d_bind
+           ${physicalGpu(kind, parent, raw(sql`gpu_uuid`))} AS d_bind,
+           if(${kind} = ${str('mig')}, any(mig_gi_id), NULL) AS d_bind_gi
     FROM ${ident(scope.database)}.gpu_samples
     WHERE ${rawRange(scope.fromMs, scope.toMs, scope.nodes)}
     GROUP BY ${SAMPLE_KEY}`);

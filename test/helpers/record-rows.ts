@@ -59,5 +59,7 @@ export function recordProcessRows(batch: GpuSampleBatch): GpuProcessRow[] {
     used_memory_bytes: p.usedMemoryBytes,
     pod_uid: p.podUid ?? '',
     container_id: p.containerId ?? '',
+    mig_gi_id: p.gpuInstanceId ?? null,
+    mig_ci_id: p.computeInstanceId ?? null,
   }));
 }
