@@ -17,6 +17,7 @@ import { createApiTokenStore } from '../pipeline/store/api-token-store.ts';
 import { createAuditStore } from '../pipeline/store/audit-store.ts';
 import { createCostStore } from '../pipeline/store/cost-store.ts';
 import { pingStore, type SqlExecutor } from '../pipeline/store/executor.ts';
+import { API_CACHED_TABLES, createValidatedReadCache } from '../pipeline/store/validated-read-cache.ts';
 import { createQuotaStore } from '../pipeline/store/quota-store.ts';
 import { createApp, type ApiConfig } from './app.ts';
 import { createAuditBuffer, type AuditBuffer } from './audit/audit-buffer.ts';
@@ -36,6 +37,11 @@ export interface ApiOptions extends ApiConfig {
   readonly oidc: OidcConfig | null;
   /** How long a verified token is trusted before it is looked up again (revocation delay). */
   readonly tokenCacheMs: number;
+  /**
+   * Results of ledger, quota and model-cost reads kept and served while the tables they read are
+   * unchanged (pipeline/store/validated-read-cache.ts); 0 turns the cache off.
+   */
+  readonly readCacheEntries: number;
   readonly audit: { readonly maxPending: number; readonly flushIntervalMs: number; readonly spoolPath: string | null };
   /** Prices budgets' open hour and the node hints as the pipeline does. */
   readonly pricing: DevicePricing;
@@ -74,13 +80,19 @@ export function createApi(
     cacheMs: options.tokenCacheMs,
   });
   const prometheus = createPrometheusMetrics('gpu-ledger-api');
+  const reads = createValidatedReadCache(executor, {
+    database: options.database,
+    tables: API_CACHED_TABLES,
+    maxEntries: options.readCacheEntries,
+    maxRows: options.limits.maxRows + 1,
+  });
   const app = createApp(
     {
       stores: {
-        allocation: createAllocationStore(executor, store),
-        cost: createCostStore(executor, store),
+        allocation: createAllocationStore(reads, store),
+        cost: createCostStore(reads, store),
         audit: auditStore,
-        quotas: createQuotaStore(executor, store),
+        quotas: createQuotaStore(reads, store),
         budgets: createBudgetStore(executor, store),
         budgetSpends: (budgets, atMs) => budgetSpends({ executor, ...store, ...options.pricing }, budgets, atMs),
         alerts: createAlertStore(executor, store),

@@ -29,6 +29,7 @@ export const apiOptionsFrom = (config: AppConfig, database: string): ApiOptions 
           namespaceClaim: 'gpu_ledger_namespace',
         },
   tokenCacheMs: config.api.tokenCacheMs,
+  readCacheEntries: config.api.readCacheEntries,
   audit: { maxPending: config.api.auditMaxPending, flushIntervalMs: 200, spoolPath: config.api.auditSpoolPath },
   limits: { maxWindowHours: config.api.maxWindowDays * 24, maxRows: config.api.maxRows },
   rateLimit: { windowMs: 60_000, max: config.api.rateLimitPerMinute },

@@ -84,6 +84,8 @@ export interface ApiSettings {
   /** OIDC SSO: all three of issuer, audience and JWKS URL, or none (tokens only). */
   readonly oidc: { readonly issuer: string; readonly audience: string; readonly jwksUrl: string } | null;
   readonly tokenCacheMs: number;
+  /** Ledger/quota/model-cost results kept while their tables are unchanged; 0 = off. */
+  readonly readCacheEntries: number;
   readonly rateLimitPerMinute: number;
   readonly maxWindowDays: number;
   readonly maxRows: number;
@@ -128,6 +130,8 @@ function parseApiSettings(
     rolesPath: get('GPU_LEDGER_API_ROLES') ? resolve(cwd, get('GPU_LEDGER_API_ROLES')) : null,
     oidc: oidcSet === 3 ? { issuer, audience, jwksUrl } : null,
     tokenCacheMs: positiveInt('GPU_LEDGER_API_TOKEN_CACHE_MS', 5000),
+    readCacheEntries:
+      get('GPU_LEDGER_API_READ_CACHE_ENTRIES') === '0' ? 0 : positiveInt('GPU_LEDGER_API_READ_CACHE_ENTRIES', 512),
     rateLimitPerMinute: positiveInt('GPU_LEDGER_API_RATE_LIMIT', 600),
     maxWindowDays: positiveInt('GPU_LEDGER_API_MAX_WINDOW_DAYS', 400),
     maxRows: positiveInt('GPU_LEDGER_API_MAX_ROWS', 10_000),

@@ -17,6 +17,7 @@ import type {
 } from '../pipeline/store/rows.ts';
 import { float, ident, int, sql, SqlValueError, str, uint, type SqlQuery } from '../pipeline/store/sql.ts';
 import { createTelemetryStore, StoreTable, type TelemetryStore } from '../pipeline/store/telemetry-store.ts';
+import { createValidatedReadCache } from '../pipeline/store/validated-read-cache.ts';
 import { describeStoreJobsConformance } from './store-conformance-jobs.ts';
 
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0); // 2024-05-01T12:00:00Z
@@ -520,6 +521,50 @@ export function describeStoreConformance(name: string, makeExecutor: () => Promi
       await fc.assert(fc.asyncProperty(fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n), checkInt), { numRuns: 100 });
       const { u } = await one<{ u: string }>(sql`SELECT toString(${uint('18446744073709551615')}) AS u`);
       expect(u).toBe('18446744073709551615');
+    });
+
+    it('validated read cache: hits while the table is unchanged, fresh rows after an insert, a merge or a drop', async () => {
+      const { database } = await freshStore();
+      const db = ident(database);
+      await executor.command(
+        sql`CREATE TABLE ${db}.cached (k String, v UInt64) ENGINE = MergeTree PARTITION BY k ORDER BY k`,
+      );
+      const cache = createValidatedReadCache(executor, { database, tables: ['cached'], maxEntries: 4, maxRows: 2 });
+      const read = () => cache.query(sql`SELECT k, sum(v) AS total FROM ${db}.cached GROUP BY k ORDER BY k`);
+      const stats = () => {
+        const { hits, misses, bypassed } = cache.stats();
+        return [hits, misses, bypassed];
+      };
+      await executor.insert(`${database}.cached`, [{ k: 'a', v: 1 }]);
+      expect(await read()).toEqual([{ k: 'a', total: '1' }]);
+      expect(await read()).toEqual([{ k: 'a', total: '1' }]);
+      expect(stats()).toEqual([1, 1, 0]);
+      await executor.insert(`${database}.cached`, [{ k: 'a', v: 2 }]); // a new part
+      expect(await read()).toEqual([{ k: 'a', total: '3' }]);
+      await executor.command(sql`OPTIMIZE TABLE ${db}.cached FINAL`); // the two parts merged into one
+      expect(await read()).toEqual([{ k: 'a', total: '3' }]);
+      expect(stats()).toEqual([1, 3, 0]);
+      await executor.insert(`${database}.cached`, [{ k: 'b', v: 5 }]);
+      expect(await read()).toEqual([
+        { k: 'a', total: '3' },
+        { k: 'b', total: '5' },
+      ]);
+      await executor.command(sql`ALTER TABLE ${db}.cached DROP PARTITION 'a'`);
+      expect(await read()).toEqual([{ k: 'b', total: '5' }]);
+      expect(await read()).toEqual([{ k: 'b', total: '5' }]);
+      expect(stats()).toEqual([2, 5, 0]);
+      // Anything naming a table outside the list, or a system table, runs uncached.
+      await cache.query(sql`SELECT count() AS n FROM ${db}.gpu_samples`);
+      await cache.query(sql`SELECT count() AS n FROM system.tables WHERE database = ${str(database)}`);
+      expect(stats()).toEqual([2, 5, 2]);
+      // A result over maxRows is not kept.
+      await executor.insert(`${database}.cached`, [
+        { k: 'c', v: 1 },
+        { k: 'd', v: 1 },
+      ]);
+      await read();
+      await read();
+      expect(stats()).toEqual([2, 7, 2]);
     });
 
     it('throws SqlValueError on bad values, before anything reaches the engine', async () => {

@@ -41,6 +41,7 @@ export const testApiOptions = (database: string, over: Partial<ApiOptions> = {})
   roles: BUILT_IN_ROLES,
   oidc: null,
   tokenCacheMs: 0,
+  readCacheEntries: 256,
   audit: { maxPending: 100_000, flushIntervalMs: 50, spoolPath: null },
   limits: { maxWindowHours: 24 * 400, maxRows: 5000 },
   rateLimit: { windowMs: 60_000, max: 1_000_000 },
