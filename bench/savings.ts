@@ -28,7 +28,7 @@ import { fitsNode, newNodeState } from '../scheduler/cluster.ts';
 import { parseOpenbNodes, parseOpenbPods } from '../scheduler/openb-trace.ts';
 import { POLICIES } from '../scheduler/policies/index.ts';
 import { createRandomSource, shuffleInPlace } from '../scheduler/random-source.ts';
-import { simulateEvents, type EventSimResult, type Job } from '../scheduler/savings/event-sim.ts';
+import { simulateEvents, type Consolidation, type EventSimResult, type Job } from '../scheduler/savings/event-sim.ts';
 import { recommendedRequest, type UsageProfile } from '../scheduler/savings/recommend.ts';
 import { computeWorkloadShapes } from '../scheduler/workload-shapes.ts';
 import { gentd26Series } from '../sim/gentd26-trace.js';
@@ -45,9 +45,11 @@ const { values } = parseArgs({
     'idle-delay': { type: 'string', default: '600' },
     'boot-delay': { type: 'string', default: '300' },
     'source-gpu-gib': { type: 'string' },
+    'recommend-every': { type: 'string', default: '3600' },
   },
 });
 const adoption = Number(values.adoption);
+const recommendEveryS = Number(values['recommend-every']);
 const autoscaler = { idleDelayS: Number(values['idle-delay']), bootDelayS: Number(values['boot-delay']) };
 const WEEK_S = 7 * 86_400;
 const GIB = 2 ** 30;
@@ -71,6 +73,8 @@ const allPods = parseOpenbPods(podCsv)
       pod,
       createdS: Number(t['creation_time']),
       durationS: Number(t['deletion_time']) - Number(t['scheduled_time']),
+      // A latency-sensitive pod is a serving replica: restarted elsewhere it loses no work.
+      movable: t['qos'] === 'LS',
     };
   })
   .filter((p) => p.durationS > 0)
@@ -115,6 +119,7 @@ function runSeed(seed: number) {
     pod: p.pod,
     arriveS: Math.floor((rank / runnable.length) * WEEK_S * 0.9),
     durationS: p.durationS,
+    movable: p.movable,
   }));
   const draw = createRandomSource(seed + 1);
   const named = new Map<string, number>();
@@ -139,7 +144,7 @@ function runSeed(seed: number) {
     `seed ${seed}: ${jobs.length} GPU pods over ${nodes.length} nodes (${gpus} GPUs), requested ${(demand / (WEEK_S / 3600)).toFixed(1)} GPUs on average over the week; ` +
       `recommender names ${total} pods (${kinds}), ${adopted} adopted (${adoption}); autoscaler idle ${autoscaler.idleDelayS} s, boot ${autoscaler.bootDelayS} s`,
   );
-  const runOf = (label: string, policyId: string, runJobs: readonly Job[]) => {
+  const runOf = (label: string, policyId: string, runJobs: readonly Job[], consolidation?: Consolidation) => {
     const started = performance.now();
     const r = simulateEvents({
       nodes,
@@ -150,17 +155,19 @@ function runSeed(seed: number) {
       usdPerGpuHour,
       endS: WEEK_S,
       autoscaler,
+      ...(consolidation ? { consolidation } : {}),
     });
     console.log(
       `  ${label} (${policyId}): $${perTask(r).toFixed(3)} per task = $${r.fleetCostUsd.toFixed(0)} fleet / ${r.completed} completed, ` +
         `${r.poweredGpuHours.toFixed(0)} powered GPU-h (${r.gpuHours.toFixed(0)} allocated), ${r.boots} boots, ` +
+        (consolidation ? `${r.drains} nodes drained (${r.podsMoved} pods moved), ` : '') +
         `queue ${r.meanQueueS.toFixed(0)} s mean, ${r.neverStarted} still queued at the end, unallocated GPUs ${r.unallocatedGpuPct.toFixed(1)}% ` +
         `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
     );
     return r;
   };
   const before = runOf('before', values.baseline, jobs);
-  const after = runOf('after', 'gpu-ledger', adoptedJobs);
+  const after = runOf('after', 'gpu-ledger', adoptedJobs, { everyS: recommendEveryS, adoption });
   const result = {
     cost: changePct(perTask(before), perTask(after)),
     queue: changePct(before.meanQueueS, after.meanQueueS),

@@ -38,12 +38,21 @@ import {
 import type { PlacementPolicy } from '../policy.ts';
 import { createRandomSource } from '../random-source.ts';
 import type { WorkloadShapes } from '../workload-shapes.ts';
+import { nodesToDrain, type RunningPod } from './consolidation.ts';
 import { TimeHeap } from './time-heap.ts';
 
 export interface Job {
   readonly pod: PodRequest;
   readonly arriveS: number;
   readonly durationS: number;
+  /** Restarted on another node without losing its work (a serving replica): consolidation may move it. */
+  readonly movable?: boolean;
+}
+
+/** Adopted consolidate recommendations: every `everyS` the recommender runs; each node it names is drained with probability `adoption`. */
+export interface Consolidation {
+  readonly everyS: number;
+  readonly adoption: number;
 }
 
 export interface Autoscaler {
@@ -66,6 +75,8 @@ export interface EventSimOptions {
   readonly endS: number;
   /** Scale empty nodes down and boot nodes for the queue; absent: every node powered throughout. */
   readonly autoscaler?: Autoscaler;
+  /** Drain the nodes the consolidate recommender names (needs `autoscaler` to take them down). */
+  readonly consolidation?: Consolidation;
 }
 
 export interface EventSimResult {
@@ -88,13 +99,31 @@ export interface EventSimResult {
   /** Nodes booted by scale-up, and scale-downs. */
   readonly boots: number;
   readonly shutdowns: number;
+  /** Nodes drained by adopted consolidate recommendations, and the pods they restarted elsewhere. */
+  readonly drains: number;
+  readonly podsMoved: number;
 }
 
 type Power = 'on' | 'booting' | 'off';
 type Event =
-  | { t: number; kind: 'depart'; node: number; pod: PodRequest; gpus: readonly number[] }
+  | { t: number; kind: 'depart'; run: number }
   | { t: number; kind: 'boot'; node: number }
-  | { t: number; kind: 'idle'; node: number };
+  | { t: number; kind: 'idle'; node: number }
+  | { t: number; kind: 'consolidate' };
+
+/** A pod placed on a node until `endS`; a queued job that restarts a moved one carries what it already counted. */
+interface Run {
+  readonly id: number;
+  readonly node: number;
+  readonly job: Job;
+  readonly gpus: readonly number[];
+  readonly endS: number;
+  readonly movable: boolean;
+}
+interface Queued extends Job {
+  /** A moved pod: already started (and counted completed when its first end was inside the window). */
+  readonly restart?: { readonly countedCompleted: boolean };
+}
 
 function removePod(node: NodeState, pod: PodRequest, gpus: readonly number[]): void {
   node.cpuLeftMilli += pod.cpuMilli;
@@ -124,7 +153,12 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
   const emptySince: number[] = nodes.map(() => NaN);
   const totalGpus = nodes.reduce((s, n) => s + n.spec.gpuCount, 0);
   const events = new TimeHeap<Event>();
-  let queue: Job[] = [];
+  const runs = new Map<number, Run>();
+  const running: RunningPod[][] = nodes.map(() => []);
+  const cordoned: boolean[] = nodes.map(() => false);
+  const adopt = createRandomSource(options.seed + 7);
+  let queue: Queued[] = [];
+  let [nextRun, drains, podsMoved] = [0, 0, 0];
   let [freeGpus, offGpus, poweredGpus, poweredUsdPerS] = [totalGpus, 0, totalGpus, usdPerS.reduce((s, x) => s + x, 0)];
   let [freeGpuSeconds, poweredGpuSeconds, fleetCostUsd, allocatedCostUsd, gpuHours, queueS] = [0, 0, 0, 0, 0, 0];
   let [started, completed, boots, shutdowns] = [0, 0, 0, 0];
@@ -153,16 +187,19 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
       poweredUsdPerS += sign * usdPerS[i]!;
     }
     power[i] = to;
+    if (to === 'off') cordoned[i] = false;
   };
   for (let i = 0; i < nodes.length; i++) becameEmpty(i);
+  if (options.consolidation) events.push({ t: firstS + options.consolidation.everyS, kind: 'consolidate' });
 
-  const tryPlace = (job: Job): boolean => {
+  const heldHours = (pod: PodRequest, seconds: number) => (pod.gpuCount * pod.gpuMilli * seconds) / GPU_MILLI / 3600;
+  const tryPlace = (job: Queued): boolean => {
     let best = -Infinity;
     let chosen = -1;
     let gpus: readonly number[] = [];
     let ties = 0;
     for (let i = 0; i < nodes.length; i++) {
-      if (power[i] !== 'on') continue;
+      if (power[i] !== 'on' || cordoned[i]) continue;
       const verdict = options.policy.score(nodes[i]!, job.pod, options.workload);
       if (!verdict || verdict.score < best) continue;
       const pick = () => verdict.gpuChoices[Math.floor(random() * verdict.gpuChoices.length)]!;
@@ -177,18 +214,65 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
     freeGpus += emptyGpus(node) - before;
     pods[chosen]!++;
     emptySince[chosen] = NaN;
-    const heldS = Math.min(job.durationS, endS - now);
-    const hours = (job.pod.gpuCount * job.pod.gpuMilli * heldS) / GPU_MILLI / 3600;
+    const hours = heldHours(job.pod, Math.min(job.durationS, endS - now));
     gpuHours += hours;
     allocatedCostUsd += hours * options.usdPerGpuHour(node.spec.gpuModel);
     start(job);
-    events.push({ t: now + job.durationS, kind: 'depart', node: chosen, pod: job.pod, gpus });
+    const run: Run = { id: nextRun++, node: chosen, job, gpus, endS: now + job.durationS, movable: !!job.movable };
+    runs.set(run.id, run);
+    running[chosen]!.push({ id: run.id, pod: job.pod, movable: run.movable });
+    events.push({ t: run.endS, kind: 'depart', run: run.id });
     return true;
   };
-  const start = (job: Job) => {
+  const start = (job: Queued) => {
     queueS += now - job.arriveS;
-    started++;
-    if (now + job.durationS <= endS) completed++;
+    const inside = now + job.durationS <= endS;
+    if (!job.restart) {
+      started++;
+      if (inside) completed++;
+    } else if (job.restart.countedCompleted && !inside) completed--;
+  };
+  /** Takes a run off its node (a departure, or a drain that restarts it elsewhere). */
+  const unplace = (run: Run) => {
+    const node = nodes[run.node]!;
+    const before = emptyGpus(node);
+    removePod(node, run.job.pod, run.gpus);
+    freeGpus += emptyGpus(node) - before;
+    runs.delete(run.id);
+    const list = running[run.node]!;
+    list.splice(
+      list.findIndex((r) => r.id === run.id),
+      1,
+    );
+    if (--pods[run.node]! === 0) becameEmpty(run.node);
+  };
+  /** Drains the nodes adopted consolidate recommendations name: their pods restart first in the queue. */
+  const consolidateNow = () => {
+    const eligible = nodes.map((_, i) => power[i] === 'on' && !cordoned[i]);
+    const drained = nodesToDrain(
+      nodes,
+      running,
+      eligible,
+      options.usdPerGpuHour,
+      () => adopt() < options.consolidation!.adoption,
+    );
+    const moved: Queued[] = [];
+    for (const i of drained) {
+      cordoned[i] = true;
+      drains++;
+      for (const r of [...running[i]!]) {
+        const run = runs.get(r.id)!;
+        const left = run.endS - now;
+        const hours = heldHours(run.job.pod, Math.min(left, endS - now));
+        gpuHours -= hours;
+        allocatedCostUsd -= hours * options.usdPerGpuHour(nodes[i]!.spec.gpuModel);
+        unplace(run);
+        podsMoved++;
+        moved.push({ ...run.job, arriveS: now, durationS: left, restart: { countedCompleted: run.endS <= endS } });
+      }
+    }
+    queue = [...moved, ...queue];
+    if (moved.length > 0) drainQueue();
   };
   /** Retries the queue in order; a shape that failed this pass fails again (the nodes only fill up). */
   const drainQueue = () => {
@@ -238,18 +322,15 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
   };
   /** Departures and boots; idle checks come after the queue had its chance at the freed room. */
   const handle = (e: Event): boolean => {
-    const i = e.node;
     if (e.kind === 'depart') {
-      const node = nodes[i]!;
-      const before = emptyGpus(node);
-      removePod(node, e.pod, e.gpus);
-      freeGpus += emptyGpus(node) - before;
-      if (--pods[i]! === 0) becameEmpty(i);
-      return true;
+      const run = runs.get(e.run);
+      // A run moved by a drain departs from its new node under its new id.
+      if (run) unplace(run);
+      return run !== undefined;
     }
     if (e.kind === 'boot') {
-      setPower(i, 'on');
-      becameEmpty(i);
+      setPower(e.node, 'on');
+      becameEmpty(e.node);
       return true;
     }
     return false;
@@ -270,13 +351,18 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
     if (timer <= arrival) {
       advance(timer);
       const idle: number[] = [];
-      let freed = false;
+      let [freed, tick] = [false, false];
       while ((events.peek()?.t ?? Infinity) === timer) {
         const e = events.pop()!;
         if (e.kind === 'idle') idle.push(e.node);
+        else if (e.kind === 'consolidate') tick = true;
         else freed = handle(e) || freed;
       }
       if (freed) drainQueue();
+      if (tick) {
+        consolidateNow();
+        events.push({ t: now + options.consolidation!.everyS, kind: 'consolidate' });
+      }
       for (const i of idle) scaleDownIfIdle(i);
     } else {
       advance(arrival);
@@ -290,11 +376,12 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
   }
   advance(endS);
   const waited = queue.reduce((s, job) => s + (endS - job.arriveS), queueS);
-  const arrived = started + queue.length;
+  const neverStarted = queue.filter((job) => !job.restart).length;
+  const arrived = started + neverStarted;
   return {
     started,
     completed,
-    neverStarted: queue.length,
+    neverStarted,
     fleetCostUsd,
     poweredGpuHours: poweredGpuSeconds / 3600,
     allocatedCostUsd,
@@ -303,5 +390,7 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
     unallocatedGpuPct: poweredGpuSeconds > 0 ? (100 * freeGpuSeconds) / poweredGpuSeconds : 0,
     boots,
     shutdowns,
+    drains,
+    podsMoved,
   };
 }
