@@ -11,7 +11,11 @@
  * - after: the extender's policy (gpu-ledger) and, for a seeded `--adoption` fraction of the pods the
  *   recommender names, its request (scheduler/savings/recommend.ts) computed from the pod's gentd26
  *   utilization and memory series (the series sim/openb-fleet.ts assigns it), memory taken as a share
- *   of a `--source-gpu-gib` GPU (default: the trace's largest peak, the smallest GPU that held it).
+ *   of a `--source-gpu-gib` GPU (default: the trace's largest peak, the smallest GPU that held it);
+ *   every `--recommend-every` s the consolidate recommender runs on the nodes and the same share of the
+ *   nodes it names are drained (scheduler/savings/consolidation.ts; only LS pods, serving replicas,
+ *   move). Variants, not the figure: `--consolidate-before` gives the before run the same drains;
+ *   `--no-autoscaler` keeps every node powered all week (no scale-down, no drains).
  * Cost per task = fleet cost (powered node-hours × node GPUs × the catalog's on-demand price of the
  * node's model, config/prices/default.yaml) / pods completed inside the week. Queue time = start −
  * arrival (boot waits included), a pod still queued at the week's end counting its wait so far;
@@ -46,6 +50,8 @@ const { values } = parseArgs({
     'boot-delay': { type: 'string', default: '300' },
     'source-gpu-gib': { type: 'string' },
     'recommend-every': { type: 'string', default: '3600' },
+    'consolidate-before': { type: 'boolean', default: false },
+    'no-autoscaler': { type: 'boolean', default: false },
   },
 });
 const adoption = Number(values.adoption);
@@ -142,7 +148,7 @@ function runSeed(seed: number) {
   const total = [...named.values()].reduce((s, n) => s + n, 0);
   console.log(
     `seed ${seed}: ${jobs.length} GPU pods over ${nodes.length} nodes (${gpus} GPUs), requested ${(demand / (WEEK_S / 3600)).toFixed(1)} GPUs on average over the week; ` +
-      `recommender names ${total} pods (${kinds}), ${adopted} adopted (${adoption}); autoscaler idle ${autoscaler.idleDelayS} s, boot ${autoscaler.bootDelayS} s`,
+      `recommender names ${total} pods (${kinds}), ${adopted} adopted (${adoption}); ${values['no-autoscaler'] ? 'no autoscaler' : `autoscaler idle ${autoscaler.idleDelayS} s, boot ${autoscaler.bootDelayS} s`}`,
   );
   const runOf = (label: string, policyId: string, runJobs: readonly Job[], consolidation?: Consolidation) => {
     const started = performance.now();
@@ -154,8 +160,8 @@ function runSeed(seed: number) {
       seed,
       usdPerGpuHour,
       endS: WEEK_S,
-      autoscaler,
-      ...(consolidation ? { consolidation } : {}),
+      ...(values['no-autoscaler'] ? {} : { autoscaler }),
+      ...(consolidation && !values['no-autoscaler'] ? { consolidation } : {}),
     });
     console.log(
       `  ${label} (${policyId}): $${perTask(r).toFixed(3)} per task = $${r.fleetCostUsd.toFixed(0)} fleet / ${r.completed} completed, ` +
@@ -166,8 +172,9 @@ function runSeed(seed: number) {
     );
     return r;
   };
-  const before = runOf('before', values.baseline, jobs);
-  const after = runOf('after', 'gpu-ledger', adoptedJobs, { everyS: recommendEveryS, adoption });
+  const consolidation = { everyS: recommendEveryS, adoption };
+  const before = runOf('before', values.baseline, jobs, values['consolidate-before'] ? consolidation : undefined);
+  const after = runOf('after', 'gpu-ledger', adoptedJobs, consolidation);
   const result = {
     cost: changePct(perTask(before), perTask(after)),
     queue: changePct(before.meanQueueS, after.meanQueueS),

@@ -141,20 +141,20 @@ describe('powered nodes (autoscaler)', () => {
 describe('adopted consolidate recommendations', () => {
   // Two 2-GPU nodes, $2/GPU-h, a 4 h window, the recommender every 2 h. a (movable, 10 h) and b (1 h)
   // fill one node, c (movable, 10 h) half the other. At 1 h b leaves: each node holds one pod. At 2 h
-  // consolidate names one of them; its pod restarts on the other, and the drained node goes down
-  // 600 s later. Paid: 2 GPUs × 4 h + 2 GPUs × (2 h + 600 s) = 12.333 GPU-h = $24.667 (not $32).
+  // consolidate names one of them; its pod restarts on the other, and the drained node goes down at
+  // once. Paid: 2 GPUs × 4 h + 2 GPUs × 2 h = 12 GPU-h = $24 (not $32).
   const big = { ...node, gpuCount: 2 };
-  const jobs = (movable: boolean): Job[] => [
-    { pod: pod('a', 1000), arriveS: 0, durationS: 36_000, movable },
+  const jobs = (movable: boolean, cpuMilli = 1000): Job[] => [
+    { pod: { ...pod('a', 1000), cpuMilli }, arriveS: 0, durationS: 36_000, movable },
     { pod: pod('b', 1000), arriveS: 0, durationS: 3600, movable },
-    { pod: pod('c', 1000), arriveS: 0, durationS: 36_000, movable },
+    { pod: { ...pod('c', 1000), cpuMilli }, arriveS: 0, durationS: 36_000, movable },
   ];
-  const runWith = (movable: boolean) =>
+  const runWith = (movable: boolean, cpuMilli = 1000) =>
     simulateEvents({
       nodes: [big, { ...big, name: 'n1' }],
-      jobs: jobs(movable),
+      jobs: jobs(movable, cpuMilli),
       policy: bestFitPolicy,
-      workload: computeWorkloadShapes(jobs(movable).map((j) => j.pod)),
+      workload: computeWorkloadShapes(jobs(movable, cpuMilli).map((j) => j.pod)),
       seed: 1,
       usdPerGpuHour: () => 2,
       endS: 4 * 3600,
@@ -162,15 +162,21 @@ describe('adopted consolidate recommendations', () => {
       consolidation: { everyS: 2 * 3600, adoption: 1 },
     });
 
-  it('drains a node whose pods fit elsewhere; it goes down after the idle delay', () => {
+  it('drains a node whose pods fit elsewhere and powers it off', () => {
     const r = runWith(true);
     expect([r.drains, r.podsMoved, r.started, r.completed, r.meanQueueS]).toEqual([1, 1, 3, 1, 0]);
-    expect(r.fleetCostUsd).toBeCloseTo(2 * (8 + 2 * (2 + 600 / 3600)), 9);
+    expect(r.fleetCostUsd).toBeCloseTo(24, 9);
   });
 
   it('moves no pod that would lose its work', () => {
     const r = runWith(false);
     expect(r.drains).toBe(0);
+    expect(r.fleetCostUsd).toBeCloseTo(32, 9);
+  });
+
+  it('drains nothing when the GPUs fit but the CPU does not (5 of 8 cores each: 10 > 8)', () => {
+    const r = runWith(true, 5000);
+    expect([r.drains, r.podsMoved]).toEqual([0, 0]);
     expect(r.fleetCostUsd).toBeCloseTo(32, 9);
   });
 });

@@ -18,7 +18,11 @@
  * Costs over [first arrival, endS): fleet cost = Σ powered (or booting) node-seconds × the node's GPUs ×
  * its model's price per GPU-hour / 3600; allocated cost = GPU-hours held (gpuCount × gpuMilli/1000 × run
  * hours) × the price. A job that asks no GPU (an adopted idle-reclaim) runs off this fleet: it starts on
- * arrival. Counted inside the window: GPU-hours held up to endS, the wait of a pod still queued at endS up
+ * arrival. `consolidation`: every `everyS` the recommender's consolidate kind runs on the powered nodes; each
+ * node it names is adopted with probability `adoption`, drained when its pods fit on the others (CPU and
+ * memory too: consolidation.ts) and powered off; its pods (only `movable` ones: they lose no work) go to
+ * the front of the queue with their remaining run time, their new wait counted as queue time.
+ * Counted inside the window: GPU-hours held up to endS, the wait of a pod still queued at endS up
  * to endS (in the mean queue time over the pods arrived), pods completed by endS, and unallocated GPUs =
  * the share of powered GPU-time with nothing allocated on the GPU.
  */
@@ -75,7 +79,7 @@ export interface EventSimOptions {
   readonly endS: number;
   /** Scale empty nodes down and boot nodes for the queue; absent: every node powered throughout. */
   readonly autoscaler?: Autoscaler;
-  /** Drain the nodes the consolidate recommender names (needs `autoscaler` to take them down). */
+  /** Drain the nodes the consolidate recommender names and power them off (scale-up may boot them again). */
   readonly consolidation?: Consolidation;
 }
 
@@ -270,6 +274,9 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
         podsMoved++;
         moved.push({ ...run.job, arriveS: now, durationS: left, restart: { countedCompleted: run.endS <= endS } });
       }
+      // Drained to be removed: it goes down now, not after the idle delay.
+      setPower(i, 'off');
+      shutdowns++;
     }
     queue = [...moved, ...queue];
     if (moved.length > 0) drainQueue();
