@@ -115,7 +115,7 @@ type Event =
   | { t: number; kind: 'idle'; node: number }
   | { t: number; kind: 'consolidate' };
 
-/** A pod placed on a node until `endS`; a queued job that restarts a moved one carries what it already counted. */
+/** A pod placed on a node until `endS` (`movable`: consolidation may restart it elsewhere). */
 interface Run {
   readonly id: number;
   readonly node: number;
