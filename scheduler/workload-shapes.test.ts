@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PodRequest } from './cluster.ts';
-import { goTypicalShapes } from './workload-shapes.ts';
+import { goTypicalShapes, multiGpuDemandShare, shapesRunnableOn, toWorkloadShapes } from './workload-shapes.ts';
 
 const pods = (count: number, cpuMilli: number, gpuCount = 1, gpuMilli = 500, memoryMib = 1): PodRequest[] =>
   Array.from({ length: count }, (_, i) => ({
@@ -29,5 +29,38 @@ describe("goTypicalShapes: the Go simulator's GetTypicalPods at a 95% popularity
   it('keeps every shape at threshold 100, shares of all pods', () => {
     const shapes = goTypicalShapes([...pods(3, 1000), ...pods(1, 2000)], 100).shapes;
     expect(shapes.map((s) => s.popularity)).toEqual([3 / 4, 1 / 4]);
+  });
+});
+
+describe('multiGpuDemandShare and shapesRunnableOn', () => {
+  const shape = (gpuCount: number, gpuMilli: number, popularity: number, gpuSpec: string[] = []) => ({
+    cpuMilli: 1000,
+    gpuCount,
+    gpuMilli,
+    gpuSpec,
+    popularity,
+  });
+  const workload = toWorkloadShapes([
+    shape(0, 0, 0.2),
+    shape(1, 500, 0.4),
+    shape(1, 1000, 0.2, ['T4']),
+    shape(8, 1000, 0.1),
+    shape(2, 1000, 0.1, ['G2']),
+  ]);
+  it('is the multi-GPU shapes’ share of popularity × GPUs × milli', () => {
+    // Demand: 0.4·500 + 0.2·1000 + 0.1·8000 + 0.1·2000 = 200 + 200 + 800 + 200 = 1400; multi 1000.
+    expect(multiGpuDemandShare(workload)).toBeCloseTo(1000 / 1400, 12);
+    expect(multiGpuDemandShare(toWorkloadShapes([shape(0, 0, 1)]))).toBe(0);
+  });
+  it('leaves out the shapes pinned to other models, popularities unchanged', () => {
+    const onT4 = shapesRunnableOn(workload, 'T4');
+    expect(onT4.shapes.map((s) => [s.gpuCount, s.popularity])).toEqual([
+      [0, 0.2],
+      [1, 0.4],
+      [1, 0.2],
+      [8, 0.1],
+    ]);
+    expect(onT4.cpuOnlyPopularity).toBe(0.2);
+    expect(shapesRunnableOn(workload, 'P100').shapes).toHaveLength(3);
   });
 });

@@ -129,3 +129,29 @@ export const SHAPE_SETS: readonly ShapeSet[] = ['typical', 'all'];
 
 export const workloadShapesFor = (pods: readonly PodRequest[], set: ShapeSet): WorkloadShapes =>
   set === 'typical' ? goTypicalShapes(pods) : computeWorkloadShapes(pods);
+
+/**
+ * The share of the workload's GPU demand (popularity × GPU count × per-GPU milli) that multi-GPU
+ * shapes ask; 0 for a workload without GPU shapes.
+ */
+export function multiGpuDemandShare(workload: WorkloadShapes): number {
+  let all = 0;
+  let multi = 0;
+  for (const group of workload.gpuGroups) {
+    for (const shape of group.shapes) {
+      const demand = shape.popularity * group.gpuCount * group.gpuMilli;
+      all += demand;
+      if (group.gpuCount > 1) multi += demand;
+    }
+  }
+  return all > 0 ? multi / all : 0;
+}
+
+/**
+ * The workload as a node of `gpuModel` sees it: the shapes pinned to other GPU models left out, every
+ * other shape with its popularity unchanged.
+ */
+export const shapesRunnableOn = (workload: WorkloadShapes, gpuModel: string): WorkloadShapes =>
+  toWorkloadShapes(
+    workload.shapes.filter((s) => s.gpuCount === 0 || s.gpuSpec.length === 0 || s.gpuSpec.includes(gpuModel)),
+  );
