@@ -2,40 +2,52 @@ import { fitsNode, type NodeView } from '../cluster.ts';
 import { nodeFragmentationMilli } from '../fragmentation.ts';
 import { candidateGpuChoices, stateAfter, type PlacementPolicy, type PlacementScore } from '../policy.ts';
 import { nodeRepeatFragmentationMilli } from '../repeat-fragmentation.ts';
-import { multiGpuDemandShare, shapesRunnableOn, type WorkloadShapes } from '../workload-shapes.ts';
+import { multiGpuDemandShare, shapesRunnableOn, toWorkloadShapes, type WorkloadShapes } from '../workload-shapes.ts';
 
 /** Drops closer than this (milli-GPU) are ties: float noise must not pick the node. */
 const TIE_MILLI = 1e-6;
 
-/** What gpu-ledger reads of a workload: F*'s weight, and the workload each GPU model sees. */
-interface LedgerView {
-  readonly repeatWeight: number;
-  readonly byModel: Map<string, WorkloadShapes>;
+/** The workloads a node of one GPU model is measured against: F's, and F*'s (reweighted). */
+interface ModelWorkloads {
+  readonly oneMore: WorkloadShapes;
+  readonly repeat: WorkloadShapes;
 }
 
-/** Derived once per workload (a pure function of it: a cache, not state). */
-const views = new WeakMap<WorkloadShapes, LedgerView>();
+/** Derived once per (workload, GPU model): a pure function of them, a cache and not state. */
+const derived = new WeakMap<WorkloadShapes, Map<string, ModelWorkloads>>();
 
 /**
- * F*'s weight: the share of the workload's GPU demand that single-GPU shapes (whole and sharing)
- * ask, the shapes whose waste F* sees and F does not. On a trace of mostly multi-GPU demand it fades,
- * and F's protection of the empty nodes those shapes need decides.
+ * The weight of the single-GPU shapes' F* terms: the share of the workload's GPU demand that is not
+ * multi-GPU. F*'s repeat waste of whole and sharing single-GPU shapes is what F does not see, and
+ * what (larger in magnitude than F) drowns F's protection of the empty nodes multi-GPU shapes need:
+ * on a trace of mostly multi-GPU demand it fades. The multi-GPU shapes' own F* terms keep full weight.
  */
 export const repeatWeightOf = (workload: WorkloadShapes): number => 1 - multiGpuDemandShare(workload);
 
-function viewOf(workload: WorkloadShapes): LedgerView {
-  let view = views.get(workload);
-  if (!view) {
-    view = { repeatWeight: repeatWeightOf(workload), byModel: new Map() };
-    views.set(workload, view);
+function workloadsFor(workload: WorkloadShapes, gpuModel: string): ModelWorkloads {
+  let byModel = derived.get(workload);
+  if (!byModel) {
+    byModel = new Map();
+    derived.set(workload, byModel);
   }
-  return view;
+  let found = byModel.get(gpuModel);
+  if (!found) {
+    const weight = repeatWeightOf(workload);
+    const oneMore = shapesRunnableOn(workload, gpuModel);
+    const repeat = toWorkloadShapes(
+      oneMore.shapes.map((s) => (s.gpuCount > 1 ? s : { ...s, popularity: s.popularity * weight })),
+    );
+    found = { oneMore, repeat };
+    byModel.set(gpuModel, found);
+  }
+  return found;
 }
 
 /**
- * F_n(M) + w · F*_n(M) over the shapes that can run on the node's GPU model: a shape pinned to another
- * model is no demand for this node's GPUs, so it counts nothing here (FGD counts every free milli of
- * the node as fragmented for it).
+ * gpu-ledger's fragmentation of a node: F_n(M) + F*_n(M'), both over the shapes that can run on the
+ * node's GPU model (a shape pinned to another model is no demand for this node's GPUs, so it counts
+ * nothing here; FGD counts every free milli of the node as fragmented for it), M' being M with every
+ * shape but the multi-GPU ones weighted by {@link repeatWeightOf}.
  */
 export function ledgerFragmentationMilli(
   cpuLeftMilli: number,
@@ -43,15 +55,10 @@ export function ledgerFragmentationMilli(
   gpuModel: string,
   workload: WorkloadShapes,
 ): number {
-  const view = viewOf(workload);
-  let runnable = view.byModel.get(gpuModel);
-  if (!runnable) {
-    runnable = shapesRunnableOn(workload, gpuModel);
-    view.byModel.set(gpuModel, runnable);
-  }
+  const { oneMore, repeat } = workloadsFor(workload, gpuModel);
   return (
-    nodeFragmentationMilli(cpuLeftMilli, gpuFreeMilli, gpuModel, runnable) +
-    view.repeatWeight * nodeRepeatFragmentationMilli(cpuLeftMilli, gpuFreeMilli, gpuModel, runnable)
+    nodeFragmentationMilli(cpuLeftMilli, gpuFreeMilli, gpuModel, oneMore) +
+    nodeRepeatFragmentationMilli(cpuLeftMilli, gpuFreeMilli, gpuModel, repeat)
   );
 }
 
@@ -63,9 +70,9 @@ const fragmentation = (cpuLeftMilli: number, gpuFreeMilli: readonly number[], no
  * measure F_n(M), what a stream of each shape could not use, F*_n(M) (../repeat-fragmentation.ts):
  * a placement that starves a node's free GPUs of CPU, or leaves a GPU share that only one pod of a
  * popular size can use, costs what it will cost, while F_n(M) still guards the empty nodes the
- * multi-GPU shapes need. F* is weighted by the single-GPU shapes' share of the GPU demand
- * ({@link repeatWeightOf}), and both measures read only the shapes that can run on the node's GPU
- * model ({@link ledgerFragmentationMilli}). Same foresight as FGD: the trace's pod-shape frequencies
+ * multi-GPU shapes need. F*'s terms but the multi-GPU shapes' are weighted by the single-GPU shapes'
+ * share of the GPU demand ({@link repeatWeightOf}), and both measures read only the shapes that can
+ * run on the node's GPU model ({@link ledgerFragmentationMilli}). Same foresight as FGD: the trace's pod-shape frequencies
  * only. The score is the drop itself (continuous; equal drops are ties, left to the caller's
  * tie-break). docs/scheduler-fidelity.md has the figures and what was tried.
  */

@@ -61,18 +61,18 @@ describe('gpu-ledger', () => {
     expect(gpuLedgerPolicy.score(cpuPoor, cpuPod, workload)?.score).toBeCloseTo(-3000, 6);
     expect(gpuLedgerPolicy.score(cpuRich, cpuPod, workload)?.score).toBe(0);
   });
-  it('weights F* by the single-GPU shapes’ share of the GPU demand', () => {
-    // Half the pods ask 1 GPU, half 2 GPUs (10 cores each): multi-GPU demand 1000 of 1500, F* weight 1/3.
+  it('weights the single-GPU shapes’ F* terms by their share of the GPU demand, the multi-GPU ones fully', () => {
+    // Half the pods ask 1 GPU, half 2 GPUs (10 cores each): multi-GPU demand 1000 of 1500, weight 1/3.
     const workload = toWorkloadShapes([
       { cpuMilli: 10_000, gpuCount: 1, gpuMilli: 1000, gpuSpec: [], popularity: 0.5 },
       { cpuMilli: 10_000, gpuCount: 2, gpuMilli: 1000, gpuSpec: [], popularity: 0.5 },
     ]);
     expect(repeatWeightOf(workload)).toBeCloseTo(1 / 3, 12);
     // 30 cores of a 40-core 8-GPU node: F stays 0 (10 cores left fit either shape). F*: the 1-GPU shape
-    // 4000 → 7000 (−3000), the 2-GPU shape 0 → 6000 (CPU for one pair: −6000); ½·(−3000) + ½·(−6000)
-    // = −4500, weighted 1/3: −1500.
+    // 4000 → 7000 (−3000), the 2-GPU shape 0 → 6000 (CPU for one pair: −6000):
+    // ⅓·½·(−3000) + ½·(−6000) = −3500.
     expect(gpuLedgerPolicy.score(nodeWith(spec('g2', 40_000, 8)), pod(30_000, 0, 0), workload)?.score).toBeCloseTo(
-      -1500,
+      -3500,
       6,
     );
   });
