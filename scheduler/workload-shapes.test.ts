@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PodRequest } from './cluster.ts';
-import { goTypicalShapes, multiGpuDemandShare, shapesRunnableOn, toWorkloadShapes } from './workload-shapes.ts';
+import { goTypicalShapes, multiGpuDemandShare, workloadSeenBy, toWorkloadShapes } from './workload-shapes.ts';
 
 const pods = (count: number, cpuMilli: number, gpuCount = 1, gpuMilli = 500, memoryMib = 1): PodRequest[] =>
   Array.from({ length: count }, (_, i) => ({
@@ -32,7 +32,7 @@ describe("goTypicalShapes: the Go simulator's GetTypicalPods at a 95% popularity
   });
 });
 
-describe('multiGpuDemandShare and shapesRunnableOn', () => {
+describe('multiGpuDemandShare and workloadSeenBy', () => {
   const shape = (gpuCount: number, gpuMilli: number, popularity: number, gpuSpec: string[] = []) => ({
     cpuMilli: 1000,
     gpuCount,
@@ -52,15 +52,18 @@ describe('multiGpuDemandShare and shapesRunnableOn', () => {
     expect(multiGpuDemandShare(workload)).toBeCloseTo(1000 / 1400, 12);
     expect(multiGpuDemandShare(toWorkloadShapes([shape(0, 0, 1)]))).toBe(0);
   });
-  it('leaves out the shapes pinned to other models, popularities unchanged', () => {
-    const onT4 = shapesRunnableOn(workload, 'T4');
-    expect(onT4.shapes.map((s) => [s.gpuCount, s.popularity])).toEqual([
+  const round = (x: number) => Math.round(x * 1e9) / 1e9;
+  it('leaves out the shapes pinned to other models and gives those pinned to this one the whole pinned weight', () => {
+    // Pinned: 0.2 (T4) + 0.1 (G2) = 0.3. On a T4 node the T4 shape carries 0.3, on a G2 node the G2 one.
+    const onT4 = workloadSeenBy(workload, 'T4');
+    expect(onT4.shapes.map((s) => [s.gpuCount, round(s.popularity)])).toEqual([
       [0, 0.2],
       [1, 0.4],
-      [1, 0.2],
+      [1, 0.3],
       [8, 0.1],
     ]);
     expect(onT4.cpuOnlyPopularity).toBe(0.2);
-    expect(shapesRunnableOn(workload, 'P100').shapes).toHaveLength(3);
+    expect(workloadSeenBy(workload, 'G2').shapes.map((s) => round(s.popularity))).toEqual([0.2, 0.4, 0.1, 0.3]);
+    expect(workloadSeenBy(workload, 'P100').shapes).toHaveLength(3);
   });
 });

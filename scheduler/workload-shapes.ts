@@ -148,10 +148,21 @@ export function multiGpuDemandShare(workload: WorkloadShapes): number {
 }
 
 /**
- * The workload as a node of `gpuModel` sees it: the shapes pinned to other GPU models left out, every
- * other shape with its popularity unchanged.
+ * The workload as a node of `gpuModel` sees it: the shapes pinned to other GPU models left out (they
+ * are no demand for its GPUs), the shapes pinned to models that include this one weighted up by
+ * P / P_model (P the popularity of every pinned GPU shape, P_model of those this model can run), so
+ * that every model sees the pinned demand at the same total weight, as the distribution of the pods
+ * pinned to it. Unpinned and CPU-only shapes keep their popularity.
  */
-export const shapesRunnableOn = (workload: WorkloadShapes, gpuModel: string): WorkloadShapes =>
-  toWorkloadShapes(
-    workload.shapes.filter((s) => s.gpuCount === 0 || s.gpuSpec.length === 0 || s.gpuSpec.includes(gpuModel)),
-  );
+export function workloadSeenBy(workload: WorkloadShapes, gpuModel: string): WorkloadShapes {
+  const pinned = workload.shapes.filter((s) => s.gpuCount > 0 && s.gpuSpec.length > 0);
+  const allPinned = pinned.reduce((sum, s) => sum + s.popularity, 0);
+  const onModel = pinned.filter((s) => s.gpuSpec.includes(gpuModel)).reduce((sum, s) => sum + s.popularity, 0);
+  const kept: PodShape[] = [];
+  for (const shape of workload.shapes) {
+    if (shape.gpuCount === 0 || shape.gpuSpec.length === 0) kept.push(shape);
+    else if (shape.gpuSpec.includes(gpuModel))
+      kept.push({ ...shape, popularity: (shape.popularity * allPinned) / onModel });
+  }
+  return toWorkloadShapes(kept);
+}

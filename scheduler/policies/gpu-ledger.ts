@@ -2,7 +2,7 @@ import { fitsNode, type NodeView } from '../cluster.ts';
 import { nodeFragmentationMilli } from '../fragmentation.ts';
 import { candidateGpuChoices, stateAfter, type PlacementPolicy, type PlacementScore } from '../policy.ts';
 import { nodeRepeatFragmentationMilli } from '../repeat-fragmentation.ts';
-import { multiGpuDemandShare, shapesRunnableOn, toWorkloadShapes, type WorkloadShapes } from '../workload-shapes.ts';
+import { multiGpuDemandShare, workloadSeenBy, toWorkloadShapes, type WorkloadShapes } from '../workload-shapes.ts';
 
 /** Drops closer than this (milli-GPU) are ties: float noise must not pick the node. */
 const TIE_MILLI = 1e-6;
@@ -33,7 +33,7 @@ function workloadsFor(workload: WorkloadShapes, gpuModel: string): ModelWorkload
   let found = byModel.get(gpuModel);
   if (!found) {
     const weight = repeatWeightOf(workload);
-    const oneMore = shapesRunnableOn(workload, gpuModel);
+    const oneMore = workloadSeenBy(workload, gpuModel);
     const repeat = toWorkloadShapes(
       oneMore.shapes.map((s) => (s.gpuCount > 1 ? s : { ...s, popularity: s.popularity * weight })),
     );
@@ -44,9 +44,10 @@ function workloadsFor(workload: WorkloadShapes, gpuModel: string): ModelWorkload
 }
 
 /**
- * gpu-ledger's fragmentation of a node: F_n(M) + F*_n(M'), both over the shapes that can run on the
- * node's GPU model (a shape pinned to another model is no demand for this node's GPUs, so it counts
- * nothing here; FGD counts every free milli of the node as fragmented for it), M' being M with every
+ * gpu-ledger's fragmentation of a node: F_n(M) + F*_n(M'), both against the workload as the node's GPU
+ * model sees it ({@link workloadSeenBy}: a shape pinned to another model is no demand for this node's
+ * GPUs and counts nothing, where FGD counts every free milli of the node as fragmented for it; the
+ * shapes pinned to this model carry the whole pinned popularity), M' being that workload with every
  * shape but the multi-GPU ones weighted by {@link repeatWeightOf}.
  */
 export function ledgerFragmentationMilli(
@@ -71,8 +72,8 @@ const fragmentation = (cpuLeftMilli: number, gpuFreeMilli: readonly number[], no
  * a placement that starves a node's free GPUs of CPU, or leaves a GPU share that only one pod of a
  * popular size can use, costs what it will cost, while F_n(M) still guards the empty nodes the
  * multi-GPU shapes need. F*'s terms but the multi-GPU shapes' are weighted by the single-GPU shapes'
- * share of the GPU demand ({@link repeatWeightOf}), and both measures read only the shapes that can
- * run on the node's GPU model ({@link ledgerFragmentationMilli}). Same foresight as FGD: the trace's pod-shape frequencies
+ * share of the GPU demand ({@link repeatWeightOf}), and both measures read the workload as the node's GPU
+ * model sees it ({@link ledgerFragmentationMilli}). Same foresight as FGD: the trace's pod-shape frequencies
  * only. The score is the drop itself (continuous; equal drops are ties, left to the caller's
  * tie-break). docs/scheduler-fidelity.md has the figures and what was tried.
  */

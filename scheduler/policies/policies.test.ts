@@ -76,7 +76,7 @@ describe('gpu-ledger', () => {
       6,
     );
   });
-  it('counts nothing for a shape pinned to another GPU model, where FGD counts every free milli', () => {
+  it('counts nothing for a shape pinned to another GPU model (FGD counts every free milli), the pinned ones at full weight', () => {
     // Unpinned whole GPUs, and pods pinned to G2 (5 times the pods pinned to P100, as a fleet of 5 times
     // the G2 GPUs would draw them). An unpinned whole-GPU pod on an empty node: FGD's drop is 1000 ×
     // the popularity that cannot run there (the other model's pinned pods), so it sends the pod to the
@@ -100,11 +100,18 @@ describe('gpu-ledger', () => {
     expect(fgdPolicy.score(g2, wholeGpu, workload)?.score).toBe(fgdScoreOf(100));
     expect(gpuLedgerPolicy.score(p100, wholeGpu, workload)?.score).toBe(0);
     expect(gpuLedgerPolicy.score(g2, wholeGpu, workload)?.score).toBe(0);
-    // The same as if the other model's pinned shapes were not in the workload at all.
+    // A P100 node sees the unpinned shapes and, at the whole pinned popularity (0.6), the P100 ones.
     const half = nodeWith({ ...spec('p100', 32_000, 2), gpuModel: 'P100' }, [[pod(1000, 1, 500), [0]]]);
     const sharing = pod(1000, 1, 300);
-    const withoutG2 = toWorkloadShapes(workload.shapes.filter((s) => !s.gpuSpec.includes('G2')));
-    expect(gpuLedgerPolicy.score(half, sharing, workload)).toEqual(gpuLedgerPolicy.score(half, sharing, withoutG2));
+    const seenByP100 = toWorkloadShapes([
+      { cpuMilli: 1000, gpuCount: 1, gpuMilli: 1000, gpuSpec: [], popularity: 0.4 },
+      pinned('P100', 0.6),
+    ]);
+    const score = gpuLedgerPolicy.score(half, sharing, workload)?.score;
+    expect(score).toBeCloseTo(gpuLedgerPolicy.score(half, sharing, seenByP100)!.score, 9);
+    // On the fuller GPU, [500, 1000] → [200, 1000]: for both whole-GPU shapes F 500 → 200 and F*
+    // 1500 − 1000 → 1200 − 1000, a drop of 600 at weight 0.4 + 0.6 (without the reweighting, 0.4 + 0.1: 300).
+    expect(score).toBeCloseTo(600, 6);
   });
 });
 
