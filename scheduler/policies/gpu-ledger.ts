@@ -2,7 +2,13 @@ import { fitsNode, type NodeView } from '../cluster.ts';
 import { nodeFragmentationMilli } from '../fragmentation.ts';
 import { candidateGpuChoices, stateAfter, type PlacementPolicy, type PlacementScore } from '../policy.ts';
 import { nodeRepeatFragmentationMilli } from '../repeat-fragmentation.ts';
-import { multiGpuDemandShare, workloadSeenBy, toWorkloadShapes, type WorkloadShapes } from '../workload-shapes.ts';
+import {
+  multiGpuDemandShare,
+  toWorkloadShapes,
+  withPopularity,
+  workloadSeenBy,
+  type WorkloadShapes,
+} from '../workload-shapes.ts';
 
 /** Drops closer than this (milli-GPU) are ties: float noise must not pick the node. */
 const TIE_MILLI = 1e-6;
@@ -35,7 +41,7 @@ function workloadsFor(workload: WorkloadShapes, gpuModel: string): ModelWorkload
     const weight = repeatWeightOf(workload);
     const oneMore = workloadSeenBy(workload, gpuModel);
     const repeat = toWorkloadShapes(
-      oneMore.shapes.map((s) => (s.gpuCount > 1 ? s : { ...s, popularity: s.popularity * weight })),
+      oneMore.shapes.map((s) => (s.gpuCount > 1 ? s : withPopularity(s, s.popularity * weight))),
     );
     found = { oneMore, repeat };
     byModel.set(gpuModel, found);
