@@ -3,9 +3,9 @@ import { newNodeState, placePod, type NodeSpec, type NodeState, type PodRequest 
 import { toWorkloadShapes } from '../workload-shapes.ts';
 import { bestFitPolicy } from './best-fit.ts';
 import { dotProductPolicy } from './dot-product.ts';
-import { fgdPolicy } from './fgd.ts';
+import { fgdPolicy, fgdScoreOf } from './fgd.ts';
 import { gpuClusteringPolicy } from './gpu-clustering.ts';
-import { gpuLedgerPolicy } from './gpu-ledger.ts';
+import { gpuLedgerPolicy, repeatWeightOf } from './gpu-ledger.ts';
 import { gpuPackingPolicy } from './gpu-packing.ts';
 import { POLICIES } from './index.ts';
 import { randomPolicy } from './random.ts';
@@ -60,6 +60,58 @@ describe('gpu-ledger', () => {
     // F* on the 8-GPU node: 4000 (CPU for 4 pods) → 7000 (CPU for 1): a drop of −3000; on the 2-GPU node 0.
     expect(gpuLedgerPolicy.score(cpuPoor, cpuPod, workload)?.score).toBeCloseTo(-3000, 6);
     expect(gpuLedgerPolicy.score(cpuRich, cpuPod, workload)?.score).toBe(0);
+  });
+  it('weights the single-GPU shapes’ F* terms by their share of the GPU demand, the multi-GPU ones fully', () => {
+    // Half the pods ask 1 GPU, half 2 GPUs (10 cores each): multi-GPU demand 1000 of 1500, weight 1/3.
+    const workload = toWorkloadShapes([
+      { cpuMilli: 10_000, gpuCount: 1, gpuMilli: 1000, gpuSpec: [], popularity: 0.5 },
+      { cpuMilli: 10_000, gpuCount: 2, gpuMilli: 1000, gpuSpec: [], popularity: 0.5 },
+    ]);
+    expect(repeatWeightOf(workload)).toBeCloseTo(1 / 3, 12);
+    // 30 cores of a 40-core 8-GPU node: F stays 0 (10 cores left fit either shape). F*: the 1-GPU shape
+    // 4000 → 7000 (−3000), the 2-GPU shape 0 → 6000 (CPU for one pair: −6000):
+    // ⅓·½·(−3000) + ½·(−6000) = −3500.
+    expect(gpuLedgerPolicy.score(nodeWith(spec('g2', 40_000, 8)), pod(30_000, 0, 0), workload)?.score).toBeCloseTo(
+      -3500,
+      6,
+    );
+  });
+  it('counts nothing for a shape pinned to another GPU model (FGD counts every free milli), the pinned ones at full weight', () => {
+    // Unpinned whole GPUs, and pods pinned to G2 (5 times the pods pinned to P100, as a fleet of 5 times
+    // the G2 GPUs would draw them). An unpinned whole-GPU pod on an empty node: FGD's drop is 1000 ×
+    // the popularity that cannot run there (the other model's pinned pods), so it sends the pod to the
+    // rare P100, whose pinned pods then find it full; gpu-ledger sees no drop on either.
+    const pinned = (gpuModel: string, popularity: number) => ({
+      cpuMilli: 1000,
+      gpuCount: 1,
+      gpuMilli: 1000,
+      gpuSpec: [gpuModel],
+      popularity,
+    });
+    const workload = toWorkloadShapes([
+      { cpuMilli: 1000, gpuCount: 1, gpuMilli: 1000, gpuSpec: [], popularity: 0.4 },
+      pinned('G2', 0.5),
+      pinned('P100', 0.1),
+    ]);
+    const p100 = nodeWith({ ...spec('p100', 32_000, 2), gpuModel: 'P100' });
+    const g2 = nodeWith({ ...spec('g2', 32_000, 2), gpuModel: 'G2' });
+    const wholeGpu = pod(1000, 1, 1000);
+    expect(fgdPolicy.score(p100, wholeGpu, workload)?.score).toBe(fgdScoreOf(500));
+    expect(fgdPolicy.score(g2, wholeGpu, workload)?.score).toBe(fgdScoreOf(100));
+    expect(gpuLedgerPolicy.score(p100, wholeGpu, workload)?.score).toBe(0);
+    expect(gpuLedgerPolicy.score(g2, wholeGpu, workload)?.score).toBe(0);
+    // A P100 node sees the unpinned shapes and, at the whole pinned popularity (0.6), the P100 ones.
+    const half = nodeWith({ ...spec('p100', 32_000, 2), gpuModel: 'P100' }, [[pod(1000, 1, 500), [0]]]);
+    const sharing = pod(1000, 1, 300);
+    const seenByP100 = toWorkloadShapes([
+      { cpuMilli: 1000, gpuCount: 1, gpuMilli: 1000, gpuSpec: [], popularity: 0.4 },
+      pinned('P100', 0.6),
+    ]);
+    const score = gpuLedgerPolicy.score(half, sharing, workload)?.score;
+    expect(score).toBeCloseTo(gpuLedgerPolicy.score(half, sharing, seenByP100)!.score, 9);
+    // On the fuller GPU, [500, 1000] → [200, 1000]: for both whole-GPU shapes F 500 → 200 and F*
+    // 1500 − 1000 → 1200 − 1000, a drop of 600 at weight 0.4 + 0.6 (without the reweighting, 0.4 + 0.1: 300).
+    expect(score).toBeCloseTo(600, 6);
   });
 });
 
