@@ -14,6 +14,10 @@
  *   broker         the Kafka broker is stopped for a while (≥ 15 s of real time) and started again;
  *                  agents spool meanwhile
  *   restarts       2% of the agents restart while the broker is down (non-empty spool), 2% more later
+ *   agent-kill     2% of the agents run as processes of their own (sim/child-sim-host.ts) and are
+ *                  SIGKILLed in the middle of a tick (0–40 ms into it, spool and tracker-state writes
+ *                  included) while the broker is down, then started again: a torn spool tail is cut
+ *                  off at the restart and the tick's batch sent again, under the new boot
  *   dupes          3% of the agents deliver everything twice
  *   offline        one agent is down for 15 minutes across an hour boundary (no samples, no pod watch;
  *                  pods deleted meanwhile are noticed at its restart, pods that start and end meanwhile
@@ -41,6 +45,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { parse, stringify } from 'yaml';
 import { createKafkaBus } from '../bus/kafka-bus.ts';
+import { createChildSimHost, type ChildSimHost } from '../sim/child-sim-host.ts';
 import { loadConfig } from '../cli/config.ts';
 import { INGEST_TOPICS, Topics, type RecordSink } from '../contracts/index.ts';
 import { parseCostConfig } from '../pipeline/cost/cost-config.ts';
@@ -64,7 +69,7 @@ import {
   relativeError,
 } from '../sim/truth/ledger-vs-truth.ts';
 
-const FAULTS_DEFAULT = 'pre-window,churn,price,broker,restarts,dupes,offline,pipeline-kill,clickhouse';
+const FAULTS_DEFAULT = 'pre-window,churn,price,broker,restarts,agent-kill,dupes,offline,pipeline-kill,clickhouse';
 const { values: args } = parseArgs({
   options: {
     hours: { type: 'string', default: '4' },
@@ -81,6 +86,7 @@ const intervalMs = Number(args.interval) * 1000;
 const FAULTS = [
   'broker',
   'restarts',
+  'agent-kill',
   'dupes',
   'offline',
   'price',
@@ -225,6 +231,8 @@ try {
     );
   }
   let brokerDownAt = 0;
+  // The agent-kill fault's hosts: processes of their own, each with its own Kafka producer.
+  const killed = (i: number) => fault('agent-kill') && i % 50 === 19 % few;
   const restart = async (which: (i: number) => boolean) => {
     const chosen = (replay?.hosts ?? []).filter((h, i) => which(i) && h.online);
     for (const h of chosen) await h.stop();
@@ -270,6 +278,15 @@ try {
         `fault: ${await restart((i) => i % 50 === 7 % few)} agents restarted${fault('broker') ? ' while the broker is down' : ''}`,
       );
     }
+    if (fault('agent-kill') && step === stepAt(0.3) + 1) {
+      const hosts = (replay?.hosts ?? []).filter((h, i) => killed(i) && h.online) as ChildSimHost[];
+      for (const h of hosts) {
+        await h.killMidTick(simNow, Math.floor(Math.random() * 40));
+        await h.boot();
+      }
+      faultsRun.push(fault('broker') ? 'agent-sigkill-spooling' : 'agent-sigkill');
+      log(`fault: ${hosts.length} agent processes SIGKILLed mid-tick and started again`);
+    }
     if (fault('broker') && step === stepAt(0.35)) {
       await sleep(Math.max(0, 15_000 - (performance.now() - brokerDownAt)));
       await stack.start('kafka');
@@ -304,6 +321,8 @@ try {
     },
     {
       sinkFor: (i) => (fault('dupes') && i % 33 === 5 % few ? twice : agentBus),
+      hostFor: (i, hostConfig, now, onPodEvents) =>
+        killed(i) ? createChildSimHost({ ...hostConfig, brokers }, { now, onPodEvents }) : undefined,
       logger: quiet,
       beforeTick: async (step, simNow) => {
         await injectFaults(step, simNow);

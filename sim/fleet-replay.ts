@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { parseNvidiaSmiXml } from '../collectors/nvidia-smi/parse-xml.ts';
 import type { PodEvent, RecordSink, WholeGpuSample } from '../contracts/index.ts';
 import type { OpenbFleet, SimPod } from './openb-fleet.ts';
-import { createSimHost, type SimHost } from './sim-host.ts';
+import { createSimHost, type SimHost, type SimHostConfig } from './sim-host.ts';
 
 /** The captured sample every simulated GPU takes its shape from (a Tesla T4, driver 515.105.01). */
 export const TEMPLATE_CAPTURE = 'nvidia-smi-xml/telegraf__tesla-t4__515.105.01__procs.xml';
@@ -42,6 +42,13 @@ export interface FleetReplayDeps {
   readonly logger: Logger;
   /** Runs before each tick, after the pod changes up to it (faults, progress). */
   readonly beforeTick?: (step: number, simNowMs: number) => Promise<void>;
+  /** Node i's host when it is not the in-process one (a host in a process of its own: child-sim-host.ts). */
+  readonly hostFor?: (
+    nodeIndex: number,
+    config: SimHostConfig,
+    now: () => number,
+    onPodEvents: (events: readonly PodEvent[]) => void,
+  ) => SimHost | undefined;
 }
 
 export interface FleetReplay {
@@ -61,19 +68,21 @@ export function createFleetReplay(config: FleetReplayConfig, deps: FleetReplayDe
   const podEventKeys = new Set<string>();
   const onPodEvents = (events: readonly PodEvent[]) =>
     events.forEach((e) => podEventKeys.add(`${e.podUid}/${e.event}/${e.atMs}`));
-  const hosts = config.fleet.nodes.map((node, i) =>
-    createSimHost(
-      {
-        cluster: config.cluster,
-        node,
-        dir: join(config.stateRoot, node.name),
-        template,
-        gentd26Dir: config.gentd26Dir,
-        traceEpochMs: config.fleet.traceEpochMs,
-      },
-      { sink: deps.sinkFor(i), now: () => simNow, logger: deps.logger, onPodEvents },
-    ),
-  );
+  const now = () => simNow;
+  const hosts = config.fleet.nodes.map((node, i) => {
+    const hostConfig: SimHostConfig = {
+      cluster: config.cluster,
+      node,
+      dir: join(config.stateRoot, node.name),
+      template,
+      gentd26Dir: config.gentd26Dir,
+      traceEpochMs: config.fleet.traceEpochMs,
+    };
+    return (
+      deps.hostFor?.(i, hostConfig, now, onPodEvents) ??
+      createSimHost(hostConfig, { sink: deps.sinkFor(i), now, logger: deps.logger, onPodEvents })
+    );
+  });
   const byName = new Map(hosts.map((h) => [h.name, h]));
   const steps = Math.floor((config.toMs - config.fromMs) / config.intervalMs) + 2;
   const lastMs = config.fromMs + (steps - 1) * config.intervalMs;

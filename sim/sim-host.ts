@@ -97,11 +97,16 @@ export function createSimHost(config: SimHostConfig, deps: SimHostDeps): SimHost
   let parts: { spool: SpoolingSink; agent: Agent; tracker: PodEventTracker; publisher: PodEventPublisher } | null =
     null;
   let batches = 0;
+  let saving: Promise<void> = Promise.resolve();
 
+  // As the real pod watcher (collectors/kubernetes/pod-watcher.ts): the tracker's state is saved after
+  // every change, so an agent killed without warning restarts knowing what it had published.
   const emit = (events: readonly PodEvent[]) => {
     if (events.length === 0) return;
     deps.onPodEvents(events);
     for (const l of listeners) l(events);
+    const snapshot = parts?.tracker.snapshot();
+    if (snapshot) saving = saving.then(() => saveTrackedPods(statePath, snapshot));
   };
 
   const collector: Collector & { readonly name: 'nvidia-smi-xml' } = {
@@ -180,6 +185,7 @@ export function createSimHost(config: SimHostConfig, deps: SimHostDeps): SimHost
       await agent.close();
       await publisher.flush();
       await publisher.close();
+      await saving;
       await saveTrackedPods(statePath, tracker.snapshot());
       await spool.close();
     },

@@ -2,8 +2,8 @@
  * The reduced accuracy run (issue 12 item 6): `bench:accuracy` on 8 openb nodes for 3 simulated hours,
  * through a private Kafka broker, the real pipeline and the ClickHouse server, with a catalog price
  * change inside an hour window: once with no other fault and once with the broker stopped, agents
- * restarted (one while spooling), one agent delivering everything twice, the pipeline (a child
- * process) SIGKILLed and restarted, and a ClickHouse server of its own stopped for 10 s. The ledger is judged against the simulator's independent truth (sim/truth), so a
+ * restarted (one while spooling), one agent running as a process of its own SIGKILLed mid-tick and
+ * started again, one agent delivering everything twice, the pipeline (a child process) SIGKILLed and restarted, and a ClickHouse server of its own stopped for 10 s. The ledger is judged against the simulator's independent truth (sim/truth), so a
  * mis-sized or lost pod fails here (a 460-milli pod billed as a whole GPU: cost error 4.7%).
  */
 import { execFile } from 'node:child_process';
@@ -63,10 +63,10 @@ describe('bench:accuracy, reduced (8 nodes, 3 h)', () => {
     // one leaving mid-window, the T4 and P100 prices +25% at 01:30 (inside an hour window).
     const shapes = 'pre-window,churn,price';
     const clean = await runBench(shapes, 90_000);
-    const faulty = await runBench(`${shapes},broker,restarts,dupes,pipeline-kill,clickhouse`, 200_000);
+    const faulty = await runBench(`${shapes},broker,restarts,agent-kill,dupes,pipeline-kill,clickhouse`, 200_000);
     expect(clean.faults).toBe('pods-before-window,nodes-join-leave,price-change');
     expect(faulty.faults).toBe(
-      'pods-before-window,nodes-join-leave,price-change,duplicates,broker-stop,agent-restart-spooling,pipeline-sigkill,agent-restart,clickhouse-stop',
+      'pods-before-window,nodes-join-leave,price-change,duplicates,broker-stop,agent-restart-spooling,agent-sigkill-spooling,pipeline-sigkill,agent-restart,clickhouse-stop',
     );
     expect(clean.tenants).toBe(5);
     // Cost and unallocated idle within issue 12's 0.5%. Usage and waste are estimates from one
