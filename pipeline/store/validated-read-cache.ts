@@ -4,7 +4,7 @@
  * are immutable and their names carry partition, block range, merge level and mutation version, so
  * any insert, merge, partition drop or mutation changes that set. The stored rows are served only
  * while it is unchanged; a hit costs one small system.parts read instead of the query (on ClickHouse
- * 18.16 about 1.4 ms of server CPU, against 8–12 ms for an allocation query: docs/api-performance.md).
+ * 18.16 about 1.4 ms of server CPU, against 8–12 ms for an allocation query: api/README.md, "Read cache").
  *
  * The identity is read BEFORE the query runs: rows computed from newer data than the identity they
  * are stored under only cause a miss later, never a stale hit.
