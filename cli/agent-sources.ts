@@ -5,7 +5,8 @@ import type { AppConfig } from './config.ts';
 const SCRAPE = { timeoutMs: 5000, maxBytes: 8 * 1024 * 1024 } as const;
 
 /**
- * The agent's collectors as configured: one GPU source, then model servers and the Xid log. Each
+ * The agent's collectors as configured: one GPU source (with DCGM, optionally nvidia-smi's process
+ * list beside it), then model servers and the Xid log. Each
  * collector's module is loaded only when it is configured (the XML one alone pulls in an XML
  * parser: about 5 MB of RSS the CSV path does not need).
  */
@@ -27,6 +28,10 @@ export async function createAgentSources(
             now,
           );
   const others: Collector[] = [];
+  if (config.gpuSource === 'dcgm' && config.dcgmProcesses === 'nvidia-smi')
+    others.push(
+      (await import('../collectors/nvidia-smi/nvidia-smi-xml-collector.ts')).createNvidiaSmiProcessCollector(smi, now),
+    );
   if (config.modelServers.length > 0) {
     const { createModelServerCollector } = await import('../collectors/inference/model-server-collector.ts');
     others.push(

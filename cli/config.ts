@@ -49,6 +49,11 @@ export interface AppConfig {
   /** Where the agent reads GPU samples: the nvidia-smi CSV fast path, the full XML, or dcgm-exporter. */
   readonly gpuSource: GpuSource;
   readonly dcgmUrl: string;
+  /**
+   * With dcgm-exporter as the GPU source, also read the GPU process list from `nvidia-smi -q -x` (pids
+   * and their MIG instances) so that samples bind to pods; dcgm-exporter lists no processes.
+   */
+  readonly dcgmProcesses: 'nvidia-smi' | 'none';
   /** Model servers the agent scrapes: `vllm=http://…/metrics,triton=…`. */
   readonly modelServers: readonly { readonly kind: 'vllm' | 'triton' | 'tgi'; readonly url: string }[];
   /** Kernel log to follow for Xid errors; empty: off. */
@@ -273,6 +278,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     problems.push(`GPU_LEDGER_GPU_SOURCE must be one of ${GPU_SOURCES.join(', ')}, got "${gpuSource}"`);
   const dcgmUrl = get('GPU_LEDGER_DCGM_URL', 'http://127.0.0.1:9400/metrics');
   if (!URL.canParse(dcgmUrl)) problems.push(`GPU_LEDGER_DCGM_URL is not a URL: "${dcgmUrl}"`);
+  const dcgmProcesses = get('GPU_LEDGER_DCGM_PROCESSES', 'none');
+  if (dcgmProcesses !== 'nvidia-smi' && dcgmProcesses !== 'none')
+    problems.push(`GPU_LEDGER_DCGM_PROCESSES must be nvidia-smi or none, got "${dcgmProcesses}"`);
   const watchPods = get('GPU_LEDGER_WATCH_PODS', 'false');
   if (!['true', 'false'].includes(watchPods))
     problems.push(`GPU_LEDGER_WATCH_PODS must be true or false, got "${watchPods}"`);
@@ -315,6 +323,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): AppConfig {
     tracesDir: resolve(cwd, get('GPU_LEDGER_TRACES_DIR', '../shared/traces')),
     gpuSource: gpuSource as GpuSource,
     dcgmUrl,
+    dcgmProcesses: dcgmProcesses === 'nvidia-smi' ? 'nvidia-smi' : 'none',
     modelServers: parseModelServers(env['GPU_LEDGER_MODEL_SERVERS']?.trim() ?? '', problems),
     xidLogPath: env['GPU_LEDGER_XID_LOG']?.trim() ?? '',
     procRoot: env['GPU_LEDGER_PROC_ROOT']?.trim() ?? '/proc',

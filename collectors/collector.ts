@@ -31,6 +31,7 @@ export const emptyCollectResult = (errors: readonly string[] = []): CollectResul
 
 export const COLLECTOR_NAMES = {
   nvidiaSmiXml: 'nvidia-smi-xml',
+  nvidiaSmiProcesses: 'nvidia-smi-processes',
   nvidiaSmiCsv: 'nvidia-smi-csv',
   dcgm: 'dcgm',
   vllm: 'vllm',

@@ -18,3 +18,23 @@ export function createNvidiaSmiXmlCollector(
     close: () => Promise.resolve(),
   };
 }
+
+/**
+ * Only the GPU processes of `nvidia-smi -q -x` (pid, MIG GPU/compute instance, memory), beside
+ * dcgm-exporter as the GPU source: the exporter lists no processes, so without them no sample binds
+ * to a pod. The processes name the parent `GPU-…` UUID, as DCGM's samples do.
+ */
+export function createNvidiaSmiProcessCollector(
+  config: NvidiaSmiRunConfig,
+  now: () => number,
+): Collector & { readonly name: 'nvidia-smi-processes' } {
+  const xml = createNvidiaSmiXmlCollector(config, now);
+  return {
+    name: 'nvidia-smi-processes' as const,
+    async collect(signal): Promise<CollectResult> {
+      const { processes, errors } = await xml.collect(signal);
+      return { ...emptyCollectResult(errors), processes };
+    },
+    close: () => xml.close(),
+  };
+}
