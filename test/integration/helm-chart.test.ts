@@ -203,6 +203,28 @@ describe('helm chart deploy/helm/gpu-ledger', () => {
     expect(named<V1Deployment>(atLimit, 'Deployment', 'pipeline').spec?.replicas).toBe(6);
   });
 
+  it("DCGM with nvidia-smi's process list: the container gets nvidia-smi, the agent reads both", async () => {
+    const objects = await renderChart(helm, {
+      release,
+      namespace,
+      values: CHART_VALUES.minimal,
+      set: ['agent.gpuSource=dcgm', 'agent.dcgm.processes=nvidia-smi'],
+    });
+    const spec = podSpec(objects, 'DaemonSet', 'agent');
+    expect(spec.runtimeClassName).toBe('nvidia');
+    expect(containerEnv(objects, main(spec), node)).toMatchObject({ NVIDIA_VISIBLE_DEVICES: 'all' });
+    expect(configOf(objects, spec)).toMatchObject({
+      gpuSource: 'dcgm',
+      dcgmUrl: 'http://10.0.0.7:9400/metrics',
+      dcgmProcesses: 'nvidia-smi',
+      nvidiaSmiPath: '/usr/bin/nvidia-smi',
+    });
+    // DCGM alone (the default): no nvidia-smi in the container, no process list.
+    const alone = podSpec(everything, 'DaemonSet', 'agent');
+    expect(alone.runtimeClassName).toBeUndefined();
+    expect(configOf(everything, alone)).toMatchObject({ gpuSource: 'dcgm', dcgmProcesses: 'none' });
+  });
+
   it('refuses to render without Kafka or ClickHouse, or with an unknown GPU source, saying which value', async () => {
     const failures = {
       'kafka.brokers is required': ['--set', 'clickhouse.url=http://ch:8123'],
@@ -212,6 +234,12 @@ describe('helm chart deploy/helm/gpu-ledger', () => {
         CHART_VALUES.minimal,
         '--set',
         'agent.gpuSource=nvml',
+      ],
+      'agent.dcgm.processes must be none or nvidia-smi, got "pids"': [
+        '-f',
+        CHART_VALUES.minimal,
+        '--set',
+        'agent.dcgm.processes=pids',
       ],
     };
     for (const [message, args] of Object.entries(failures)) {
