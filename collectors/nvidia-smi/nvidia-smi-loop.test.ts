@@ -62,8 +62,10 @@ describe('createNvidiaSmiLoop (one long-lived child, real processes)', () => {
   });
 
   it('a child that dies is an error naming its exit and stderr, then it is restarted after the backoff', async () => {
+    // The first start dies after one row; the restarted one keeps printing (a child that died again
+    // before the test asked would double the backoff, as a crash loop should).
     const smi = script(
-      `${HEADER}; printf 'GPU-a, 5 %%\\n'; sleep 0.1; echo 'NVML: Driver/library version mismatch' >&2; exit 3`,
+      `${HEADER}; printf 'GPU-a, 5 %%\\n'; [ "$(wc -l < "$0.starts")" -gt 1 ] && exec sleep 30; sleep 0.1; echo 'NVML: Driver/library version mismatch' >&2; exit 3`,
     );
     const l = loop(smi.path, { restartInitialMs: 300 });
     const first = await l.next(0, signal);
@@ -71,9 +73,15 @@ describe('createNvidiaSmiLoop (one long-lived child, real processes)', () => {
       /^nvidia-smi --query-gpu=uuid,utilization.gpu --format=csv -lms 100 exited \(exit 3\): NVML: Driver\/library version mismatch; restarting in \d+ ms$/,
     );
     await expect(l.next(first.seq, signal)).rejects.toThrow(/exited \(exit 3\)/); // still down: answered at once
-    await new Promise((r) => setTimeout(r, 400));
-    const again = await l.next(first.seq, signal);
-    expect([again.rows, smi.starts()]).toEqual([1, 2]);
+    // Restarted after the 300 ms backoff: asked until it answers (bounded; a loaded machine fires timers late).
+    const deadline = Date.now() + 10_000;
+    let again = await l.next(first.seq, signal).catch((e: unknown) => e);
+    while (again instanceof Error && /restarting in/.test(again.message) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      again = await l.next(first.seq, signal).catch((e: unknown) => e);
+    }
+    if (again instanceof Error) throw again;
+    expect([(again as { rows: number }).rows, smi.starts()]).toEqual([1, 2]);
   });
 
   it('a child that goes silent is stalled: killed, reported, restarted', async () => {
