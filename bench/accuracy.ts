@@ -10,6 +10,10 @@
  *   pre-window     pods are created from an hour before the window, so some already run at its start
  *   churn          every tenth node joins a quarter into the window, every tenth leaves three quarters
  *                  in (its pods drained as it goes)
+ *   mig            every eighth G2/G3 node runs as the A100 the catalog prices it as, MIG on, each GPU cut
+ *                  3g + 2g + 1g + 1g (mig-parted's all-balanced); sharing pods that land there ask for a
+ *                  profile, and the node's agent reads DCGM per instance with nvidia-smi's process list
+ *                  (sim/openb-fleet.ts, sim/sim-host.ts)
  *   price          a catalog version raises the T4 and P100 prices by 25% at 01:30, inside an hour
  *   broker         the Kafka broker is stopped for a while (≥ 15 s of real time) and started again;
  *                  agents spool meanwhile
@@ -30,7 +34,8 @@
  * GPUs held × the catalog price × the time it ran, what it used of them, its waste; the fleet's
  * unallocated idle.
  *
- * Run: `npm run bench:accuracy [-- --hours 4 --interval 60 --nodes 0 --faults <list>|none]` (needs
+ * Run: `npm run bench:accuracy [-- --hours 4 --interval 60 --nodes 0 --faults <list>|none]`; `--nodes N`
+ * takes N nodes spread evenly over the trace's list, so every model is in the sample) (needs
  * `gpu-ledger stack up` for ClickHouse unless the clickhouse fault runs; starts its own Kafka). Prints, last:
  *   accuracy: worst tenant cost error <x>%, worst tenant waste error <y>%, unallocated idle error <z>%,
  *     usage error <u>% over <n> tenants; faults: <comma list>
@@ -69,7 +74,7 @@ import {
   relativeError,
 } from '../sim/truth/ledger-vs-truth.ts';
 
-const FAULTS_DEFAULT = 'pre-window,churn,price,broker,restarts,agent-kill,dupes,offline,pipeline-kill,clickhouse';
+const FAULTS_DEFAULT = 'pre-window,churn,mig,price,broker,restarts,agent-kill,dupes,offline,pipeline-kill,clickhouse';
 const { values: args } = parseArgs({
   options: {
     hours: { type: 'string', default: '4' },
@@ -94,6 +99,7 @@ const FAULTS = [
   'clickhouse',
   'pre-window',
   'churn',
+  'mig',
 ] as const;
 const faultList = args['no-faults'] || args.faults === 'none' ? [] : args.faults.split(',').map((f) => f.trim());
 const unknownFaults = faultList.filter((f) => !(FAULTS as readonly string[]).includes(f));
@@ -141,11 +147,27 @@ const fleet = loadOpenbFleet(join(config.tracesDir, 'openb'), {
   fromMs: W0,
   hours,
   ...(Number(args.nodes) > 0 ? { maxNodes: Number(args.nodes) } : {}),
+  spread: true,
   preWindowHours: fault('pre-window') ? 1 : 0,
   churn: fault('churn'),
+  mig: fault('mig'),
 });
 if (fault('pre-window')) faultsRun.push('pods-before-window');
 if (fault('churn')) faultsRun.push('nodes-join-leave');
+const migNodes = fleet.nodes.filter((n) => n.migLayout);
+const migPods = fleet.pods.filter((p) => p.migProfile !== undefined);
+if (fault('mig')) {
+  if (migNodes.length === 0 || migPods.length === 0)
+    throw new Error(
+      `the mig fault needs a MIG node with MIG pods: this fleet has ${migNodes.length} and ${migPods.length}`,
+    );
+  faultsRun.push('mig-nodes');
+  const byProfile = new Map<string, number>();
+  for (const p of migPods) byProfile.set(p.migProfile ?? '', (byProfile.get(p.migProfile ?? '') ?? 0) + 1);
+  log(
+    `MIG: ${migNodes.length} G2/G3 nodes as A100s in the all-balanced layout (${migNodes.reduce((s, n) => s + n.gpuUuids.length, 0)} GPUs), ${migPods.length} pods on instances (${[...byProfile].map(([k, v]) => `${v} ${k}`).join(', ')})`,
+  );
+}
 // The price fault: a catalog version raising the T4 and P100 on-demand prices by 25% at W0 + 1.5 h,
 // inside an hour window. The ledger and the truth each read that file their own way.
 const catalogDir = mkdtempSync(join(tmpdir(), 'bench-accuracy-prices-'));

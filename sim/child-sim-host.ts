@@ -134,6 +134,7 @@ export function createChildSimHost(
       await kill();
       await ticking;
     },
-    pendingRecords: () => (child ? pending : 0),
+    // The last count the agent reported; a stopped or killed agent's records wait on its disk.
+    pendingRecords: () => pending,
   };
 }

@@ -13,6 +13,9 @@ import type { PodEvent, RecordSink, WholeGpuSample } from '../contracts/index.ts
 import type { OpenbFleet, SimPod } from './openb-fleet.ts';
 import { createSimHost, type SimHost, type SimHostConfig } from './sim-host.ts';
 
+/** How long a leaving node's agent may take to send what it spooled before the node goes. */
+const LEAVE_FLUSH_MS = 60_000;
+
 /** The captured sample every simulated GPU takes its shape from (a Tesla T4, driver 515.105.01). */
 export const TEMPLATE_CAPTURE = 'nvidia-smi-xml/telegraf__tesla-t4__515.105.01__procs.xml';
 
@@ -94,6 +97,19 @@ export function createFleetReplay(config: FleetReplayConfig, deps: FleetReplayDe
     .filter((x) => x.t <= lastMs)
     .sort((a, b) => a.t - b.t || Number(a.start) - Number(b.start));
 
+  // A node leaving is drained: its pods go, while its agent (a DaemonSet pod, which a drain leaves) runs
+  // on until its spool is sent, bounded; then the node is gone. What a bound leaves stays counted as spooled.
+  const leave = async (h: SimHost) => {
+    const deadline = Date.now() + LEAVE_FLUSH_MS;
+    while (h.pendingRecords() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (h.pendingRecords() > 0)
+      deps.logger.warn(
+        { node: h.name, pendingRecords: h.pendingRecords() },
+        `the leaving node's agent did not empty its spool within ${LEAVE_FLUSH_MS} ms; the rest stays on its disk`,
+      );
+    await h.stop();
+  };
+
   return {
     hosts,
     steps,
@@ -108,7 +124,7 @@ export function createFleetReplay(config: FleetReplayConfig, deps: FleetReplayDe
           if (!joined[i] && alive(i, t)) {
             joined[i] = true;
             await h.boot();
-          } else if (joined[i] && h.online && t >= (nodes[i]?.leaveMs ?? Infinity)) await h.stop();
+          } else if (joined[i] && h.online && t >= (nodes[i]?.leaveMs ?? Infinity)) await leave(h);
         }
       };
       await joinAndLeave(config.fromMs);

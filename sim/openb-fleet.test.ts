@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_DIR } from '../test/helpers/fixtures.ts';
 import { readTruthPrices } from './truth/catalog-prices.ts';
 import { simFleetTruth } from './truth/fleet-truth.ts';
-import { loadOpenbFleet, NAMESPACE_TENANTS, type OpenbFleet } from './openb-fleet.ts';
+import { loadOpenbFleet, MIG_LAYOUTS, NAMESPACE_TENANTS, type OpenbFleet } from './openb-fleet.ts';
 
 const W0 = Date.UTC(2026, 10, 2);
 const HOUR = 3_600_000;
@@ -112,6 +112,67 @@ describe('openb fleet (the accuracy bench and demo fleet, from the real trace)',
     for (const p of truth.pods) {
       expect(p.wasteUsd).toBeLessThanOrEqual(p.usd + 1e-9);
       expect(p.usedGpuHours).toBeLessThanOrEqual(p.gpuHours + 1e-9);
+    }
+  });
+
+  it('spread: a sample of N nodes taken evenly over the list', () => {
+    const sample = loadOpenbFleet(join(SHARED_DIR, 'traces/openb'), {
+      fromMs: W0,
+      hours: 4,
+      maxNodes: 8,
+      spread: true,
+    });
+    expect(sample.nodes.map((n) => n.name)).toEqual(
+      [0, 151, 303, 454, 606, 758, 909, 1061].map((i) => `openb-node-${String(i).padStart(4, '0')}`),
+    );
+  });
+
+  it('MIG: every eighth G2/G3 node is its A100, all-balanced; sharing pods there hold one instance of the smallest profile that fits', () => {
+    const migFleet = loadOpenbFleet(join(SHARED_DIR, 'traces/openb'), { fromMs: W0, hours: 4, mig: true });
+    const migNodes = migFleet.nodes.filter((n) => n.migLayout);
+    // 549 G2 + 39 G3 nodes in openb_node_list_gpu_node.csv: the 1st, 9th, … of them, 74 in all.
+    expect(migNodes).toHaveLength(74);
+    expect(new Set(migNodes.map((n) => n.productName))).toEqual(
+      new Set([MIG_LAYOUTS['G2']?.productName, MIG_LAYOUTS['G3']?.productName]),
+    );
+    const onMig = new Set(migNodes.map((n) => n.name));
+    const migPods = migFleet.pods.filter((p) => p.migProfile !== undefined);
+    expect(migPods.length).toBeGreaterThan(50);
+    const slices = (profile: string) => Number(profile.split('g.')[0]);
+    for (const p of migFleet.pods) expect(onMig.has(p.node)).toBe(p.migProfile !== undefined);
+    for (const p of migPods) {
+      const layout = migNodes.find((n) => n.name === p.node)?.migLayout ?? [];
+      // On its node's layout, at the instance id that profile has there.
+      expect(layout.some((s) => s.profile === p.migProfile && s.gpuInstanceId === p.migInstance)).toBe(true);
+      // One GPU under 1000 milli, on the smallest profile of at least its share (7 compute slices).
+      expect([p.numGpu, p.gpuIndexes.length, p.milli < 1000]).toEqual([1, 1, true]);
+      const fitting = layout.map((s) => slices(s.profile)).filter((g) => p.milli / 1000 <= g / 7);
+      expect(slices(p.migProfile ?? '')).toBe(Math.min(...fitting));
+    }
+    // An instance never holds two pods at once.
+    const byInstance = new Map<string, [number, number][]>();
+    for (const p of migPods) {
+      const key = `${p.node}/${p.gpuIndexes[0]}/${p.migInstance}`;
+      byInstance.set(key, [...(byInstance.get(key) ?? []), [p.startMs, p.endMs]]);
+    }
+    for (const spans of byInstance.values()) {
+      spans.sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < spans.length; i++) expect(spans[i]?.[0]).toBeGreaterThanOrEqual(spans[i - 1]?.[1] ?? 0);
+    }
+    // The truth holds a MIG pod at its compute slices / 7 for the time it ran in the window.
+    const prices = readTruthPrices(join(import.meta.dirname, '../config/prices/default.yaml'));
+    const truth = simFleetTruth(
+      migFleet,
+      { fromMs: W0, toMs: W0 + 4 * HOUR },
+      prices,
+      join(SHARED_DIR, 'traces/gentd26'),
+    );
+    for (const p of migPods.slice(0, 20)) {
+      const ms = Math.min(p.endMs, W0 + 4 * HOUR) - Math.max(p.startMs, W0);
+      expect(truth.pods.find((t) => t.uid === p.uid)?.gpuHours).toBeCloseTo(
+        ((slices(p.migProfile ?? '') / 7) * ms) / HOUR,
+        9,
+      );
     }
   });
 });

@@ -15,6 +15,14 @@
  * - Identity: GPU UUIDs from node and index (the same hardware every run); pod UIDs from the pod name
  *   and the start of the run (a pod of another run is another pod).
  * - Tenancy: namespace from a hash of the pod name; namespace → tenant as in NAMESPACE_TENANTS.
+ * - MIG (option `mig`): no disclosed openb model supports MIG. The price catalog prices the undisclosed
+ *   G2 and G3 as an A100-40GB and an A100-80GB (its stated ASSUMPTION, from their node shapes), so
+ *   every eighth G2/G3 node of the fleet (from the first) runs as that A100 with MIG on: it reports
+ *   the A100's product name, at the same price, and each GPU is cut in mig-parted's `all-balanced`
+ *   layout (3g + 2g + 1g + 1g, MIG_LAYOUTS). A sharing pod (one GPU, under 1000 milli) that first fit
+ *   reaches on such a node asks for the smallest layout profile of at least its share
+ *   (`nvidia.com/mig-<profile>: 1`) and takes a free instance of it; whole-GPU pods and pods over 3/7
+ *   of a GPU pass MIG nodes by, as the device plugin's mixed strategy would make them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +41,47 @@ export const NAMESPACE_TENANTS: Readonly<Record<string, string>> = {
 };
 const NAMESPACES = Object.keys(NAMESPACE_TENANTS);
 
+/** One GPU instance of a MIG layout: its profile and the GPU instance id the driver gives it. */
+export interface MigSlot {
+  readonly profile: string;
+  readonly gpuInstanceId: number;
+}
+
+/**
+ * openb model code → the A100 the catalog prices it as, with mig-parted's `all-balanced` layout for
+ * it (NVIDIA mig-parted / GPU Operator default config: `1g.5gb: 2, 2g.10gb: 1, 3g.20gb: 1` on an
+ * A100-40GB). Instance ids are the A100's placements for that layout (3g at 2, 2g at 3, 1g at 9, 10).
+ */
+export const MIG_LAYOUTS: Readonly<Record<string, { productName: string; layout: readonly MigSlot[] }>> = {
+  G2: {
+    productName: 'NVIDIA A100-SXM4-40GB',
+    layout: [
+      { profile: '3g.20gb', gpuInstanceId: 2 },
+      { profile: '2g.10gb', gpuInstanceId: 3 },
+      { profile: '1g.5gb', gpuInstanceId: 9 },
+      { profile: '1g.5gb', gpuInstanceId: 10 },
+    ],
+  },
+  G3: {
+    productName: 'NVIDIA A100-SXM4-80GB',
+    layout: [
+      { profile: '3g.40gb', gpuInstanceId: 2 },
+      { profile: '2g.20gb', gpuInstanceId: 3 },
+      { profile: '1g.10gb', gpuInstanceId: 9 },
+      { profile: '1g.10gb', gpuInstanceId: 10 },
+    ],
+  },
+};
+/** Compute slices of an A100 GPU instance profile `<g>g.<mem>gb`. */
+const slicesOf = (profile: string) => Number(/^(\d+)g\./.exec(profile)?.[1] ?? NaN);
+/** The profile a one-GPU sharing pod of `milli` asks on a MIG node: the smallest of the layout holding its share. */
+const migProfileFor = (layout: readonly MigSlot[], numGpu: number, milli: number): string | undefined =>
+  numGpu !== 1 || milli >= 1000
+    ? undefined
+    : [...layout]
+        .sort((a, b) => slicesOf(a.profile) - slicesOf(b.profile))
+        .find((s) => 7 * milli <= 1000 * slicesOf(s.profile))?.profile;
+
 /** openb model code → product name as nvidia-smi prints it, and memory per GPU. */
 const PRODUCTS: Readonly<Record<string, { name: string; memoryBytes: number }>> = {
   P100: { name: 'Tesla P100-PCIE-16GB', memoryBytes: 16 * 2 ** 30 },
@@ -49,6 +98,8 @@ export interface SimNode {
   readonly productName: string;
   readonly memoryBytes: number;
   readonly gpuUuids: readonly string[];
+  /** MIG on: every GPU is cut in this layout (absent: whole GPUs). */
+  readonly migLayout?: readonly MigSlot[];
   /** The node joins the fleet at joinMs / leaves it at leaveMs (its agent runs only in between); absent: there all along. */
   readonly joinMs?: number;
   readonly leaveMs?: number;
@@ -60,12 +111,14 @@ export interface SimPod {
   readonly namespace: string;
   readonly tenant: string;
   readonly node: string;
-  /** Indexes of the node's GPUs it holds; `milli` of each (1000 for whole GPUs). */
+  /** Indexes of the node's GPUs it holds; `milli` of each (1000 for whole GPUs; a MIG pod: the trace's ask). */
   readonly gpuIndexes: readonly number[];
   readonly milli: number;
   readonly numGpu: number;
   /** A MIG pod asks for one instance of this profile (`nvidia.com/mig-<profile>: 1`) instead of milli/numGpu. */
   readonly migProfile?: string;
+  /** …and holds the GPU instance with this id on its GPU. */
+  readonly migInstance?: number;
   readonly createdMs: number;
   readonly startMs: number;
   readonly endMs: number;
@@ -117,20 +170,32 @@ export interface OpenbFleetOptions {
    * (from the seventh) leaves three quarters in; a pod on a leaving node ends when it leaves (drained).
    */
   readonly churn?: boolean;
+  /** maxNodes are picked evenly over the node list (every model in proportion), not the first ones. */
+  readonly spread?: boolean;
+  /** Every eighth G2/G3 node runs MIG (see the header). */
+  readonly mig?: boolean;
 }
 
 export function loadOpenbFleet(dir: string, options: OpenbFleetOptions): OpenbFleet {
-  const nodeRows = csv(join(dir, 'openb_node_list_gpu_node.csv')).slice(0, options.maxNodes ?? Infinity);
+  const allRows = csv(join(dir, 'openb_node_list_gpu_node.csv'));
+  const n = Math.min(options.maxNodes ?? Infinity, allRows.length);
+  const nodeRows = options.spread
+    ? Array.from({ length: n }, (_, i) => allRows[Math.floor((i * allRows.length) / n)] as Record<string, string>)
+    : allRows.slice(0, n);
   const windowMs = options.hours * 3_600_000;
+  let migCapable = 0;
   const nodes: SimNode[] = nodeRows.map((r, i) => {
     const product = PRODUCTS[r['model'] ?? ''];
     if (!product) throw new Error(`openb node ${r['sn']}: unknown model '${r['model']}'`);
     const count = Number(r['gpu']);
+    const mig = MIG_LAYOUTS[r['model'] ?? ''];
+    const migOn = options.mig === true && mig !== undefined && migCapable++ % 8 === 0;
     return {
       name: r['sn'] ?? '',
-      productName: product.name,
+      productName: migOn ? mig.productName : product.name,
       memoryBytes: product.memoryBytes,
       gpuUuids: Array.from({ length: count }, (_, g) => uuidOf('GPU-', `${r['sn']}/${g}`)),
+      ...(migOn ? { migLayout: mig.layout } : {}),
       ...(options.churn && i % 10 === 3 ? { joinMs: options.fromMs + windowMs / 4 } : {}),
       ...(options.churn && i % 10 === 6 ? { leaveMs: options.fromMs + (windowMs * 3) / 4 } : {}),
     };
@@ -142,6 +207,8 @@ export function loadOpenbFleet(dir: string, options: OpenbFleetOptions): OpenbFl
 
   // Placement, in time order of starts and ends (an end before a start at the same second).
   const free = nodes.map((n) => n.gpuUuids.map(() => 1000));
+  // MIG nodes: per GPU, which of the layout's instances are free.
+  const freeSlots = nodes.map((n) => n.gpuUuids.map(() => (n.migLayout ?? []).map(() => true)));
   const order = nodes.map((_, i) => i).sort((a, b) => fnv(`order/${a}`) - fnv(`order/${b}`));
   type Candidate = { row: Record<string, string>; createdS: number; startS: number; endS: number };
   const candidates: Candidate[] = [];
@@ -170,15 +237,30 @@ export function loadOpenbFleet(dir: string, options: OpenbFleetOptions): OpenbFl
     if (e.kind === 0) {
       const pod = placed.get(e.i);
       const nodeIndex = pod ? nodes.findIndex((n) => n.name === pod.node) : -1;
-      if (pod) for (const g of pod.gpuIndexes) (free[nodeIndex] as number[])[g]! += pod.milli;
+      const layout = nodes[nodeIndex]?.migLayout ?? [];
+      if (pod?.migInstance !== undefined)
+        freeSlots[nodeIndex]![pod.gpuIndexes[0]!]![layout.findIndex((s) => s.gpuInstanceId === pod.migInstance)] = true;
+      else if (pod) for (const g of pod.gpuIndexes) (free[nodeIndex] as number[])[g]! += pod.milli;
       continue;
     }
     const [numGpu, milli] = [Number(c.row['num_gpu']), Number(c.row['gpu_milli'])];
-    let spot: { node: number; gpus: number[] } | null = null;
+    let spot: { node: number; gpus: number[]; slot?: MigSlot } | null = null;
     for (const n of order) {
       const node = nodes[n] as SimNode;
       const startMs = options.fromMs + c.startS * 1000;
       if ((node.joinMs ?? -Infinity) > startMs || (node.leaveMs ?? Infinity) <= startMs) continue;
+      const layout = node.migLayout;
+      if (layout) {
+        const profile = migProfileFor(layout, numGpu, milli);
+        const fits = (f: boolean, s: number) => f && layout[s]?.profile === profile;
+        const g = profile === undefined ? -1 : (freeSlots[n] as boolean[][]).findIndex((slots) => slots.some(fits));
+        if (g < 0) continue;
+        const slots = freeSlots[n]?.[g] as boolean[];
+        const s = slots.findIndex(fits);
+        slots[s] = false;
+        spot = { node: n, gpus: [g], slot: layout[s] as MigSlot };
+        break;
+      }
       const gpus = (free[n] as number[]).flatMap((f, g) => (f >= milli ? [g] : [])).slice(0, numGpu);
       if (gpus.length === numGpu) {
         spot = { node: n, gpus };
@@ -189,7 +271,7 @@ export function loadOpenbFleet(dir: string, options: OpenbFleetOptions): OpenbFl
       pending++;
       continue;
     }
-    for (const g of spot.gpus) (free[spot.node] as number[])[g]! -= milli;
+    if (!spot.slot) for (const g of spot.gpus) (free[spot.node] as number[])[g]! -= milli;
     const name = c.row['name'] ?? '';
     const namespace = NAMESPACES[fnv(name) % NAMESPACES.length] as string;
     placed.set(e.i, {
@@ -201,6 +283,7 @@ export function loadOpenbFleet(dir: string, options: OpenbFleetOptions): OpenbFl
       gpuIndexes: spot.gpus,
       milli,
       numGpu,
+      ...(spot.slot ? { migProfile: spot.slot.profile, migInstance: spot.slot.gpuInstanceId } : {}),
       createdMs: options.fromMs + c.createdS * 1000,
       startMs: options.fromMs + c.startS * 1000,
       // A pod on a node that leaves is drained when it goes.

@@ -3,7 +3,8 @@
  * front of Kafka, the pod event tracker with its state file, the pod event publisher), fed by a
  * simulated Kubernetes node (the pods placed on it, as Pod objects in the API's wire form) and a
  * simulated nvidia-smi (a real captured Tesla T4 sample as the template; UUID, product name, memory
- * and utilization per GPU from the fleet and the gentd26 series of the pods on it). Time is the
+ * and utilization per GPU from the fleet and the gentd26 series of the pods on it) — or, on a MIG node,
+ * a simulated dcgm-exporter with nvidia-smi's process list (per instance busy time). Time is the
  * bench's simulated clock, so hours of telemetry replay in minutes.
  *
  * Restarts are real restarts: `stop()` closes agent, publisher and spool (what Kafka did not take
@@ -19,10 +20,11 @@ import { createPodEventTracker, type PodEventTracker } from '../collectors/kuber
 import type { PodLike } from '../collectors/kubernetes/pod-info.ts';
 import { loadTrackedPods, saveTrackedPods } from '../collectors/kubernetes/pod-tracker-state.ts';
 import type { PodEventListener } from '../collectors/kubernetes/pod-watcher.ts';
+import { migInstanceUuid } from '../collectors/mig-identity.ts';
 import { createSpoolingSink, type SpoolingSink } from '../collectors/spool/spooling-sink.ts';
 import type { GpuProcess, GpuSample, PodEvent, RecordSink } from '../contracts/index.ts';
 import { traceReading } from './gentd26-trace.js';
-import type { SimNode, SimPod } from './openb-fleet.ts';
+import type { MigSlot, SimNode, SimPod } from './openb-fleet.ts';
 
 export interface SimHostConfig {
   readonly cluster: string;
@@ -75,9 +77,11 @@ export const podObject = (p: SimPod, deleted: boolean): PodLike => ({
       {
         resources: {
           limits:
-            p.milli < 1000
-              ? { 'nvidia.com/gpu': '1', 'nvidia.com/gpucores': String(p.milli / 10) }
-              : { 'nvidia.com/gpu': String(p.numGpu) },
+            p.migProfile !== undefined
+              ? { [`nvidia.com/mig-${p.migProfile}`]: '1' }
+              : p.milli < 1000
+                ? { 'nvidia.com/gpu': '1', 'nvidia.com/gpucores': String(p.milli / 10) }
+                : { 'nvidia.com/gpu': String(p.numGpu) },
         },
       },
     ],
@@ -98,6 +102,8 @@ export function createSimHost(config: SimHostConfig, deps: SimHostDeps): SimHost
     null;
   let batches = 0;
   let saving: Promise<void> = Promise.resolve();
+  /** What a stopped agent left in its spool on disk (its next boot sends it). */
+  let leftOnDisk = 0;
 
   // As the real pod watcher (collectors/kubernetes/pod-watcher.ts): the tracker's state is saved after
   // every change, so an agent killed without warning restarts knowing what it had published.
@@ -109,22 +115,79 @@ export function createSimHost(config: SimHostConfig, deps: SimHostDeps): SimHost
     if (snapshot) saving = saving.then(() => saveTrackedPods(statePath, snapshot));
   };
 
-  const collector: Collector & { readonly name: 'nvidia-smi-xml' } = {
-    name: 'nvidia-smi-xml',
+  const reading = (p: SimPod, t: number, memoryBytes: number) =>
+    traceReading(config.gentd26Dir, p.series, t - config.traceEpochMs, memoryBytes);
+  const pid = (p: SimPod) => 1000 + (p.series % 4_000_000);
+  const gpuSample = (gpuUuid: string, index: number, t: number) => ({
+    ...config.template,
+    gpuUuid,
+    index,
+    model: node.productName,
+    observedAtMs: t,
+    memoryTotalBytes: node.memoryBytes,
+    pciBusId: `00000000:${(0x18 + index).toString(16).toUpperCase()}:00.0`,
+  });
+
+  // A MIG node's agent reads dcgm-exporter with nvidia-smi's process list (GPU_LEDGER_DCGM_PROCESSES=
+  // nvidia-smi), as collectors/dcgm does: per GPU a parent sample with no utilization, per GPU instance
+  // a sample whose utilization is its engine's busy share (DCGM's GR_ENGINE_ACTIVE) keyed like DCGM's
+  // (parent UUID, GPU_I_ID, profile), and each process with its instance ids.
+  const migCollect = (layout: readonly MigSlot[], t: number): CollectResult => {
+    const onSlot = new Map<string, SimPod>();
+    for (const p of running.values()) onSlot.set(`${p.gpuIndexes[0]}/${p.migInstance}`, p);
+    const samples: GpuSample[] = [];
+    const processes: GpuProcess[] = [];
+    node.gpuUuids.forEach((gpuUuid, index) => {
+      let memory = 0;
+      for (const slot of layout) {
+        const p = onSlot.get(`${index}/${slot.gpuInstanceId}`);
+        const slotBytes = Number(/\.(\d+)gb$/.exec(slot.profile)?.[1]) * 2 ** 30;
+        const r = p ? reading(p, t, slotBytes) : { utilizationPct: 0, memoryUsedBytes: 0 };
+        memory += r.memoryUsedBytes;
+        samples.push({
+          ...gpuSample(migInstanceUuid(gpuUuid, slot.gpuInstanceId, null), index, t),
+          kind: 'mig',
+          parentGpuUuid: gpuUuid,
+          mig: { gpuInstanceId: slot.gpuInstanceId, computeInstanceId: null, profile: slot.profile },
+          utilizationPct: r.utilizationPct,
+          graphicsEngineActivePct: r.utilizationPct,
+          memoryUsedBytes: Math.round(r.memoryUsedBytes),
+          memoryTotalBytes: slotBytes,
+        });
+        if (p)
+          processes.push({
+            gpuUuid,
+            gpuInstanceId: slot.gpuInstanceId,
+            computeInstanceId: 0,
+            pid: pid(p),
+            processName: 'python',
+            usedMemoryBytes: Math.round(r.memoryUsedBytes),
+            podUid: p.uid,
+            containerId: null,
+          });
+      }
+      samples.push({ ...gpuSample(gpuUuid, index, t), utilizationPct: null, memoryUsedBytes: Math.round(memory) });
+    });
+    return { samples, processes, modelServers: [], xidEvents: [], errors: [] };
+  };
+
+  const collector: Collector & { readonly name: 'nvidia-smi-xml' | 'dcgm' } = {
+    name: node.migLayout ? 'dcgm' : 'nvidia-smi-xml',
     collect(): Promise<CollectResult> {
       const t = deps.now();
+      if (node.migLayout) return Promise.resolve(migCollect(node.migLayout, t));
       const onGpu = node.gpuUuids.map(() => [] as SimPod[]);
       for (const p of running.values()) for (const g of p.gpuIndexes) onGpu[g]?.push(p);
       const processes: GpuProcess[] = [];
       const samples = node.gpuUuids.map((gpuUuid, index): GpuSample => {
         let [util, memory] = [0, 0];
         for (const p of onGpu[index] ?? []) {
-          const r = traceReading(config.gentd26Dir, p.series, t - config.traceEpochMs, node.memoryBytes);
+          const r = reading(p, t, node.memoryBytes);
           util += (r.utilizationPct * p.milli) / 1000;
           memory += (r.memoryUsedBytes * p.milli) / 1000;
           processes.push({
             gpuUuid,
-            pid: 1000 + (p.series % 4_000_000),
+            pid: pid(p),
             processName: 'python',
             usedMemoryBytes: Math.round((r.memoryUsedBytes * p.milli) / 1000),
             podUid: p.uid,
@@ -132,15 +195,9 @@ export function createSimHost(config: SimHostConfig, deps: SimHostDeps): SimHost
           });
         }
         return {
-          ...config.template,
-          gpuUuid,
-          index,
-          model: node.productName,
-          observedAtMs: t,
+          ...gpuSample(gpuUuid, index, t),
           utilizationPct: Math.min(100, Math.round(util)),
           memoryUsedBytes: Math.min(node.memoryBytes, Math.round(memory)),
-          memoryTotalBytes: node.memoryBytes,
-          pciBusId: `00000000:${(0x18 + index).toString(16).toUpperCase()}:00.0`,
         };
       });
       return Promise.resolve({ samples, processes, modelServers: [], xidEvents: [], errors: [] });
@@ -188,6 +245,7 @@ export function createSimHost(config: SimHostConfig, deps: SimHostDeps): SimHost
       await saving;
       await saveTrackedPods(statePath, tracker.snapshot());
       await spool.close();
+      leftOnDisk = spool.stats().pendingRecords;
     },
     podStarted(pod) {
       running.set(pod.uid, pod);
@@ -202,6 +260,6 @@ export function createSimHost(config: SimHostConfig, deps: SimHostDeps): SimHost
       await parts.agent.tick();
       batches++;
     },
-    pendingRecords: () => parts?.spool.stats().pendingRecords ?? 0,
+    pendingRecords: () => parts?.spool.stats().pendingRecords ?? leftOnDisk,
   };
 }

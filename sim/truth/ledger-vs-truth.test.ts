@@ -56,7 +56,7 @@ const truth = (
 });
 
 describe('compareLedgerWithTruth', () => {
-  it('relative errors per tenant (cost and waste), the unallocated idle and the usage, worst of each', () => {
+  it('relative errors per tenant (cost, waste and usage) and of the unallocated idle, worst of each', () => {
     const c = compareLedgerWithTruth(
       report([
         row('workload', 'acme', 10.1, 4, 1.5),
@@ -64,18 +64,23 @@ describe('compareLedgerWithTruth', () => {
         row('workload', 'globex', 5, 2.2, 1),
         row('idle', '__idle__', 7.5, 0),
       ]),
-      truth({ acme: { usd: 20, wasteUsd: 8 }, globex: { usd: 4, wasteUsd: 2 } }, 10, 4),
+      truth(
+        { acme: { usd: 20, wasteUsd: 8, usedGpuHours: 2 }, globex: { usd: 4, wasteUsd: 2, usedGpuHours: 0.8 } },
+        10,
+        2.8,
+      ),
     );
-    expect(c.tenants.map((t) => [t.tenant, t.costError, t.wasteError])).toEqual([
-      ['acme', 0, 0],
-      ['globex', 0.25, expect.closeTo(0.1, 12)],
+    expect(c.tenants.map((t) => [t.tenant, t.costError, t.wasteError, t.usageError])).toEqual([
+      ['acme', 0, 0, 0],
+      ['globex', 0.25, expect.closeTo(0.1, 12), expect.closeTo(0.25, 12)],
     ]);
     expect(c.worstCostError).toBe(0.25);
     expect(c.worstWasteError).toBeCloseTo(0.1, 12);
     expect(c.unallocatedError).toBe(0.25);
-    expect(c.usageError).toBe(0.25);
+    expect(c.usageError).toBeCloseTo(0.2 / 2.8, 12); // the fleet: 3.0 GPU-h against 2.8
+    expect(c.worstTenantUsageError).toBeCloseTo(0.25, 12);
     expect(formatAccuracyLine(c, ['agent-restart', 'duplicates'])).toBe(
-      'accuracy: worst tenant cost error 25.000%, worst tenant waste error 10.000%, unallocated idle error 25.000%, usage error 25.000% over 2 tenants; faults: agent-restart,duplicates',
+      'accuracy: worst tenant cost error 25.000%, worst tenant waste error 10.000%, unallocated idle error 25.000%, usage error 7.143% over 2 tenants; faults: agent-restart,duplicates',
     );
   });
 
@@ -90,7 +95,18 @@ describe('compareLedgerWithTruth', () => {
     ]);
     expect(c.unallocatedError).toBe(0);
     expect(c.usageError).toBe(0);
+    expect(c.worstTenantUsageError).toBe(0);
     expect(formatAccuracyLine(c, [])).toMatch(/over 2 tenants; faults: none$/);
+  });
+
+  it("busy time given to the wrong tenant: the fleet's usage agrees, the worst tenant's does not", () => {
+    const c = compareLedgerWithTruth(
+      report([row('workload', 'acme', 1, 0, 3), row('workload', 'globex', 1, 0, 1)]),
+      truth({ acme: { usd: 1, usedGpuHours: 2 }, globex: { usd: 1, usedGpuHours: 2 } }, 0, 4),
+    );
+    expect(c.ledgerUsedGpuHours).toBe(c.truthUsedGpuHours);
+    expect(c.usageError).toBe(0);
+    expect(c.worstTenantUsageError).toBe(0.5);
   });
 
   it('refuses a report not grouped by tenant', () => {
