@@ -48,29 +48,20 @@ export interface MigSlot {
 }
 
 /**
- * openb model code → the A100 the catalog prices it as, with mig-parted's `all-balanced` layout for
- * it (NVIDIA mig-parted / GPU Operator default config: `1g.5gb: 2, 2g.10gb: 1, 3g.20gb: 1` on an
- * A100-40GB). Instance ids are the A100's placements for that layout (3g at 2, 2g at 3, 1g at 9, 10).
+ * mig-parted's `all-balanced` layout (NVIDIA mig-parted / GPU Operator default config: `1g.5gb: 2,
+ * 2g.10gb: 1, 3g.20gb: 1` on an A100-40GB) on an A100 whose 8 memory slices are `gb` GB each. Instance
+ * ids are the A100's placements for that layout (3g at 2, 2g at 3, 1g at 9 and 10).
  */
+const allBalanced = (gb: number): readonly MigSlot[] => [
+  { profile: `3g.${4 * gb}gb`, gpuInstanceId: 2 },
+  { profile: `2g.${2 * gb}gb`, gpuInstanceId: 3 },
+  { profile: `1g.${gb}gb`, gpuInstanceId: 9 },
+  { profile: `1g.${gb}gb`, gpuInstanceId: 10 },
+];
+/** openb model code → the A100 the catalog prices it as, in the all-balanced layout. */
 export const MIG_LAYOUTS: Readonly<Record<string, { productName: string; layout: readonly MigSlot[] }>> = {
-  G2: {
-    productName: 'NVIDIA A100-SXM4-40GB',
-    layout: [
-      { profile: '3g.20gb', gpuInstanceId: 2 },
-      { profile: '2g.10gb', gpuInstanceId: 3 },
-      { profile: '1g.5gb', gpuInstanceId: 9 },
-      { profile: '1g.5gb', gpuInstanceId: 10 },
-    ],
-  },
-  G3: {
-    productName: 'NVIDIA A100-SXM4-80GB',
-    layout: [
-      { profile: '3g.40gb', gpuInstanceId: 2 },
-      { profile: '2g.20gb', gpuInstanceId: 3 },
-      { profile: '1g.10gb', gpuInstanceId: 9 },
-      { profile: '1g.10gb', gpuInstanceId: 10 },
-    ],
-  },
+  G2: { productName: 'NVIDIA A100-SXM4-40GB', layout: allBalanced(5) },
+  G3: { productName: 'NVIDIA A100-SXM4-80GB', layout: allBalanced(10) },
 };
 /** Compute slices of an A100 GPU instance profile `<g>g.<mem>gb`. */
 const slicesOf = (profile: string) => Number(/^(\d+)g\./.exec(profile)?.[1] ?? NaN);
