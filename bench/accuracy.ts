@@ -34,9 +34,9 @@
  * GPUs held × the catalog price × the time it ran, what it used of them, its waste; the fleet's
  * unallocated idle.
  *
- * Run: `npm run bench:accuracy [-- --hours 4 --interval 60 --nodes 0 --faults <list>|none]`; `--nodes N`
- * takes N nodes spread evenly over the trace's list, so every model is in the sample) (needs
- * `gpu-ledger stack up` for ClickHouse unless the clickhouse fault runs; starts its own Kafka). Prints, last:
+ * Run: `npm run bench:accuracy [-- --hours 4 --interval 60 --nodes 0 --faults <list>|none]` (needs
+ * `gpu-ledger stack up` for ClickHouse unless the clickhouse fault runs; starts its own Kafka). `--nodes N`
+ * takes N nodes spread evenly over the trace's list, so every model is in the sample. Prints, last:
  *   accuracy: worst tenant cost error <x>%, worst tenant waste error <y>%, unallocated idle error <z>%,
  *     usage error <u>% over <n> tenants; faults: <comma list>
  * against the independent truth of sim/truth (its own catalog reading and price resolution; used

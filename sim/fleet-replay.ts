@@ -120,12 +120,14 @@ export function createFleetReplay(config: FleetReplayConfig, deps: FleetReplayDe
         (nodes[i]?.joinMs ?? -Infinity) <= t && t < (nodes[i]?.leaveMs ?? Infinity);
       const joined = hosts.map(() => false);
       const joinAndLeave = async (t: number) => {
+        const leaving: SimHost[] = [];
         for (const [i, h] of hosts.entries()) {
           if (!joined[i] && alive(i, t)) {
             joined[i] = true;
             await h.boot();
-          } else if (joined[i] && h.online && t >= (nodes[i]?.leaveMs ?? Infinity)) await leave(h);
+          } else if (joined[i] && h.online && t >= (nodes[i]?.leaveMs ?? Infinity)) leaving.push(h);
         }
+        await Promise.all(leaving.map(leave)); // nodes that leave together wait out one bound, not one each
       };
       await joinAndLeave(config.fromMs);
       let next = 0;
