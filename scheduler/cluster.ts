@@ -113,6 +113,13 @@ export function bestFitGpu(node: NodeView, milli: number): number {
 }
 
 /**
+ * The GPUs a pod takes on a node when nothing prefers others: the best-fit GPU for a sharing pod
+ * (open-gpu-share's choice), the first completely free GPUs otherwise.
+ */
+export const defaultGpus = (node: NodeView, pod: PodRequest): number[] =>
+  isSharingPod(pod) ? [bestFitGpu(node, pod.gpuMilli)] : firstFreeGpus(node, pod);
+
+/**
  * Places the pod on the given GPUs of the node. Throws rather than overcommit: a policy that picks a
  * GPU without room is a bug, never a placement.
  */

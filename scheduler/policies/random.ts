@@ -1,13 +1,8 @@
-import { bestFitGpu, firstFreeGpus, fitsNode, isSharingPod, type NodeView, type PodRequest } from '../cluster.ts';
+import { defaultGpus, firstFreeGpus, fitsNode, isSharingPod, type NodeView, type PodRequest } from '../cluster.ts';
 import type { PlacementPolicy } from '../policy.ts';
 
-/**
- * The GPUs a pod takes on a node a policy chose without a GPU preference of its own: the best-fit GPU
- * for a sharing pod (open-gpu-share's choice), the first completely free GPUs otherwise.
- */
-export const defaultGpuChoice = (node: NodeView, pod: PodRequest): number[][] => [
-  isSharingPod(pod) ? [bestFitGpu(node, pod.gpuMilli)] : firstFreeGpus(node, pod),
-];
+/** The one GPU choice of a policy without a GPU preference of its own ({@link defaultGpus}). */
+export const defaultGpuChoice = (node: NodeView, pod: PodRequest): number[][] => [defaultGpus(node, pod)];
 
 /**
  * Random: every node that fits scores the same and the policy asks the caller to pick among them

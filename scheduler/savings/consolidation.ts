@@ -4,15 +4,7 @@
  * cluster-autoscaler simulates rescheduling before it removes a node, keeps a candidate only when every
  * pod of it fits, CPU and memory included, on the nodes still kept (first fit, largest pod first).
  */
-import {
-  bestFitGpu,
-  firstFreeGpus,
-  fitsNode,
-  isSharingPod,
-  placePod,
-  type NodeState,
-  type PodRequest,
-} from '../cluster.ts';
+import { defaultGpus, fitsNode, isSharingPod, placePod, type NodeState, type PodRequest } from '../cluster.ts';
 import { consolidate } from '../recommender/consolidate.ts';
 import { DEFAULT_RECOMMENDER_CONFIG } from '../recommender/recommender-config.ts';
 import type { NodeSnapshot, RecommenderInput } from '../recommender/types.ts';
@@ -29,9 +21,6 @@ const clone = (n: NodeState): NodeState => ({
   gpuFreeMilli: [...n.gpuFreeMilli],
   hostedGpuKinds: new Map(n.hostedGpuKinds),
 });
-
-const gpusFor = (node: NodeState, pod: PodRequest): number[] =>
-  isSharingPod(pod) ? [bestFitGpu(node, pod.gpuMilli)] : firstFreeGpus(node, pod);
 
 /**
  * Indexes of the `eligible` nodes (powered, taking pods) to drain: recommended by consolidate, taken by
@@ -82,7 +71,7 @@ export function nodesToDrain(
     const fitsAll = pods.every((r) => {
       const target = [...trial].find(([, n]) => fitsNode(n, r.pod));
       if (target) {
-        placePod(target[1], r.pod, gpusFor(target[1], r.pod));
+        placePod(target[1], r.pod, defaultGpus(target[1], r.pod));
         receivers.push(target[0]);
       }
       return target !== undefined;

@@ -27,12 +27,10 @@
  * the share of powered GPU-time with nothing allocated on the GPU.
  */
 import {
-  bestFitGpu,
-  firstFreeGpus,
+  defaultGpus,
   fitsNode,
   GPU_MILLI,
   gpuAffinityTag,
-  isSharingPod,
   newNodeState,
   placePod,
   type NodeSpec,
@@ -140,10 +138,6 @@ function removePod(node: NodeState, pod: PodRequest, gpus: readonly number[]): v
   node.version++;
 }
 
-/** GPUs a scale-up reservation takes on a booting node: best fit for a share, the first free for whole GPUs. */
-const reserveGpus = (node: NodeState, pod: PodRequest): number[] =>
-  isSharingPod(pod) ? [bestFitGpu(node, pod.gpuMilli)] : firstFreeGpus(node, pod);
-
 const shapeKey = (p: PodRequest) => `${p.cpuMilli}/${p.memoryMib}/${p.gpuCount}/${p.gpuMilli}/${p.gpuSpec.join('|')}`;
 
 export function simulateEvents(options: EventSimOptions): EventSimResult {
@@ -153,7 +147,6 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
   const emptyNodes = options.nodes.map(newNodeState);
   const usdPerS = options.nodes.map((n) => (n.gpuCount * options.usdPerGpuHour(n.gpuModel)) / 3600);
   const power: Power[] = nodes.map(() => 'on');
-  const pods: number[] = nodes.map(() => 0);
   const emptySince: number[] = nodes.map(() => NaN);
   const totalGpus = nodes.reduce((s, n) => s + n.spec.gpuCount, 0);
   const events = new TimeHeap<Event>();
@@ -216,7 +209,6 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
     const before = emptyGpus(node);
     placePod(node, job.pod, gpus);
     freeGpus += emptyGpus(node) - before;
-    pods[chosen]!++;
     emptySince[chosen] = NaN;
     const hours = heldHours(job.pod, Math.min(job.durationS, endS - now));
     gpuHours += hours;
@@ -248,7 +240,7 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
       list.findIndex((r) => r.id === run.id),
       1,
     );
-    if (--pods[run.node]! === 0) becameEmpty(run.node);
+    if (list.length === 0) becameEmpty(run.node);
   };
   /** Drains the nodes adopted consolidate recommendations name: their pods restart first in the queue. */
   const consolidateNow = () => {
@@ -303,7 +295,7 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
       if (failed.has(k)) continue;
       const room = [...booting.values()].find((n) => fitsNode(n, job.pod));
       if (room) {
-        placePod(room, job.pod, reserveGpus(room, job.pod));
+        placePod(room, job.pod, defaultGpus(room, job.pod));
         continue;
       }
       let pick = -1;
@@ -323,7 +315,7 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
       boots++;
       events.push({ t: now + autoscaler.bootDelayS, kind: 'boot', node: pick });
       const reserved = newNodeState(nodes[pick]!.spec);
-      placePod(reserved, job.pod, reserveGpus(reserved, job.pod));
+      placePod(reserved, job.pod, defaultGpus(reserved, job.pod));
       booting.set(pick, reserved);
     }
   };
@@ -343,7 +335,7 @@ export function simulateEvents(options: EventSimOptions): EventSimResult {
     return false;
   };
   const scaleDownIfIdle = (i: number) => {
-    if (power[i] === 'on' && pods[i] === 0 && emptySince[i]! + autoscaler!.idleDelayS <= now) {
+    if (power[i] === 'on' && running[i]!.length === 0 && emptySince[i]! + autoscaler!.idleDelayS <= now) {
       setPower(i, 'off');
       shutdowns++;
     }
