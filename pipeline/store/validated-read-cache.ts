@@ -44,22 +44,27 @@ interface Entry {
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The tables of `database` a query names, or null when it names anything it may not cache. */
-export function cacheableTables(text: string, database: string, allowed: ReadonlySet<string>): string[] | null {
-  if (/\bsystem\s*\./i.test(text)) return null;
-  const named = new Set<string>();
+/**
+ * For one database: the tables of it a query names, or null when the query names anything it may
+ * not cache. The pattern is built once, not per query.
+ */
+export function cacheableTables(database: string, allowed: ReadonlySet<string>): (text: string) => string[] | null {
   const pattern = new RegExp(
     `(?:\`${escapeRegExp(database)}\`|\\b${escapeRegExp(database)})\\s*\\.\\s*\`?(\\w+)\`?`,
     'g',
   );
-  for (const m of text.matchAll(pattern)) named.add(m[1]!);
-  if (named.size === 0) return null;
-  for (const t of named) if (!allowed.has(t)) return null;
-  return [...named].sort();
+  return (text) => {
+    if (/\bsystem\s*\./i.test(text)) return null;
+    const named = new Set<string>();
+    for (const m of text.matchAll(pattern)) named.add(m[1]!);
+    if (named.size === 0) return null;
+    for (const t of named) if (!allowed.has(t)) return null;
+    return [...named].sort();
+  };
 }
 
 export function createValidatedReadCache(executor: SqlExecutor, config: ValidatedReadCacheConfig): ValidatedReadCache {
-  const allowed = new Set(config.tables);
+  const tablesOf = cacheableTables(config.database, new Set(config.tables));
   const entries = new Map<string, Entry>();
   let [hits, misses, bypassed] = [0, 0, 0];
 
@@ -85,8 +90,7 @@ export function createValidatedReadCache(executor: SqlExecutor, config: Validate
     ...(executor.insertNative ? { insertNative: executor.insertNative } : {}),
     close: () => executor.close(),
     async query<T>(q: SqlQuery): Promise<T[]> {
-      const tables =
-        config.maxEntries > 0 && q instanceof SqlQuery ? cacheableTables(q.text, config.database, allowed) : null;
+      const tables = config.maxEntries > 0 && q instanceof SqlQuery ? tablesOf(q.text) : null;
       if (tables === null) {
         bypassed++;
         return executor.query<T>(q);
